@@ -1,0 +1,207 @@
+package io.vectorstream.index;
+
+import java.util.Objects;
+
+/**
+ * Immutable configuration of an {@link HnswIndex}. Build with {@link #builder(int)}: each setter checks its
+ * own argument, {@link Builder#build()} checks the rules between fields.
+ *
+ * <p>Names follow Lucene; the paper (Malkov &amp; Yashunin, "Efficient and robust approximate nearest
+ * neighbor search using HNSW graphs", 2016/2018) calls them: {@code maxConn} = M (layer 0 keeps up to
+ * {@code 2*M} = M<sub>max0</sub>), {@code beamWidth} = efConstruction, {@code levelMultiplier} =
+ * m<sub>L</sub> (default {@code 1/ln(M)}), and the search-time {@code efSearch} = ef.
+ *
+ * <p>Thread-safe (immutable).
+ */
+public final class HnswConfig {
+
+    /** Largest accepted dimension. */
+    public static final int MAX_DIMENSION = 65_536;
+    /** Largest accepted {@code maxConn}. */
+    public static final int MAX_CONN_LIMIT = 512;
+    /** Largest accepted {@code beamWidth}. */
+    public static final int MAX_BEAM_WIDTH = 10_000;
+
+    private final int dimension;
+    private final VectorMetric metric;
+    private final int maxConn;
+    private final int beamWidth;
+    private final double levelMultiplier;
+    private final long seed;
+    private final Quantization quantization;
+    private final int quantizationTrainingSize;
+    private final int exactSearchThreshold;
+
+    private HnswConfig(Builder b) {
+        this.dimension = b.dimension;
+        this.metric = b.metric;
+        this.maxConn = b.maxConn;
+        this.beamWidth = b.beamWidth;
+        this.levelMultiplier = Double.isNaN(b.levelMultiplier) ? 1.0 / Math.log(b.maxConn) : b.levelMultiplier;
+        this.seed = b.seed;
+        this.quantization = b.quantization;
+        this.quantizationTrainingSize = b.quantizationTrainingSize;
+        this.exactSearchThreshold = b.exactSearchThreshold;
+    }
+
+    /** A builder with the defaults: L2, M 16, efConstruction 100, seed 42, no quantisation. */
+    public static Builder builder(int dimension) {
+        return new Builder().dimension(dimension);
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.dimension = dimension;
+        b.metric = metric;
+        b.maxConn = maxConn;
+        b.beamWidth = beamWidth;
+        b.levelMultiplier = levelMultiplier;
+        b.seed = seed;
+        b.quantization = quantization;
+        b.quantizationTrainingSize = quantizationTrainingSize;
+        b.exactSearchThreshold = exactSearchThreshold;
+        return b;
+    }
+
+    public int dimension() { return dimension; }
+    public VectorMetric metric() { return metric; }
+    /** M: neighbours kept per node on layers above 0. */
+    public int maxConn() { return maxConn; }
+    /** M<sub>max0</sub> = 2M: neighbours kept per node on layer 0. */
+    public int maxConn0() { return 2 * maxConn; }
+    /** efConstruction: the candidate list size while inserting. */
+    public int beamWidth() { return beamWidth; }
+    /** m<sub>L</sub>: a node's top layer is {@code floor(-ln(U) * mL)}. */
+    public double levelMultiplier() { return levelMultiplier; }
+    /** Seed of the level generator: same seed + same operations = same graph. */
+    public long seed() { return seed; }
+    public Quantization quantization() { return quantization; }
+    /** How many vectors train the int8 quantiser. */
+    public int quantizationTrainingSize() { return quantizationTrainingSize; }
+    /** At or below this many live (or filter-accepted) vectors, search is exact brute force. */
+    public int exactSearchThreshold() { return exactSearchThreshold; }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof HnswConfig)) {
+            return false;
+        }
+        HnswConfig c = (HnswConfig) o;
+        return dimension == c.dimension && metric == c.metric && maxConn == c.maxConn
+                && beamWidth == c.beamWidth && Double.compare(levelMultiplier, c.levelMultiplier) == 0
+                && seed == c.seed && quantization == c.quantization
+                && quantizationTrainingSize == c.quantizationTrainingSize
+                && exactSearchThreshold == c.exactSearchThreshold;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(dimension, metric, maxConn, beamWidth, levelMultiplier, seed, quantization,
+                quantizationTrainingSize, exactSearchThreshold);
+    }
+
+    @Override
+    public String toString() {
+        return "HnswConfig{dimension=" + dimension + ", metric=" + metric + ", maxConn=" + maxConn
+                + ", beamWidth=" + beamWidth + ", levelMultiplier=" + levelMultiplier + ", seed=" + seed
+                + ", quantization=" + quantization + ", quantizationTrainingSize=" + quantizationTrainingSize
+                + ", exactSearchThreshold=" + exactSearchThreshold + '}';
+    }
+
+    /** Mutable builder; not thread-safe. */
+    public static final class Builder {
+        private int dimension = -1;
+        private VectorMetric metric = VectorMetric.L2;
+        private int maxConn = 16;
+        private int beamWidth = 100;
+        private double levelMultiplier = Double.NaN;
+        private long seed = 42L;
+        private Quantization quantization = Quantization.NONE;
+        private int quantizationTrainingSize = 1_000;
+        private int exactSearchThreshold = 256;
+
+        private Builder() {}
+
+        public Builder dimension(int dimension) {
+            if (dimension < 1 || dimension > MAX_DIMENSION) {
+                throw new IllegalArgumentException(
+                        "dimension must be in [1, " + MAX_DIMENSION + "]; dimension=" + dimension);
+            }
+            this.dimension = dimension;
+            return this;
+        }
+
+        public Builder metric(VectorMetric metric) {
+            if (metric == null) {
+                throw new IllegalArgumentException("metric must not be null; metric=null");
+            }
+            this.metric = metric;
+            return this;
+        }
+
+        public Builder maxConn(int maxConn) {
+            if (maxConn < 2 || maxConn > MAX_CONN_LIMIT) {
+                throw new IllegalArgumentException("maxConn must be in [2, " + MAX_CONN_LIMIT + "]; maxConn=" + maxConn);
+            }
+            this.maxConn = maxConn;
+            return this;
+        }
+
+        public Builder beamWidth(int beamWidth) {
+            if (beamWidth < 1 || beamWidth > MAX_BEAM_WIDTH) {
+                throw new IllegalArgumentException(
+                        "beamWidth must be in [1, " + MAX_BEAM_WIDTH + "]; beamWidth=" + beamWidth);
+            }
+            this.beamWidth = beamWidth;
+            return this;
+        }
+
+        public Builder levelMultiplier(double levelMultiplier) {
+            if (!(levelMultiplier > 0) || Double.isInfinite(levelMultiplier)) {
+                throw new IllegalArgumentException(
+                        "levelMultiplier must be finite and > 0; levelMultiplier=" + levelMultiplier);
+            }
+            this.levelMultiplier = levelMultiplier;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder quantization(Quantization quantization) {
+            if (quantization == null) {
+                throw new IllegalArgumentException("quantization must not be null; quantization=null");
+            }
+            this.quantization = quantization;
+            return this;
+        }
+
+        public Builder quantizationTrainingSize(int n) {
+            if (n < 1 || n > 1_000_000) {
+                throw new IllegalArgumentException(
+                        "quantizationTrainingSize must be in [1, 1000000]; quantizationTrainingSize=" + n);
+            }
+            this.quantizationTrainingSize = n;
+            return this;
+        }
+
+        public Builder exactSearchThreshold(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("exactSearchThreshold must be >= 0; exactSearchThreshold=" + n);
+            }
+            this.exactSearchThreshold = n;
+            return this;
+        }
+
+        /** Checks the cross-field rules and builds. */
+        public HnswConfig build() {
+            if (dimension < 1) {
+                throw new IllegalStateException("dimension must be set");
+            }
+            return new HnswConfig(this);
+        }
+    }
+}

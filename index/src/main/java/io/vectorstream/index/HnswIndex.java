@@ -1,0 +1,391 @@
+package io.vectorstream.index;
+
+import io.vectorstream.index.internal.LongIntHashMap;
+import io.vectorstream.index.internal.SplitMix64;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An incremental HNSW index (Malkov &amp; Yashunin) over float32 vectors with 64-bit external ids.
+ *
+ * <p>Paper names: {@code maxConn} = M (2M on layer 0), {@code beamWidth} = efConstruction,
+ * {@code levelMultiplier} = m<sub>L</sub>, {@code efSearch} = ef. Internally every vector has an {@code int}
+ * ordinal; the external {@code long id} maps to it. Vectors are stored contiguously
+ * ({@link VectorStorage}), neighbour lists in primitive arrays ({@link NeighborStorage}).
+ *
+ * <ul>
+ *   <li>{@link #add(long, float[])} is an upsert: re-adding an id replaces its vector and repairs edges.</li>
+ *   <li>{@link #remove(long)} tombstones the node, reconnects its neighbours so recall holds, and frees its
+ *       slot for reuse.</li>
+ *   <li>Search is exact brute force when the index (or a filter's accepted set) is small, graph search
+ *       otherwise; an optional int8 quantisation speeds traversal, with exact float re-ranking.</li>
+ *   <li>Deterministic: the same operations in the same order with the same seed give the same graph and the
+ *       same answers (levels come from a seeded generator whose state is part of the index; ties are broken
+ *       by ordinal).</li>
+ * </ul>
+ *
+ * <p>Threading: one writer. {@link #add}, {@link #remove} and {@link #search} (which uses a shared internal
+ * searcher) must not run concurrently. For concurrent reads without writers, give each thread its own
+ * {@link #newSearcher()}, or use {@link #searchBatch}.
+ */
+public final class HnswIndex {
+    final HnswConfig config;
+    final VectorStorage vectors;
+    final NeighborStorage graph;
+    final LongIntHashMap idToOrd;
+    final SplitMix64 levels;
+    long[] ids;
+    boolean[] live;
+    int highWater;
+    int liveCount;
+    int[] freeOrds = new int[8];
+    int freeCount;
+    int entryPoint = -1;
+    int maxLevel = -1;
+    ScalarQuantizer quantizer;
+    byte[] codes;
+    int[] codeSums;
+    IndexChangeListener listener = IndexChangeListener.NONE;
+
+    private final HnswInserter inserter;
+    private final HnswSearcher searcher;
+    private final float[] scratchVector;
+
+    /** An empty on-heap index. */
+    public HnswIndex(HnswConfig config) {
+        this(config, 16);
+    }
+
+    /** An empty on-heap index with room for {@code initialCapacity} vectors before it grows. */
+    public HnswIndex(HnswConfig config, int initialCapacity) {
+        this(config, new OnHeapVectorStorage(config.dimension(), initialCapacity),
+                new OnHeapNeighborStorage(config.maxConn(), initialCapacity));
+    }
+
+    /** An empty index over the given (empty) storages. */
+    public HnswIndex(HnswConfig config, VectorStorage vectors, NeighborStorage graph) {
+        if (config == null) {
+            throw new IllegalArgumentException("config must not be null; config=null");
+        }
+        if (vectors.dimension() != config.dimension()) {
+            throw new IllegalArgumentException("vectors.dimension must equal config.dimension; vectors.dimension="
+                    + vectors.dimension() + ", config.dimension=" + config.dimension());
+        }
+        this.config = config;
+        this.vectors = vectors;
+        this.graph = graph;
+        this.idToOrd = new LongIntHashMap(16);
+        this.levels = new SplitMix64(config.seed());
+        this.ids = new long[16];
+        this.live = new boolean[16];
+        this.scratchVector = new float[config.dimension()];
+        this.inserter = new HnswInserter(this);
+        this.searcher = new HnswSearcher(this);
+    }
+
+    public HnswConfig config() {
+        return config;
+    }
+
+    /** Number of live vectors. */
+    public int size() {
+        return liveCount;
+    }
+
+    /** Whether {@code id} is in the index. */
+    public boolean contains(long id) {
+        return idToOrd.get(id) >= 0;
+    }
+
+    /** Registers the listener told about each touched node (replaces the previous one; null clears). */
+    public void setChangeListener(IndexChangeListener listener) {
+        this.listener = listener == null ? IndexChangeListener.NONE : listener;
+    }
+
+    /**
+     * Inserts {@code vector} under {@code id}, or replaces the vector of an existing id (the old node is
+     * removed with repair, then the new one inserted). The vector is copied.
+     *
+     * @return true if the id was new, false if it replaced an existing vector
+     * @throws IllegalArgumentException for a wrong dimension, a non-finite component, or a zero vector under
+     *     cosine
+     */
+    public boolean add(long id, float[] vector) {
+        checkVector(vector);
+        float[] v = scratchVector;
+        System.arraycopy(vector, 0, v, 0, v.length);
+        if (config.metric() == VectorMetric.COSINE) {
+            VectorMath.normalize(v);
+        }
+        boolean existed = remove(id);
+        int ord = allocate();
+        int level = randomLevel();
+        ids[ord] = id;
+        vectors.set(ord, v);
+        graph.initNode(ord, level);
+        if (quantizer != null) {
+            codeSums[ord] = quantizer.encode(vectors.data(), ord * config.dimension(), codes,
+                    ord * config.dimension(), config.dimension());
+        }
+        inserter.refresh();
+        inserter.insert(ord, level);
+        live[ord] = true;
+        idToOrd.put(id, ord);
+        liveCount++;
+        listener.nodeChanged(ord);
+        listener.metadataChanged();
+        maybeTrainQuantizer();
+        return !existed;
+    }
+
+    /**
+     * Removes {@code id}: the node stops being returned at once, its neighbours are reconnected, and its
+     * slot is reused by a later add.
+     *
+     * @return false if the id was not in the index
+     */
+    public boolean remove(long id) {
+        int ord = idToOrd.remove(id);
+        if (ord < 0) {
+            return false;
+        }
+        live[ord] = false;
+        liveCount--;
+        inserter.refresh();
+        inserter.repairAfterRemoval(ord);
+        if (ord == entryPoint) {
+            chooseNewEntryPoint();
+        }
+        if (freeCount == freeOrds.length) {
+            freeOrds = Arrays.copyOf(freeOrds, freeCount * 2);
+        }
+        freeOrds[freeCount++] = ord;
+        listener.nodeRemoved(ord);
+        listener.metadataChanged();
+        return true;
+    }
+
+    /** The k nearest live vectors; uses a shared searcher, so single-threaded with writes (see class doc). */
+    public SearchResults search(float[] query, int k, int efSearch) {
+        return searcher.search(query, k, efSearch, null);
+    }
+
+    /** The k nearest live vectors whose id passes {@code filter}, which is applied during traversal. */
+    public SearchResults search(float[] query, int k, int efSearch, IdFilter filter) {
+        return searcher.search(query, k, efSearch, filter);
+    }
+
+    /** A new searcher with its own scratch, for a thread of its own (see {@link HnswSearcher}). */
+    public HnswSearcher newSearcher() {
+        return new HnswSearcher(this);
+    }
+
+    /**
+     * Answers many queries on {@code threads} threads, each with its own searcher. The index must not be
+     * modified meanwhile. Returns results in query order.
+     */
+    public SearchResults[] searchBatch(float[][] queries, int k, int efSearch, IdFilter filter, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1; threads=" + threads);
+        }
+        SearchResults[] out = new SearchResults[queries.length];
+        if (threads == 1 || queries.length < 2) {
+            HnswSearcher s = newSearcher();
+            for (int i = 0; i < queries.length; i++) {
+                out[i] = s.search(queries[i], k, efSearch, filter);
+            }
+            return out;
+        }
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "vectorstream-search");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    HnswSearcher s = newSearcher();
+                    for (int i = next.getAndIncrement(); i < queries.length; i = next.getAndIncrement()) {
+                        out[i] = s.search(queries[i], k, efSearch, filter);
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("searchBatch interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
+            }
+            throw new IllegalStateException("searchBatch failed", cause);
+        } finally {
+            pool.shutdownNow();
+        }
+        return out;
+    }
+
+    /** Approximate heap bytes held by this index (vectors, graph, ids, codes, maps). */
+    public long ramBytesUsed() {
+        long bytes = 128L + vectors.ramBytesUsed() + graph.ramBytesUsed() + idToOrd.ramBytesUsed()
+                + 8L * ids.length + live.length + 4L * freeOrds.length;
+        if (codes != null) {
+            bytes += codes.length + 4L * codeSums.length;
+        }
+        return bytes;
+    }
+
+    /** Writes the whole index in the versioned, checksummed format read by {@link #load(InputStream)}. */
+    public void save(OutputStream out) throws IOException {
+        IndexCodec.write(this, out);
+    }
+
+    /** Writes the index to {@code file}, replacing it. */
+    public void save(Path file) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            save(out);
+        }
+    }
+
+    /**
+     * Reads an index written by {@link #save(OutputStream)}. The whole payload is checked (length, version,
+     * CRC32C) before anything is built, so a damaged file never yields a half-loaded index.
+     *
+     * @throws IndexFormatException if the data is truncated, corrupted, or of an unknown version
+     */
+    public static HnswIndex load(InputStream in) throws IOException {
+        return IndexCodec.read(in);
+    }
+
+    /** Reads an index from {@code file}. */
+    public static HnswIndex load(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return load(in);
+        }
+    }
+
+    // ---- node-level access, for callers that persist the index node by node (the Flink operators) ----
+
+    /** One past the highest ordinal ever used; ordinals below it are live or free. */
+    public int ordinalBound() {
+        return highWater;
+    }
+
+    /** Whether the slot {@code ord} holds a live vector. */
+    public boolean isLive(int ord) {
+        return ord >= 0 && ord < highWater && live[ord];
+    }
+
+    /** The external id stored at {@code ord} (meaningful for live slots). */
+    public long idAt(int ord) {
+        return ids[ord];
+    }
+
+    /** The ordinal of {@code id}, or -1. */
+    public int ordinalOf(long id) {
+        return idToOrd.get(id);
+    }
+
+    /** Checks a vector for this index: dimension, finite components, non-zero under cosine. */
+    public void checkVector(float[] vector) {
+        if (vector == null) {
+            throw new IllegalArgumentException("vector must not be null; vector=null");
+        }
+        if (vector.length != config.dimension()) {
+            throw new IllegalArgumentException("vector dimension must be " + config.dimension()
+                    + "; vector.length=" + vector.length);
+        }
+        VectorMath.checkFinite("vector", vector);
+        if (config.metric() == VectorMetric.COSINE && VectorMath.dot(vector, vector) == 0f) {
+            throw new IllegalArgumentException("vector must be non-zero for cosine; |vector|=0");
+        }
+    }
+
+    private int allocate() {
+        int ord;
+        if (freeCount > 0) {
+            ord = freeOrds[--freeCount];
+        } else {
+            ord = highWater++;
+            ensureCapacity(highWater);
+        }
+        return ord;
+    }
+
+    void ensureCapacity(int n) {
+        if (n > ids.length) {
+            int cap = Math.max(n, ids.length + (ids.length >> 1));
+            ids = Arrays.copyOf(ids, cap);
+            live = Arrays.copyOf(live, cap);
+            if (codes != null) {
+                codes = Arrays.copyOf(codes, cap * config.dimension());
+                codeSums = Arrays.copyOf(codeSums, cap);
+            }
+        }
+        vectors.ensureCapacity(n);
+        graph.ensureCapacity(n);
+    }
+
+    private int randomLevel() {
+        // floor(-ln(U) * mL): the exponentially decaying layer distribution of the paper, section 4.1.
+        double level = -Math.log(levels.nextOpenUnit()) * config.levelMultiplier();
+        return (int) Math.min(level, 32);
+    }
+
+    private void chooseNewEntryPoint() {
+        int best = -1;
+        int bestLevel = -1;
+        for (int ord = 0; ord < highWater; ord++) {
+            if (live[ord] && graph.level(ord) > bestLevel) {
+                best = ord;
+                bestLevel = graph.level(ord);
+            }
+        }
+        entryPoint = best;
+        maxLevel = bestLevel;
+    }
+
+    private void maybeTrainQuantizer() {
+        if (config.quantization() != Quantization.INT8 || quantizer != null
+                || liveCount < config.quantizationTrainingSize()) {
+            return;
+        }
+        int[] sample = new int[liveCount];
+        int n = 0;
+        for (int ord = 0; ord < highWater; ord++) {
+            if (live[ord]) {
+                sample[n++] = ord;
+            }
+        }
+        setQuantizer(ScalarQuantizer.train(vectors.data(), config.dimension(), sample, n));
+    }
+
+    /** Installs a quantiser and encodes every stored slot with it. */
+    void setQuantizer(ScalarQuantizer q) {
+        int dim = config.dimension();
+        quantizer = q;
+        codes = new byte[ids.length * dim];
+        codeSums = new int[ids.length];
+        float[] data = vectors.data();
+        for (int ord = 0; ord < highWater; ord++) {
+            codeSums[ord] = q.encode(data, ord * dim, codes, ord * dim, dim);
+        }
+        listener.metadataChanged();
+    }
+}

@@ -1,0 +1,382 @@
+package io.vectorstream.index;
+
+import io.vectorstream.index.internal.LongHeap;
+import io.vectorstream.index.internal.ScoredOrd;
+import io.vectorstream.index.internal.VisitedSet;
+import io.vectorstream.index.internal.vectorization.KernelProvider;
+import io.vectorstream.index.internal.vectorization.VectorKernels;
+
+/**
+ * Searches one {@link HnswIndex} with reusable scratch (visited set, candidate and result heaps, query
+ * buffers), so a query allocates nothing but its {@link SearchResults}.
+ *
+ * <p>Threading: a searcher is used by one thread at a time. Several searchers of the same index may search
+ * concurrently, but never while the index is being modified. Get one from {@link HnswIndex#newSearcher()}.
+ */
+public final class HnswSearcher {
+    /** Largest accepted k. */
+    public static final int MAX_K = 10_000;
+    /** Largest accepted efSearch. */
+    public static final int MAX_EF = 100_000;
+
+    private static final VectorKernels K = KernelProvider.kernels();
+    private static final int METRIC_L2 = 0;
+    private static final int METRIC_IP = 1;
+    private static final int METRIC_COS = 2;
+
+    private final HnswIndex index;
+    private final int dim;
+    private final int metric;
+    private final VisitedSet visited;
+    /** Min-heap of packed (distance, ord) still to expand. */
+    final LongHeap candidates;
+    /** Max-heap (stored as {@code ~packed}) of the best accepted nodes so far. */
+    final LongHeap results;
+    final float[] query;
+    private final byte[] queryCode;
+    private int queryCodeSum;
+    private boolean traverseCodes;
+    private float[] data;
+    private int visitedCount;
+    private int[] rerank = new int[64];
+
+    HnswSearcher(HnswIndex index) {
+        this.index = index;
+        this.dim = index.config.dimension();
+        this.metric = index.config.metric().ordinal();
+        this.visited = new VisitedSet(Math.max(16, index.highWater));
+        this.candidates = new LongHeap(128);
+        this.results = new LongHeap(128);
+        this.query = new float[dim];
+        this.queryCode = new byte[dim];
+    }
+
+    /** The index this searcher reads. */
+    public HnswIndex index() {
+        return index;
+    }
+
+    /** The k nearest live vectors to {@code query}; see {@link #search(float[], int, int, IdFilter)}. */
+    public SearchResults search(float[] query, int k, int efSearch) {
+        return search(query, k, efSearch, null);
+    }
+
+    /**
+     * The k nearest live vectors whose id {@code filter} accepts (null: all), closest first.
+     * Uses exact brute force when the index, or the set the filter accepts, has at most
+     * {@link HnswConfig#exactSearchThreshold()} (or efSearch) members, or when a filtered graph search would
+     * visit more nodes than the filter accepts; the graph otherwise.
+     *
+     * @throws IllegalArgumentException for a wrong dimension, a non-finite component, a zero vector under
+     *     cosine, k outside [1, 10000] or efSearch &lt; k
+     */
+    public SearchResults search(float[] query, int k, int efSearch, IdFilter filter) {
+        checkQuery(query, k, efSearch);
+        prepareQuery(query);
+        int live = index.size();
+        if (live == 0) {
+            return SearchResults.empty();
+        }
+        int threshold = index.config.exactSearchThreshold();
+        if (filter == null) {
+            if (live <= threshold) {
+                return exact(k, null);
+            }
+            return graph(k, efSearch, null, Integer.MAX_VALUE);
+        }
+        int matches = countMatches(filter);
+        if (matches == 0) {
+            return SearchResults.empty();
+        }
+        if (matches <= Math.max(threshold, efSearch)) {
+            return exact(k, filter);
+        }
+        // Once the traversal has scored as many nodes as the filter accepts, brute force over the accepted
+        // set is cheaper and exact (the same rule Lucene uses for restrictive filters).
+        SearchResults r = graph(k, efSearch, filter, matches);
+        return r != null ? r : exact(k, filter);
+    }
+
+    private void checkQuery(float[] q, int k, int efSearch) {
+        if (q == null) {
+            throw new IllegalArgumentException("query must not be null; query=null");
+        }
+        if (q.length != dim) {
+            throw new IllegalArgumentException(
+                    "query dimension must be " + dim + "; query.length=" + q.length);
+        }
+        VectorMath.checkFinite("query", q);
+        if (k < 1 || k > MAX_K) {
+            throw new IllegalArgumentException("k must be in [1, " + MAX_K + "]; k=" + k);
+        }
+        if (efSearch < k || efSearch > MAX_EF) {
+            throw new IllegalArgumentException(
+                    "efSearch must be in [k, " + MAX_EF + "]; efSearch=" + efSearch + ", k=" + k);
+        }
+    }
+
+    private void prepareQuery(float[] q) {
+        System.arraycopy(q, 0, query, 0, dim);
+        if (metric == METRIC_COS) {
+            float n2 = K.dot(query, 0, query, 0, dim);
+            if (n2 == 0f) {
+                throw new IllegalArgumentException("query must be non-zero for cosine; |query|=0");
+            }
+            float inv = (float) (1.0 / Math.sqrt(n2));
+            for (int i = 0; i < dim; i++) {
+                query[i] *= inv;
+            }
+        }
+        ScalarQuantizer sq = index.quantizer;
+        traverseCodes = sq != null;
+        if (traverseCodes) {
+            queryCodeSum = sq.encode(query, 0, queryCode, 0, dim);
+        }
+        data = index.vectors.data();
+    }
+
+    /** Loads a stored (already normalised) vector as the query, for construction: float traversal only. */
+    void prepareStoredQuery(int ord) {
+        data = index.vectors.data();
+        System.arraycopy(data, ord * dim, query, 0, dim);
+        traverseCodes = false;
+    }
+
+    private int countMatches(IdFilter filter) {
+        int n = 0;
+        boolean[] live = index.live;
+        long[] ids = index.ids;
+        for (int ord = 0, hw = index.highWater; ord < hw; ord++) {
+            if (live[ord] && filter.accept(ids[ord])) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Exact float distance from the prepared query to {@code ord}. */
+    float exactDistance(int ord) {
+        switch (metric) {
+            case METRIC_L2: return K.squareDistance(query, 0, data, ord * dim, dim);
+            case METRIC_IP: return -K.dot(query, 0, data, ord * dim, dim);
+            default: return 1f - K.dot(query, 0, data, ord * dim, dim);
+        }
+    }
+
+    private float approxDistance(int ord) {
+        ScalarQuantizer sq = index.quantizer;
+        byte[] codes = index.codes;
+        int off = ord * dim;
+        float s = sq.scale;
+        if (metric == METRIC_L2) {
+            return s * s * K.squareDistanceInt8(queryCode, 0, codes, off, dim);
+        }
+        // dot(a, b) ~= sum (m + s*qa)(m + s*qb) = d*m^2 + m*s*(sum qa + sum qb) + s^2 * sum qa*qb
+        float m = sq.mid;
+        float dot = dim * m * m + m * s * (queryCodeSum + index.codeSums[ord])
+                + s * s * K.dotInt8(queryCode, 0, codes, off, dim);
+        return metric == METRIC_IP ? -dot : 1f - dot;
+    }
+
+    private float distance(int ord) {
+        return traverseCodes ? approxDistance(ord) : exactDistance(ord);
+    }
+
+    private SearchResults exact(int k, IdFilter filter) {
+        results.clear();
+        boolean[] live = index.live;
+        long[] ids = index.ids;
+        int scored = 0;
+        for (int ord = 0, hw = index.highWater; ord < hw; ord++) {
+            if (!live[ord] || (filter != null && !filter.accept(ids[ord]))) {
+                continue;
+            }
+            scored++;
+            offer(exactDistance(ord), ord, k);
+        }
+        return drain(k, scored, true);
+    }
+
+    /** Returns null when a filtered traversal hit {@code visitLimit}. */
+    private SearchResults graph(int k, int efSearch, IdFilter filter, int visitLimit) {
+        visitedCount = 0;
+        int ep = greedyDescent(index.entryPoint, index.maxLevel, 0);
+        rerank[0] = ep;
+        if (!searchLayer(rerank, 1, efSearch, 0, filter, visitLimit)) {
+            return null;
+        }
+        if (traverseCodes) {
+            // Re-rank the efSearch candidates found with int8 distances by exact float distance.
+            int n = results.size();
+            if (rerank.length < n) {
+                rerank = new int[n];
+            }
+            for (int i = 0; i < n; i++) {
+                rerank[i] = ScoredOrd.ord(~results.array()[i]);
+            }
+            results.clear();
+            for (int i = 0; i < n; i++) {
+                offer(exactDistance(rerank[i]), rerank[i], k);
+            }
+        }
+        return drain(k, visitedCount, false);
+    }
+
+    /** Greedy walk (ef = 1) from {@code ep} down to layer {@code toLevel}+1; returns the entry for toLevel. */
+    int greedyDescent(int ep, int fromLevel, int toLevel) {
+        NeighborStorage graph = index.graph;
+        int cur = ep;
+        float curDist = distance(cur);
+        visitedCount++;
+        for (int level = fromLevel; level > toLevel; level--) {
+            boolean moved = true;
+            while (moved) {
+                moved = false;
+                if (graph.level(cur) < level) {
+                    break;
+                }
+                int[] blk = graph.block(cur, level);
+                int off = graph.offset(cur, level);
+                for (int j = off + 1, end = off + 1 + blk[off]; j < end; j++) {
+                    int n = blk[j];
+                    if (graph.level(n) < level) {
+                        continue; // stale edge into a reused slot
+                    }
+                    float d = distance(n);
+                    visitedCount++;
+                    // Strict order on (distance, ord) keeps the walk deterministic on ties.
+                    if (d < curDist || (d == curDist && n < cur)) {
+                        cur = n;
+                        curDist = d;
+                        moved = true;
+                    }
+                }
+            }
+        }
+        return cur;
+    }
+
+    /**
+     * Best-first search of one layer (Algorithm 2 of the paper) from {@code eps[0, nEps)}, keeping the
+     * {@code ef} best <em>accepted</em> nodes (live, and passing {@code filter}) in {@link #results}.
+     * Rejected nodes are still expanded, so a filter never disconnects the graph.
+     *
+     * @return false if more than {@code visitLimit} nodes were scored (results are then incomplete)
+     */
+    boolean searchLayer(int[] eps, int nEps, int ef, int level, IdFilter filter, int visitLimit) {
+        NeighborStorage graph = index.graph;
+        boolean[] live = index.live;
+        long[] ids = index.ids;
+        candidates.clear();
+        results.clear();
+        visited.reset(index.highWater);
+        float worst = Float.POSITIVE_INFINITY;
+        for (int i = 0; i < nEps; i++) {
+            int ep = eps[i];
+            if (!visited.visit(ep)) {
+                continue;
+            }
+            float d = distance(ep);
+            visitedCount++;
+            candidates.push(ScoredOrd.pack(d, ep));
+            if (live[ep] && (filter == null || filter.accept(ids[ep]))) {
+                worst = offerBounded(d, ep, ef);
+            }
+        }
+        while (!candidates.isEmpty()) {
+            long c = candidates.pop();
+            if (results.size() >= ef && ScoredOrd.distance(c) > worst) {
+                break; // the closest unexpanded candidate is worse than every kept result
+            }
+            int ord = ScoredOrd.ord(c);
+            if (graph.level(ord) < level) {
+                continue; // a stale edge into a reused slot that no longer reaches this layer
+            }
+            int[] blk = graph.block(ord, level);
+            int off = graph.offset(ord, level);
+            for (int j = off + 1, end = off + 1 + blk[off]; j < end; j++) {
+                int n = blk[j];
+                // An upper-layer edge may point at a reused slot that no longer reaches this layer.
+                if ((level > 0 && graph.level(n) < level) || !visited.visit(n)) {
+                    continue;
+                }
+                if (++visitedCount > visitLimit) {
+                    return false;
+                }
+                float d = distance(n);
+                if (results.size() < ef || d < worst) {
+                    candidates.push(ScoredOrd.pack(d, n));
+                    if (live[n] && (filter == null || filter.accept(ids[n]))) {
+                        worst = offerBounded(d, n, ef);
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Adds to the bounded result max-heap; returns the new worst kept distance. */
+    private float offerBounded(float d, int ord, int ef) {
+        long packed = ScoredOrd.pack(d, ord);
+        if (results.size() < ef) {
+            results.push(~packed);
+        } else if (packed < ~results.peek()) {
+            results.replaceTop(~packed);
+        }
+        return results.size() < ef ? Float.POSITIVE_INFINITY : ScoredOrd.distance(~results.peek());
+    }
+
+    private void offer(float d, int ord, int k) {
+        long packed = ScoredOrd.pack(d, ord);
+        if (results.size() < k) {
+            results.push(~packed);
+        } else if (packed < ~results.peek()) {
+            results.replaceTop(~packed);
+        }
+    }
+
+    /** Moves the best k of {@link #results} into a fresh result object, closest first. */
+    private SearchResults drain(int k, int scored, boolean exact) {
+        while (results.size() > k) {
+            results.pop();
+        }
+        int n = results.size();
+        long[] ids = new long[n];
+        float[] dists = new float[n];
+        for (int i = n - 1; i >= 0; i--) {
+            long packed = ~results.pop();
+            int ord = ScoredOrd.ord(packed);
+            ids[i] = index.ids[ord];
+            dists[i] = ScoredOrd.distance(packed);
+        }
+        return new SearchResults(ids, dists, n, scored, exact);
+    }
+
+    /** Pops the kept results into {@code ords}/{@code dists}, closest first; returns how many. */
+    int drainSorted(int[] ords, float[] dists, int excludeOrd) {
+        int n = 0;
+        int total = results.size();
+        for (int i = total - 1; i >= 0; i--) {
+            long packed = ~results.pop();
+            ords[i] = ScoredOrd.ord(packed);
+            dists[i] = ScoredOrd.distance(packed);
+        }
+        // Compact out the excluded ordinal (the node being inserted, reachable through a stale edge).
+        for (int i = 0; i < total; i++) {
+            if (ords[i] != excludeOrd) {
+                ords[n] = ords[i];
+                dists[n] = dists[i];
+                n++;
+            }
+        }
+        return n;
+    }
+
+    VisitedSet visited() {
+        return visited;
+    }
+
+    void refreshData() {
+        data = index.vectors.data();
+    }
+}

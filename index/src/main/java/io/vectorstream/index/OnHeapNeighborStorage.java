@@ -1,0 +1,88 @@
+package io.vectorstream.index;
+
+import java.util.Arrays;
+
+/**
+ * The default {@link NeighborStorage}. Layer 0, where almost all traversal happens, is one contiguous
+ * {@code int[]} with a fixed stride of {@code 1 + 2M} per node (cache friendly, no per-node object);
+ * upper layers, held by about 1/M of the nodes, use one small {@code int[]} per such node.
+ * Not thread-safe.
+ */
+public final class OnHeapNeighborStorage implements NeighborStorage {
+    private final int stride0;
+    private final int strideUp;
+    private int[] level0;
+    private int[][] upper;
+    private int[] levels;
+
+    public OnHeapNeighborStorage(int maxConn, int initialCapacity) {
+        this.stride0 = 1 + 2 * maxConn;
+        this.strideUp = 1 + maxConn;
+        int cap = Math.max(1, initialCapacity);
+        level0 = new int[cap * stride0];
+        upper = new int[cap][];
+        levels = new int[cap];
+        Arrays.fill(levels, -1);
+    }
+
+    @Override
+    public void ensureCapacity(int ords) {
+        if (ords > levels.length) {
+            int cap = Math.max(ords, levels.length + (levels.length >> 1));
+            level0 = Arrays.copyOf(level0, cap * stride0);
+            upper = Arrays.copyOf(upper, cap);
+            int old = levels.length;
+            levels = Arrays.copyOf(levels, cap);
+            Arrays.fill(levels, old, cap, -1);
+        }
+    }
+
+    @Override
+    public void initNode(int ord, int level) {
+        levels[ord] = level;
+        level0[ord * stride0] = 0;
+        upper[ord] = level == 0 ? null : new int[level * strideUp];
+    }
+
+    @Override
+    public void clearNode(int ord) {
+        levels[ord] = -1;
+        level0[ord * stride0] = 0;
+        upper[ord] = null;
+    }
+
+    @Override
+    public int level(int ord) {
+        return levels[ord];
+    }
+
+    @Override
+    public int[] block(int ord, int level) {
+        return level == 0 ? level0 : upper[ord];
+    }
+
+    @Override
+    public int offset(int ord, int level) {
+        return level == 0 ? ord * stride0 : (level - 1) * strideUp;
+    }
+
+    @Override
+    public void set(int ord, int level, int[] src, int count) {
+        assert count <= (level == 0 ? stride0 : strideUp) - 1 : "list too long: " + count;
+        int[] b = block(ord, level);
+        int off = offset(ord, level);
+        b[off] = count;
+        System.arraycopy(src, 0, b, off + 1, count);
+    }
+
+    @Override
+    public long ramBytesUsed() {
+        long bytes = 48L + 4L * level0.length + 4L * levels.length + 8L * upper.length;
+        for (int[] u : upper) {
+            if (u != null) {
+                bytes += 16L + 4L * u.length;
+            }
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,48 @@
+package io.vectorstream.index;
+
+import java.util.Arrays;
+
+/**
+ * Global int8 scalar quantiser: {@code x ~= mid + scale * q} with {@code q} in [-127, 127]. The range comes
+ * from the 0.1 % and 99.9 % quantiles of the training vectors' components, so a few outliers (clamped) do not
+ * waste the 255 levels. Immutable and thread-safe.
+ */
+final class ScalarQuantizer {
+    final float mid;
+    final float scale;
+
+    ScalarQuantizer(float mid, float scale) {
+        this.mid = mid;
+        this.scale = scale;
+    }
+
+    /** Trains on the components of {@code count} vectors listed in {@code ords}. */
+    static ScalarQuantizer train(float[] data, int dim, int[] ords, int count) {
+        float[] sample = new float[count * dim];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(data, ords[i] * dim, sample, i * dim, dim);
+        }
+        Arrays.sort(sample);
+        float lo = sample[(int) ((sample.length - 1) * 0.001)];
+        float hi = sample[(int) ((sample.length - 1) * 0.999)];
+        float scale = (hi - lo) / 254f;
+        if (!(scale > 0f)) {
+            // Constant components: any positive scale reproduces them exactly through mid.
+            scale = 1f;
+        }
+        return new ScalarQuantizer((hi + lo) / 2f, scale);
+    }
+
+    /** Encodes {@code src[so, so+dim)} into {@code dst[doff, doff+dim)}; returns the sum of the codes. */
+    int encode(float[] src, int so, byte[] dst, int doff, int dim) {
+        int sum = 0;
+        float inv = 1f / scale;
+        for (int i = 0; i < dim; i++) {
+            int q = Math.round((src[so + i] - mid) * inv);
+            q = Math.max(-127, Math.min(127, q));
+            dst[doff + i] = (byte) q;
+            sum += q;
+        }
+        return sum;
+    }
+}

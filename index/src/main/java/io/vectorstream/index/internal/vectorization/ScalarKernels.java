@@ -1,0 +1,71 @@
+package io.vectorstream.index.internal.vectorization;
+
+/** The scalar reference kernels: plain loops, used when {@code jdk.incubator.vector} is absent. */
+public final class ScalarKernels implements VectorKernels {
+
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int len) {
+        assert ao + len <= a.length && bo + len <= b.length;
+        // Four accumulators break the add dependency chain, so the JIT can pipeline the loop.
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (int bound = len & ~3; i < bound; i += 4) {
+            s0 += a[ao + i] * b[bo + i];
+            s1 += a[ao + i + 1] * b[bo + i + 1];
+            s2 += a[ao + i + 2] * b[bo + i + 2];
+            s3 += a[ao + i + 3] * b[bo + i + 3];
+        }
+        for (; i < len; i++) {
+            s0 += a[ao + i] * b[bo + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public float squareDistance(float[] a, int ao, float[] b, int bo, int len) {
+        assert ao + len <= a.length && bo + len <= b.length;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (int bound = len & ~3; i < bound; i += 4) {
+            float d0 = a[ao + i] - b[bo + i];
+            float d1 = a[ao + i + 1] - b[bo + i + 1];
+            float d2 = a[ao + i + 2] - b[bo + i + 2];
+            float d3 = a[ao + i + 3] - b[bo + i + 3];
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < len; i++) {
+            float d = a[ao + i] - b[bo + i];
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public int dotInt8(byte[] a, int ao, byte[] b, int bo, int len) {
+        assert ao + len <= a.length && bo + len <= b.length;
+        int s = 0;
+        for (int i = 0; i < len; i++) {
+            s += a[ao + i] * b[bo + i];
+        }
+        return s;
+    }
+
+    @Override
+    public int squareDistanceInt8(byte[] a, int ao, byte[] b, int bo, int len) {
+        assert ao + len <= a.length && bo + len <= b.length;
+        int s = 0;
+        for (int i = 0; i < len; i++) {
+            int d = a[ao + i] - b[bo + i];
+            s += d * d;
+        }
+        return s;
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+}

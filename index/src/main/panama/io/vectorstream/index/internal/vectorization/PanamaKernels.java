@@ -1,0 +1,148 @@
+package io.vectorstream.index.internal.vectorization;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SIMD kernels on {@code jdk.incubator.vector}. Loaded reflectively by {@link KernelProvider}, so this is
+ * the only class that links against the incubator module.
+ */
+final class PanamaKernels implements VectorKernels {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int FL = F.length();
+    // int8: widen bytes to shorts of the same lane count, multiply there (|x*y| <= 16129 fits a short
+    // pair sum badly, so products are widened again to ints before accumulating).
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final int IL = I.length();
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(IL * 8));
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(IL * 16));
+
+    PanamaKernels() {
+        if (FL < 4) {
+            // Under 128-bit vectors SIMD does not pay off; the provider falls back to scalar.
+            throw new UnsupportedOperationException("float species too small: " + F);
+        }
+    }
+
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int len) {
+        assert ao + len <= a.length && bo + len <= b.length;
+        int i = 0;
+        float sum = 0f;
+        // Four accumulators hide FMA latency (4 cycles on most x86 cores).
+        if (len >= 4 * FL) {
+            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+            FloatVector acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
+            for (int bound = len - 4 * FL; i <= bound; i += 4 * FL) {
+                acc0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc0);
+                acc1 = FloatVector.fromArray(F, a, ao + i + FL).fma(FloatVector.fromArray(F, b, bo + i + FL), acc1);
+                acc2 = FloatVector.fromArray(F, a, ao + i + 2 * FL).fma(FloatVector.fromArray(F, b, bo + i + 2 * FL), acc2);
+                acc3 = FloatVector.fromArray(F, a, ao + i + 3 * FL).fma(FloatVector.fromArray(F, b, bo + i + 3 * FL), acc3);
+            }
+            sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        }
+        if (len - i >= FL) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int bound = len - FL; i <= bound; i += FL) {
+                acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
+            }
+            sum += acc.reduceLanes(VectorOperators.ADD);
+        }
+        // Scalar tail: fewer than one vector of lanes left.
+        for (; i < len; i++) {
+            sum = Math.fma(a[ao + i], b[bo + i], sum);
+        }
+        return sum;
+    }
+
+    @Override
+    public float squareDistance(float[] a, int ao, float[] b, int bo, int len) {
+        assert ao + len <= a.length && bo + len <= b.length;
+        int i = 0;
+        float sum = 0f;
+        if (len >= 4 * FL) {
+            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+            FloatVector acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
+            for (int bound = len - 4 * FL; i <= bound; i += 4 * FL) {
+                FloatVector d0 = FloatVector.fromArray(F, a, ao + i).sub(FloatVector.fromArray(F, b, bo + i));
+                FloatVector d1 = FloatVector.fromArray(F, a, ao + i + FL).sub(FloatVector.fromArray(F, b, bo + i + FL));
+                FloatVector d2 = FloatVector.fromArray(F, a, ao + i + 2 * FL).sub(FloatVector.fromArray(F, b, bo + i + 2 * FL));
+                FloatVector d3 = FloatVector.fromArray(F, a, ao + i + 3 * FL).sub(FloatVector.fromArray(F, b, bo + i + 3 * FL));
+                acc0 = d0.fma(d0, acc0);
+                acc1 = d1.fma(d1, acc1);
+                acc2 = d2.fma(d2, acc2);
+                acc3 = d3.fma(d3, acc3);
+            }
+            sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        }
+        if (len - i >= FL) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int bound = len - FL; i <= bound; i += FL) {
+                FloatVector d = FloatVector.fromArray(F, a, ao + i).sub(FloatVector.fromArray(F, b, bo + i));
+                acc = d.fma(d, acc);
+            }
+            sum += acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < len; i++) {
+            float d = a[ao + i] - b[bo + i];
+            sum = Math.fma(d, d, sum);
+        }
+        return sum;
+    }
+
+    @Override
+    public int dotInt8(byte[] a, int ao, byte[] b, int bo, int len) {
+        assert ao + len <= a.length && bo + len <= b.length;
+        int i = 0;
+        int sum = 0;
+        if (len >= IL) {
+            IntVector acc = IntVector.zero(I);
+            for (int bound = len - IL; i <= bound; i += IL) {
+                ShortVector va = (ShortVector) ByteVector.fromArray(B, a, ao + i).convertShape(VectorOperators.B2S, S, 0);
+                ShortVector vb = (ShortVector) ByteVector.fromArray(B, b, bo + i).convertShape(VectorOperators.B2S, S, 0);
+                // |a*b| <= 127*128 fits a short; widen the product to int before summing.
+                ShortVector prod = va.mul(vb);
+                acc = acc.add(prod.convertShape(VectorOperators.S2I, I, 0));
+            }
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < len; i++) {
+            sum += a[ao + i] * b[bo + i];
+        }
+        return sum;
+    }
+
+    @Override
+    public int squareDistanceInt8(byte[] a, int ao, byte[] b, int bo, int len) {
+        assert ao + len <= a.length && bo + len <= b.length;
+        int i = 0;
+        int sum = 0;
+        if (len >= IL) {
+            IntVector acc = IntVector.zero(I);
+            for (int bound = len - IL; i <= bound; i += IL) {
+                // The difference of two int8 values needs 9 bits, its square 16: widen to int first.
+                IntVector va = (IntVector) ByteVector.fromArray(B, a, ao + i).convertShape(VectorOperators.B2I, I, 0);
+                IntVector vb = (IntVector) ByteVector.fromArray(B, b, bo + i).convertShape(VectorOperators.B2I, I, 0);
+                IntVector d = va.sub(vb);
+                acc = acc.add(d.mul(d));
+            }
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < len; i++) {
+            int d = a[ao + i] - b[bo + i];
+            sum += d * d;
+        }
+        return sum;
+    }
+
+    @Override
+    public String name() {
+        return "panama[" + F + "]";
+    }
+}

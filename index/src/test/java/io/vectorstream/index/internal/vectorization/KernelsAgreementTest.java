@@ -1,0 +1,116 @@
+package io.vectorstream.index.internal.vectorization;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vectorstream.index.VectorMath;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class KernelsAgreementTest {
+    private static final long SEED = 0x5EEDL;
+    private static final VectorKernels SCALAR = new ScalarKernels();
+
+    /** The suite runs once per implementation; the POM says which one this run must have picked. */
+    @Test
+    void providerPicksTheExpectedImplementation() {
+        String expected = System.getProperty("expect.kernels");
+        assertThat(expected).as("surefire sets expect.kernels").isNotNull();
+        assertThat(VectorMath.implementationName()).startsWith(expected);
+        assertThat(KernelProvider.kernels().name()).startsWith(expected);
+    }
+
+    @Test
+    void unknownForcedValueIsRejected() {
+        assertThatThrownBy(() -> KernelProvider.select("avx9000"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("vectorstream.vectorization must be one of [scalar, panama]; vectorstream.vectorization=avx9000");
+        assertThat(KernelProvider.select("scalar").name()).isEqualTo("scalar");
+    }
+
+    @Test
+    void panamaForcedWithoutTheModuleIsAnError() {
+        boolean module = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        if (module) {
+            assertThat(KernelProvider.select("panama").name()).startsWith("panama");
+        } else {
+            assertThatThrownBy(() -> KernelProvider.select("panama"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("--add-modules jdk.incubator.vector");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 7, 15, 16, 17, 31, 33, 127, 128, 129, 768, 784, 1023})
+    void floatKernelsAgreeWithScalarReference(int len) {
+        VectorKernels k = KernelProvider.kernels();
+        SplittableRandom r = new SplittableRandom(SEED + len);
+        // Odd offsets check that slices, not whole arrays, are read.
+        float[] a = new float[len + 5];
+        float[] b = new float[len + 3];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        double refDot = 0;
+        double refL2 = 0;
+        for (int i = 0; i < len; i++) {
+            refDot += (double) a[5 + i] * b[3 + i];
+            double d = (double) a[5 + i] - b[3 + i];
+            refL2 += d * d;
+        }
+        String msg = "seed=" + (SEED + len) + " len=" + len + " impl=" + k.name();
+        assertEquals(refDot, k.dot(a, 5, b, 3, len), tolerance(refDot, len), msg);
+        assertEquals(refL2, k.squareDistance(a, 5, b, 3, len), tolerance(refL2, len), msg);
+        assertEquals(SCALAR.dot(a, 5, b, 3, len), k.dot(a, 5, b, 3, len), tolerance(refDot, len), msg);
+        assertEquals(SCALAR.squareDistance(a, 5, b, 3, len), k.squareDistance(a, 5, b, 3, len),
+                tolerance(refL2, len), msg);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 7, 15, 16, 17, 31, 33, 127, 128, 129, 768, 784, 1023})
+    void int8KernelsAreExact(int len) {
+        VectorKernels k = KernelProvider.kernels();
+        SplittableRandom r = new SplittableRandom(SEED * 31 + len);
+        byte[] a = new byte[len + 2];
+        byte[] b = new byte[len + 1];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (byte) (r.nextInt(255) - 127);
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (r.nextInt(255) - 127);
+        }
+        int dot = 0;
+        int l2 = 0;
+        for (int i = 0; i < len; i++) {
+            dot += a[2 + i] * b[1 + i];
+            int d = a[2 + i] - b[1 + i];
+            l2 += d * d;
+        }
+        assertEquals(dot, k.dotInt8(a, 2, b, 1, len), "len=" + len + " impl=" + k.name());
+        assertEquals(l2, k.squareDistanceInt8(a, 2, b, 1, len), "len=" + len + " impl=" + k.name());
+        assertEquals(dot, SCALAR.dotInt8(a, 2, b, 1, len));
+        assertEquals(l2, SCALAR.squareDistanceInt8(a, 2, b, 1, len));
+    }
+
+    @Test
+    void extremeInt8ValuesDoNotOverflow() {
+        VectorKernels k = KernelProvider.kernels();
+        byte[] a = new byte[1023];
+        byte[] b = new byte[1023];
+        java.util.Arrays.fill(a, (byte) -127);
+        java.util.Arrays.fill(b, (byte) 127);
+        assertEquals(-127 * 127 * 1023, k.dotInt8(a, 0, b, 0, 1023));
+        assertEquals(254 * 254 * 1023, k.squareDistanceInt8(a, 0, b, 0, 1023));
+    }
+
+    /** Relative 1e-4 of the magnitude, plus float rounding that grows with the length. */
+    private static double tolerance(double ref, int len) {
+        return Math.max(1e-4 * Math.abs(ref), 1e-6 * len);
+    }
+}
