@@ -164,6 +164,9 @@ public final class HnswIndex {
         liveCount--;
         inserter.refresh();
         inserter.repairAfterRemoval(ord);
+        // Detach the node completely: a graph rebuilt from persisted state (where a removed node has no entry)
+        // must be identical to this one, so removed nodes are not kept as routes.
+        graph.clearNode(ord);
         if (ord == entryPoint) {
             chooseNewEntryPoint();
         }
@@ -300,6 +303,105 @@ public final class HnswIndex {
     /** The ordinal of {@code id}, or -1. */
     public int ordinalOf(long id) {
         return idToOrd.get(id);
+    }
+
+    /** The node's top layer, or -1 for a free slot. */
+    public int levelAt(int ord) {
+        return graph.level(ord);
+    }
+
+    /** A copy of the stored vector at {@code ord} (unit length under cosine). */
+    public float[] vectorAt(int ord) {
+        float[] v = new float[config.dimension()];
+        vectors.copyTo(ord, v);
+        return v;
+    }
+
+    /** A copy of the node's neighbour lists, one array per layer 0..level (empty for a free slot). */
+    public int[][] neighborsAt(int ord) {
+        int level = graph.level(ord);
+        int[][] out = new int[level + 1][];
+        for (int l = 0; l <= level; l++) {
+            int[] b = graph.block(ord, l);
+            int o = graph.offset(ord, l);
+            out[l] = Arrays.copyOfRange(b, o + 1, o + 1 + b[o]);
+        }
+        return out;
+    }
+
+    /** The index-wide state needed, with every live node, to rebuild this index exactly. */
+    public IndexMetadata metadata() {
+        return new IndexMetadata(highWater, liveCount, entryPoint, maxLevel, levels.state(),
+                Arrays.copyOf(freeOrds, freeCount), quantizer != null,
+                quantizer == null ? 0f : quantizer.mid, quantizer == null ? 0f : quantizer.scale);
+    }
+
+    /**
+     * Starts rebuilding an index from persisted parts: the metadata plus every live node. The result is
+     * identical (same graph, same answers, same future levels) to the index they were taken from.
+     */
+    public static Restorer restorer(HnswConfig config, IndexMetadata metadata) {
+        return new Restorer(config, metadata);
+    }
+
+    /** Rebuilds an index node by node; see {@link #restorer}. Not thread-safe; use once. */
+    public static final class Restorer {
+        private final HnswIndex index;
+        private final IndexMetadata meta;
+        private int restored;
+
+        private Restorer(HnswConfig config, IndexMetadata meta) {
+            this.meta = meta;
+            this.index = new HnswIndex(config, Math.max(1, meta.highWater()));
+            index.ensureCapacity(meta.highWater());
+        }
+
+        /** Adds a live node with its stored vector and its neighbour lists (layers 0..level). */
+        public Restorer node(int ord, long id, float[] storedVector, int[][] neighbors) {
+            if (ord < 0 || ord >= meta.highWater()) {
+                throw new IllegalArgumentException("ord must be in [0, " + meta.highWater() + "); ord=" + ord);
+            }
+            if (storedVector.length != index.config.dimension()) {
+                throw new IllegalArgumentException("vector dimension must be " + index.config.dimension()
+                        + "; vector.length=" + storedVector.length);
+            }
+            if (index.live[ord]) {
+                throw new IllegalArgumentException("ord must be restored once; ord=" + ord);
+            }
+            int level = neighbors.length - 1;
+            index.vectors.set(ord, storedVector);
+            index.graph.initNode(ord, level);
+            for (int l = 0; l <= level; l++) {
+                index.graph.set(ord, l, neighbors[l], neighbors[l].length);
+            }
+            index.ids[ord] = id;
+            index.live[ord] = true;
+            if (index.idToOrd.put(id, ord) >= 0) {
+                throw new IllegalArgumentException("id must be unique; id=" + id);
+            }
+            restored++;
+            return this;
+        }
+
+        /** Checks that every live node arrived and returns the index. */
+        public HnswIndex build() {
+            if (restored != meta.liveCount()) {
+                throw new IllegalStateException("restored nodes must equal the live count; restored="
+                        + restored + ", liveCount=" + meta.liveCount());
+            }
+            index.highWater = meta.highWater();
+            index.liveCount = restored;
+            index.entryPoint = meta.entryPoint();
+            index.maxLevel = meta.maxLevel();
+            index.levels.setState(meta.levelGeneratorState());
+            int[] free = meta.freeOrdinals();
+            index.freeOrds = Arrays.copyOf(free, Math.max(8, free.length));
+            index.freeCount = free.length;
+            if (meta.quantized()) {
+                index.setQuantizer(new ScalarQuantizer(meta.quantizerMid(), meta.quantizerScale()));
+            }
+            return index;
+        }
     }
 
     /** Checks a vector for this index: dimension, finite components, non-zero under cosine. */

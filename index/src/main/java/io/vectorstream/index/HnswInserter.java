@@ -21,6 +21,7 @@ final class HnswInserter {
     private int[] entries;
     private final int[] selected;
     private final int[] removedList;
+    private int[] extra = new int[16];
 
     HnswInserter(HnswIndex index) {
         this.index = index;
@@ -195,12 +196,53 @@ final class HnswInserter {
                         m++;
                     }
                 }
+                if (m < maxConn(l) / 2) {
+                    m = widenBySearch(n, removed, l, m);
+                }
                 sortByDistance(candOrds, candDists, m);
                 int count = selectDiverse(candOrds, candDists, m, maxConn(l), selected);
                 graph.set(n, l, selected, count);
                 index.listener.nodeChanged(n);
             }
         }
+    }
+
+    /**
+     * When the local candidates of a repaired node are too few (after many removals around it), looks for
+     * new neighbours with a real search of the layer from the entry point, as an insert would, so heavy
+     * deletion cannot isolate nodes. Returns the new candidate count; {@code candOrds[0, m)} are kept.
+     */
+    private int widenBySearch(int n, int removed, int level, int m) {
+        if (extra.length < m) {
+            extra = new int[m];
+        }
+        System.arraycopy(candOrds, 0, extra, 0, m);
+        searcher.prepareStoredQuery(n);
+        int cur = searcher.greedyDescent(index.entryPoint, index.maxLevel, level);
+        entries[0] = cur;
+        searcher.searchLayer(entries, 1, index.config.beamWidth(), level, null, Integer.MAX_VALUE);
+        ensureCandidateCapacity(searcher.results.size() + m);
+        int found = searcher.drainSorted(candOrds, candDists, n);
+        VisitedSet seen = searcher.visited();
+        seen.reset(index.highWater);
+        seen.visit(n);
+        seen.visit(removed);
+        int out = 0;
+        for (int i = 0; i < found; i++) {
+            if (seen.visit(candOrds[i])) {
+                candOrds[out] = candOrds[i];
+                candDists[out] = candDists[i];
+                out++;
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            if (seen.visit(extra[i])) {
+                candOrds[out] = extra[i];
+                candDists[out] = distanceBetween(n, extra[i]);
+                out++;
+            }
+        }
+        return out;
     }
 
     private boolean contains(int node, int level, int target) {

@@ -273,7 +273,7 @@ public final class HnswSearcher {
         float worst = Float.POSITIVE_INFINITY;
         for (int i = 0; i < nEps; i++) {
             int ep = eps[i];
-            if (!visited.visit(ep)) {
+            if (graph.level(ep) < level || !visited.visit(ep)) {
                 continue;
             }
             float d = distance(ep);
@@ -296,8 +296,9 @@ public final class HnswSearcher {
             int off = graph.offset(ord, level);
             for (int j = off + 1, end = off + 1 + blk[off]; j < end; j++) {
                 int n = blk[j];
-                // An upper-layer edge may point at a reused slot that no longer reaches this layer.
-                if ((level > 0 && graph.level(n) < level) || !visited.visit(n)) {
+                // An edge may point at a removed slot (level -1) or at a reused slot that no longer reaches
+                // this layer: edges into a removed node that its removal could not see are left behind.
+                if (graph.level(n) < level || !visited.visit(n)) {
                     continue;
                 }
                 if (++visitedCount > visitLimit) {

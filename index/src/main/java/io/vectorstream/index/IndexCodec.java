@@ -61,8 +61,11 @@ final class IndexCodec {
         int dim = c.dimension();
         float[] data = index.vectors.data();
         for (int ord = 0; ord < index.highWater; ord++) {
-            p.writeLong(index.ids[ord]);
             p.writeBoolean(index.live[ord]);
+            if (!index.live[ord]) {
+                continue; // a free slot: removed nodes are fully detached, nothing else to keep
+            }
+            p.writeLong(index.ids[ord]);
             int level = index.graph.level(ord);
             p.writeInt(level);
             for (int i = 0; i < dim; i++) {
@@ -161,8 +164,12 @@ final class IndexCodec {
         float[] v = new float[dim];
         int live = 0;
         for (int ord = 0; ord < highWater; ord++) {
-            long id = b.getLong();
             boolean isLive = b.get() != 0;
+            if (!isLive) {
+                index.graph.clearNode(ord);
+                continue;
+            }
+            long id = b.getLong();
             int level = b.getInt();
             check(level >= 0 && level <= 32, "level", level);
             for (int i = 0; i < dim; i++) {
@@ -180,11 +187,9 @@ final class IndexCodec {
                 index.graph.set(ord, l, list, count);
             }
             index.ids[ord] = id;
-            index.live[ord] = isLive;
-            if (isLive) {
-                check(index.idToOrd.put(id, ord) < 0, "duplicate live id", id);
-                live++;
-            }
+            index.live[ord] = true;
+            check(index.idToOrd.put(id, ord) < 0, "duplicate live id", id);
+            live++;
         }
         if (b.hasRemaining()) {
             throw new IndexFormatException("corrupted index payload: " + b.remaining() + " trailing bytes");

@@ -14,6 +14,8 @@ public final class OnHeapNeighborStorage implements NeighborStorage {
     private int[] level0;
     private int[][] upper;
     private int[] levels;
+    /** Bytes held by upper-layer arrays, kept up to date so ramBytesUsed() is O(1). */
+    private long upperBytes;
 
     public OnHeapNeighborStorage(int maxConn, int initialCapacity) {
         this.stride0 = 1 + 2 * maxConn;
@@ -41,14 +43,25 @@ public final class OnHeapNeighborStorage implements NeighborStorage {
     public void initNode(int ord, int level) {
         levels[ord] = level;
         level0[ord * stride0] = 0;
-        upper[ord] = level == 0 ? null : new int[level * strideUp];
+        dropUpper(ord);
+        if (level > 0) {
+            upper[ord] = new int[level * strideUp];
+            upperBytes += 16L + 4L * upper[ord].length;
+        }
+    }
+
+    private void dropUpper(int ord) {
+        if (upper[ord] != null) {
+            upperBytes -= 16L + 4L * upper[ord].length;
+            upper[ord] = null;
+        }
     }
 
     @Override
     public void clearNode(int ord) {
         levels[ord] = -1;
         level0[ord * stride0] = 0;
-        upper[ord] = null;
+        dropUpper(ord);
     }
 
     @Override
@@ -77,12 +90,6 @@ public final class OnHeapNeighborStorage implements NeighborStorage {
 
     @Override
     public long ramBytesUsed() {
-        long bytes = 48L + 4L * level0.length + 4L * levels.length + 8L * upper.length;
-        for (int[] u : upper) {
-            if (u != null) {
-                bytes += 16L + 4L * u.length;
-            }
-        }
-        return bytes;
+        return 48L + 4L * level0.length + 4L * levels.length + 8L * upper.length + upperBytes;
     }
 }

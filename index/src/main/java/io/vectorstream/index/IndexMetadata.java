@@ -1,0 +1,68 @@
+package io.vectorstream.index;
+
+import java.util.Arrays;
+
+/**
+ * The index-wide part of an {@link HnswIndex}'s state: together with its live nodes, enough to rebuild it
+ * exactly ({@link HnswIndex#restorer}). Immutable value; thread-safe.
+ */
+public final class IndexMetadata {
+    private final int highWater;
+    private final int liveCount;
+    private final int entryPoint;
+    private final int maxLevel;
+    private final long levelGeneratorState;
+    private final int[] freeOrdinals;
+    private final boolean quantized;
+    private final float quantizerMid;
+    private final float quantizerScale;
+
+    public IndexMetadata(int highWater, int liveCount, int entryPoint, int maxLevel, long levelGeneratorState,
+                         int[] freeOrdinals, boolean quantized, float quantizerMid, float quantizerScale) {
+        this.highWater = highWater;
+        this.liveCount = liveCount;
+        this.entryPoint = entryPoint;
+        this.maxLevel = maxLevel;
+        this.levelGeneratorState = levelGeneratorState;
+        this.freeOrdinals = freeOrdinals.clone();
+        this.quantized = quantized;
+        this.quantizerMid = quantizerMid;
+        this.quantizerScale = quantizerScale;
+    }
+
+    /** One past the highest ordinal ever used. */
+    public int highWater() { return highWater; }
+    public int liveCount() { return liveCount; }
+    public int entryPoint() { return entryPoint; }
+    public int maxLevel() { return maxLevel; }
+    public long levelGeneratorState() { return levelGeneratorState; }
+    /** Free slots, in the order they will be reused (last first). */
+    public int[] freeOrdinals() { return freeOrdinals.clone(); }
+    public boolean quantized() { return quantized; }
+    public float quantizerMid() { return quantizerMid; }
+    public float quantizerScale() { return quantizerScale; }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof IndexMetadata)) {
+            return false;
+        }
+        IndexMetadata m = (IndexMetadata) o;
+        return highWater == m.highWater && liveCount == m.liveCount && entryPoint == m.entryPoint
+                && maxLevel == m.maxLevel && levelGeneratorState == m.levelGeneratorState
+                && Arrays.equals(freeOrdinals, m.freeOrdinals) && quantized == m.quantized
+                && Float.compare(quantizerMid, m.quantizerMid) == 0
+                && Float.compare(quantizerScale, m.quantizerScale) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(freeOrdinals) * 31 + Long.hashCode(levelGeneratorState) + highWater;
+    }
+
+    @Override
+    public String toString() {
+        return "IndexMetadata{highWater=" + highWater + ", live=" + liveCount + ", entryPoint=" + entryPoint
+                + ", maxLevel=" + maxLevel + ", free=" + freeOrdinals.length + ", quantized=" + quantized + '}';
+    }
+}

@@ -1,0 +1,85 @@
+package io.vectorstream.operators;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The answer to a {@link VectorQuery}: neighbour ids with distances (lower is closer), closest first.
+ * A partial answer of one shard has {@code shard >= 0}; merged and keyed answers have {@code shard == -1}.
+ * {@code searchMicros} is wall-clock and so differs between runs; {@link #sameAnswer} ignores it.
+ * Immutable by contract; thread-safe.
+ */
+public final class QueryResult {
+    private final String queryId;
+    private final String key;
+    private final int k;
+    private final long[] ids;
+    private final float[] distances;
+    private final int indexSize;
+    private final long searchMicros;
+    private final int shard;
+    private final int shardsAnswered;
+    private final int shardCount;
+
+    public QueryResult(String queryId, String key, int k, long[] ids, float[] distances, int indexSize,
+                       long searchMicros, int shard, int shardsAnswered, int shardCount) {
+        this.queryId = queryId;
+        this.key = key;
+        this.k = k;
+        this.ids = ids;
+        this.distances = distances;
+        this.indexSize = indexSize;
+        this.searchMicros = searchMicros;
+        this.shard = shard;
+        this.shardsAnswered = shardsAnswered;
+        this.shardCount = shardCount;
+    }
+
+    public String queryId() { return queryId; }
+    /** The partition key searched, or null for a global query. */
+    public String key() { return key; }
+    /** The k the query asked for (there may be fewer results). */
+    public int k() { return k; }
+    public long[] ids() { return ids; }
+    public float[] distances() { return distances; }
+    /** Live vectors in the searched index (summed over shards for a merged answer). */
+    public int indexSize() { return indexSize; }
+    /** Time spent searching, in microseconds (summed over shards for a merged answer). */
+    public long searchMicros() { return searchMicros; }
+    /** The shard of a partial answer, or -1. */
+    public int shard() { return shard; }
+    /** How many shards contributed (1 for a keyed answer). */
+    public int shardsAnswered() { return shardsAnswered; }
+    /** How many shards exist (1 for a keyed answer). */
+    public int shardCount() { return shardCount; }
+    /** Whether every shard contributed (false when the merge timed out). */
+    public boolean complete() { return shardsAnswered == shardCount; }
+
+    /** Same query, key, neighbours, distances and size: everything but the timing. */
+    public boolean sameAnswer(QueryResult o) {
+        return Objects.equals(queryId, o.queryId) && Objects.equals(key, o.key) && k == o.k && Arrays.equals(ids, o.ids)
+                && Arrays.equals(distances, o.distances) && indexSize == o.indexSize && shard == o.shard
+                && shardsAnswered == o.shardsAnswered && shardCount == o.shardCount;
+    }
+
+    /** A timing-free string, handy to compare runs as sets. */
+    public String answerString() {
+        return queryId + "|" + key + "|k=" + k + "|" + Arrays.toString(ids) + "|" + Arrays.toString(distances) + "|" + indexSize
+                + "|" + shard + "|" + shardsAnswered + "/" + shardCount;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof QueryResult && sameAnswer((QueryResult) o) && searchMicros == ((QueryResult) o).searchMicros;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(queryId, key, indexSize, shard) * 31 + Arrays.hashCode(ids);
+    }
+
+    @Override
+    public String toString() {
+        return "QueryResult{" + answerString() + ", searchMicros=" + searchMicros + '}';
+    }
+}

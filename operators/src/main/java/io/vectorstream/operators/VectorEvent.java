@@ -1,0 +1,79 @@
+package io.vectorstream.operators;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A vector change: upsert or delete of one id under one partition key. Fields may be missing or invalid as
+ * they arrive; the operator validates them and sends bad events to the dead-letter output with a reason.
+ *
+ * <p>Immutable by contract: the arrays and maps handed in must not be modified afterwards. Thread-safe.
+ */
+public final class VectorEvent {
+    /** The op names understood by the operator. */
+    public static final String UPSERT = "upsert";
+    public static final String DELETE = "delete";
+
+    private final String op;
+    private final Long id;
+    private final String key;
+    private final float[] vector;
+    private final Map<String, String> attributes;
+    private final long eventTime;
+
+    public VectorEvent(String op, Long id, String key, float[] vector, Map<String, String> attributes, long eventTime) {
+        this.op = op;
+        this.id = id;
+        this.key = key;
+        this.vector = vector;
+        this.attributes = attributes == null ? Collections.emptyMap() : attributes;
+        this.eventTime = eventTime;
+    }
+
+    public static VectorEvent upsert(String key, long id, float[] vector, long eventTime) {
+        return new VectorEvent(UPSERT, id, key, vector, null, eventTime);
+    }
+
+    public static VectorEvent upsert(String key, long id, float[] vector, Map<String, String> attributes, long eventTime) {
+        return new VectorEvent(UPSERT, id, key, vector, attributes, eventTime);
+    }
+
+    public static VectorEvent delete(String key, long id, long eventTime) {
+        return new VectorEvent(DELETE, id, key, null, null, eventTime);
+    }
+
+    /** {@code upsert} or {@code delete} (case-insensitive); anything else is a dead letter. */
+    public String op() { return op; }
+    /** The 64-bit vector id; null when missing (a dead letter). */
+    public Long id() { return id; }
+    /** The partition key; null or empty means the default partition. */
+    public String key() { return key; }
+    public float[] vector() { return vector; }
+    /** String attributes for filtering; never null. */
+    public Map<String, String> attributes() { return attributes; }
+    /** Event time in epoch milliseconds. */
+    public long eventTime() { return eventTime; }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof VectorEvent)) {
+            return false;
+        }
+        VectorEvent e = (VectorEvent) o;
+        return eventTime == e.eventTime && Objects.equals(op, e.op) && Objects.equals(id, e.id)
+                && Objects.equals(key, e.key) && Arrays.equals(vector, e.vector) && attributes.equals(e.attributes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(op, id, key, eventTime) * 31 + Arrays.hashCode(vector);
+    }
+
+    @Override
+    public String toString() {
+        return "VectorEvent{op=" + op + ", id=" + id + ", key=" + key + ", dim="
+                + (vector == null ? "null" : vector.length) + ", attributes=" + attributes + ", eventTime=" + eventTime + '}';
+    }
+}

@@ -1,0 +1,81 @@
+package io.vectorstream.operators;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A k-nearest-neighbour query. With a partition key it searches that key's index; without one (global
+ * mode) it fans out to every shard and the partial answers are merged. Immutable by contract; thread-safe.
+ */
+public final class VectorQuery {
+    private final String queryId;
+    private final String key;
+    private final float[] vector;
+    private final int k;
+    private final int efSearch;
+    private final AttributeFilter filter;
+    private final long eventTime;
+    private final int shard;
+
+    /**
+     * @param efSearch 0 means the operator's default
+     * @param filter   null means no filter
+     */
+    public VectorQuery(String queryId, String key, float[] vector, int k, int efSearch, AttributeFilter filter,
+                       long eventTime) {
+        this(queryId, key, vector, k, efSearch, filter, eventTime, -1);
+    }
+
+    VectorQuery(String queryId, String key, float[] vector, int k, int efSearch, AttributeFilter filter,
+                long eventTime, int shard) {
+        this.queryId = queryId;
+        this.key = key;
+        this.vector = vector;
+        this.k = k;
+        this.efSearch = efSearch;
+        this.filter = filter;
+        this.eventTime = eventTime;
+        this.shard = shard;
+    }
+
+    /** This query addressed to one shard (global mode fan-out). */
+    public VectorQuery toShard(int shard) {
+        return new VectorQuery(queryId, key, vector, k, efSearch, filter, eventTime, shard);
+    }
+
+    public String queryId() { return queryId; }
+    /** The partition key, or null for a global query. */
+    public String key() { return key; }
+    public float[] vector() { return vector; }
+    public int k() { return k; }
+    /** efSearch, or 0 for the operator's default. */
+    public int efSearch() { return efSearch; }
+    /** The attribute filter, or null. */
+    public AttributeFilter filter() { return filter; }
+    public long eventTime() { return eventTime; }
+    /** The shard this copy is addressed to in global mode, or -1. */
+    public int shard() { return shard; }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof VectorQuery)) {
+            return false;
+        }
+        VectorQuery q = (VectorQuery) o;
+        return k == q.k && efSearch == q.efSearch && eventTime == q.eventTime && shard == q.shard
+                && Objects.equals(queryId, q.queryId) && Objects.equals(key, q.key)
+                && Arrays.equals(vector, q.vector) && Objects.equals(filter, q.filter);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(queryId, key, k, efSearch, eventTime, shard) * 31 + Arrays.hashCode(vector);
+    }
+
+    @Override
+    public String toString() {
+        return "VectorQuery{queryId=" + queryId + ", key=" + key + ", dim=" + (vector == null ? "null" : vector.length)
+                + ", k=" + k + ", efSearch=" + efSearch + ", filter=" + filter + ", eventTime=" + eventTime
+                + (shard >= 0 ? ", shard=" + shard : "") + '}';
+    }
+}

@@ -1,0 +1,22 @@
+package io.vectorstream.operators;
+
+import io.vectorstream.operators.internal.Shards;
+import org.apache.flink.api.java.functions.KeySelector;
+
+/** Keys queries: the partition key in KEYED mode, the addressed shard in GLOBAL mode. Stateless. */
+public final class VectorQueryKeySelector implements KeySelector<VectorQuery, String> {
+    private static final long serialVersionUID = 1L;
+    private final IndexMode mode;
+
+    public VectorQueryKeySelector(VectorSearchConfig config) {
+        this.mode = config.mode();
+    }
+
+    @Override
+    public String getKey(VectorQuery q) {
+        if (mode == IndexMode.GLOBAL) {
+            return Shards.shardKey(Math.max(0, q.shard()));
+        }
+        return q.key() == null ? "" : q.key();
+    }
+}

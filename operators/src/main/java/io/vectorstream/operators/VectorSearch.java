@@ -1,0 +1,247 @@
+package io.vectorstream.operators;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Wires the VectorStream operators into a job, like a connector builder:
+ * <pre>{@code
+ * VectorSearch.Output out = VectorSearch.builder(config)
+ *         .events(myEvents, MyEventAccessor.INSTANCE)   // or .events(DataStream<VectorEvent>)
+ *         .queries(myQueries, MyQueryAccessor.INSTANCE)
+ *         .build();
+ * out.results().sinkTo(...);  out.deadLetters().sinkTo(...);
+ * }</pre>
+ * KEYED mode keys both inputs by partition key. GLOBAL mode keys events by the id's shard, fans every query
+ * out to all shards and merges the partial top-k in a {@link TopKMergeFunction} keyed by query id.
+ *
+ * <p>Not thread-safe; used while building the job graph.
+ */
+public final class VectorSearch {
+    private final VectorSearchConfig config;
+    private DataStream<VectorEvent> events;
+    private DataStream<VectorQuery> queries;
+    private String uidPrefix = "vectorstream";
+    private final List<DataStream<DeadLetter>> upstreamDeadLetters = new ArrayList<>();
+
+    private VectorSearch(VectorSearchConfig config) {
+        this.config = config;
+    }
+
+    public static VectorSearch builder(VectorSearchConfig config) {
+        if (config == null) {
+            throw new IllegalArgumentException("config must not be null; config=null");
+        }
+        return new VectorSearch(config);
+    }
+
+    /** Vector events already in VectorStream's type. */
+    public VectorSearch events(DataStream<VectorEvent> events) {
+        this.events = events;
+        return this;
+    }
+
+    /** Vector events of your own type, read through {@code accessor}. */
+    public <E> VectorSearch events(DataStream<E> source, EventAccessor<E> accessor) {
+        SingleOutputStreamOperator<VectorEvent> mapped = source.process(new EventMapper<>(accessor))
+                .returns(VectorStreamTypes.EVENT).name("to-vector-events");
+        upstreamDeadLetters.add(mapped.getSideOutput(VectorIndexFunction.DEAD_LETTERS));
+        this.events = mapped;
+        return this;
+    }
+
+    /** Queries already in VectorStream's type. */
+    public VectorSearch queries(DataStream<VectorQuery> queries) {
+        this.queries = queries;
+        return this;
+    }
+
+    /** Queries of your own type, read through {@code accessor}. */
+    public <Q> VectorSearch queries(DataStream<Q> source, QueryAccessor<Q> accessor) {
+        SingleOutputStreamOperator<VectorQuery> mapped = source.process(new QueryMapper<>(accessor))
+                .returns(VectorStreamTypes.QUERY).name("to-vector-queries");
+        upstreamDeadLetters.add(mapped.getSideOutput(VectorIndexFunction.DEAD_LETTERS));
+        this.queries = mapped;
+        return this;
+    }
+
+    /** Prefix of the operators' uids (stable uids let savepoints restore after job changes). */
+    public VectorSearch uidPrefix(String prefix) {
+        this.uidPrefix = prefix;
+        return this;
+    }
+
+    /** Builds the operators. */
+    public Output build() {
+        if (events == null || queries == null) {
+            throw new IllegalStateException("events and queries must both be set before build()");
+        }
+        DataStream<VectorQuery> routed = queries;
+        List<DataStream<DeadLetter>> dead = new ArrayList<>(upstreamDeadLetters);
+        if (config.mode() == IndexMode.GLOBAL) {
+            SingleOutputStreamOperator<VectorQuery> fanned = queries.process(new FanOut(config))
+                    .returns(VectorStreamTypes.QUERY).name("fan-out-queries").uid(uidPrefix + "-fan-out");
+            dead.add(fanned.getSideOutput(VectorIndexFunction.DEAD_LETTERS));
+            routed = fanned;
+        }
+        SingleOutputStreamOperator<QueryResult> answered = events
+                .keyBy(new VectorEventKeySelector(config))
+                .connect(routed.keyBy(new VectorQueryKeySelector(config)))
+                .process(new VectorIndexFunction(config), VectorStreamTypes.RESULT)
+                .name("vector-index").uid(uidPrefix + "-index");
+        dead.add(answered.getSideOutput(VectorIndexFunction.DEAD_LETTERS));
+        DataStream<QueryResult> results = answered;
+        if (config.mode() == IndexMode.GLOBAL) {
+            SingleOutputStreamOperator<QueryResult> merged = answered
+                    .keyBy(new ResultQueryIdSelector())
+                    .process(new TopKMergeFunction(config.mergeTimeoutMillis()), VectorStreamTypes.RESULT)
+                    .name("merge-top-k").uid(uidPrefix + "-merge");
+            dead.add(merged.getSideOutput(VectorIndexFunction.DEAD_LETTERS));
+            results = merged;
+        }
+        DataStream<DeadLetter> all = dead.get(0);
+        for (int i = 1; i < dead.size(); i++) {
+            all = all.union(dead.get(i));
+        }
+        return new Output(results, all);
+    }
+
+    static final class ResultQueryIdSelector implements org.apache.flink.api.java.functions.KeySelector<QueryResult, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(QueryResult r) {
+            return r.queryId();
+        }
+    }
+
+    /** The two outputs: one result per valid query, and the dead letters. */
+    public static final class Output {
+        private final DataStream<QueryResult> results;
+        private final DataStream<DeadLetter> deadLetters;
+
+        Output(DataStream<QueryResult> results, DataStream<DeadLetter> deadLetters) {
+            this.results = results;
+            this.deadLetters = deadLetters;
+        }
+
+        public DataStream<QueryResult> results() {
+            return results;
+        }
+
+        public DataStream<DeadLetter> deadLetters() {
+            return deadLetters;
+        }
+    }
+
+    /** Reads a VectorEvent's fields from your own event type. Must be serializable and stateless. */
+    public interface EventAccessor<E> extends Serializable {
+        /** {@code upsert} or {@code delete}. */
+        String op(E e);
+        /** The 64-bit id, or null when missing. */
+        Long id(E e);
+        String key(E e);
+        float[] vector(E e);
+        default Map<String, String> attributes(E e) {
+            return Map.of();
+        }
+        long eventTime(E e);
+    }
+
+    /** Reads a VectorQuery's fields from your own query type. Must be serializable and stateless. */
+    public interface QueryAccessor<Q> extends Serializable {
+        String queryId(Q q);
+        /** The partition key, or null for a global query. */
+        String key(Q q);
+        float[] vector(Q q);
+        int k(Q q);
+        /** efSearch, or 0 for the default. */
+        default int efSearch(Q q) {
+            return 0;
+        }
+        /** The attribute filter, or null. */
+        default AttributeFilter filter(Q q) {
+            return null;
+        }
+        long eventTime(Q q);
+    }
+
+    /** Applies an accessor; an accessor that throws turns the record into a dead letter, not a failure. */
+    static final class EventMapper<E> extends ProcessFunction<E, VectorEvent> {
+        private static final long serialVersionUID = 1L;
+        private final EventAccessor<E> a;
+
+        EventMapper(EventAccessor<E> a) {
+            this.a = a;
+        }
+
+        @Override
+        public void processElement(E e, Context ctx, Collector<VectorEvent> out) {
+            VectorEvent mapped;
+            try {
+                mapped = new VectorEvent(a.op(e), a.id(e), a.key(e), a.vector(e), a.attributes(e), a.eventTime(e));
+            } catch (RuntimeException ex) {
+                ctx.output(VectorIndexFunction.DEAD_LETTERS, new DeadLetter("event accessor must read the record; "
+                        + "error=" + ex, "vector-event", String.valueOf(e), ctx.timestamp() == null ? 0 : ctx.timestamp()));
+                return;
+            }
+            out.collect(mapped);
+        }
+    }
+
+    /** Applies an accessor; an accessor that throws turns the record into a dead letter, not a failure. */
+    static final class QueryMapper<Q> extends ProcessFunction<Q, VectorQuery> {
+        private static final long serialVersionUID = 1L;
+        private final QueryAccessor<Q> a;
+
+        QueryMapper(QueryAccessor<Q> a) {
+            this.a = a;
+        }
+
+        @Override
+        public void processElement(Q q, Context ctx, Collector<VectorQuery> out) {
+            VectorQuery mapped;
+            try {
+                mapped = new VectorQuery(a.queryId(q), a.key(q), a.vector(q), a.k(q), a.efSearch(q), a.filter(q),
+                        a.eventTime(q));
+            } catch (RuntimeException ex) {
+                ctx.output(VectorIndexFunction.DEAD_LETTERS, new DeadLetter("query accessor must read the record; "
+                        + "error=" + ex, "query", String.valueOf(q), ctx.timestamp() == null ? 0 : ctx.timestamp()));
+                return;
+            }
+            out.collect(mapped);
+        }
+    }
+
+    /** Copies each valid query to every shard; an invalid one becomes a single dead letter here. */
+    static final class FanOut extends ProcessFunction<VectorQuery, VectorQuery> {
+        private static final long serialVersionUID = 1L;
+        private final VectorSearchConfig config;
+        private transient RecordValidator validator;
+
+        FanOut(VectorSearchConfig config) {
+            this.config = config;
+        }
+
+        @Override
+        public void processElement(VectorQuery q, Context ctx, Collector<VectorQuery> out) {
+            if (validator == null) {
+                validator = new RecordValidator(config);
+            }
+            String reason = validator.checkQuery(q);
+            if (reason != null) {
+                ctx.output(VectorIndexFunction.DEAD_LETTERS, new DeadLetter(reason, "query", q.toString(), q.eventTime()));
+                return;
+            }
+            for (int s = 0; s < config.shards(); s++) {
+                out.collect(q.toShard(s));
+            }
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package io.vectorstream.operators;
+
+import io.vectorstream.index.HnswConfig;
+import io.vectorstream.index.HnswSearcher;
+import io.vectorstream.index.Quantization;
+import io.vectorstream.index.VectorMetric;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Locale;
+import org.apache.flink.configuration.ReadableConfig;
+
+/**
+ * Immutable configuration of the VectorStream operators. Build it with {@link #builder()} or read it from a
+ * Flink configuration with {@link #fromConfiguration(ReadableConfig)} (keys in {@link VectorSearchOptions}).
+ * Thread-safe.
+ */
+public final class VectorSearchConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final IndexMode mode;
+    private final int shards;
+    private final int dimension;
+    private final VectorMetric metric;
+    private final int maxConn;
+    private final int efConstruction;
+    private final int efSearch;
+    private final Quantization quantization;
+    private final int exactThreshold;
+    private final long seed;
+    private final ConsistencyMode consistency;
+    private final long ttlMillis;
+    private final long cacheMaxBytes;
+    private final long mergeTimeoutMillis;
+
+    private VectorSearchConfig(Builder b) {
+        mode = b.mode;
+        shards = b.shards;
+        dimension = b.dimension;
+        metric = b.metric;
+        maxConn = b.maxConn;
+        efConstruction = b.efConstruction;
+        efSearch = b.efSearch;
+        quantization = b.quantization;
+        exactThreshold = b.exactThreshold;
+        seed = b.seed;
+        consistency = b.consistency;
+        ttlMillis = b.ttlMillis;
+        cacheMaxBytes = b.cacheMaxBytes;
+        mergeTimeoutMillis = b.mergeTimeoutMillis;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Reads every {@link VectorSearchOptions} key, with its default when unset. */
+    public static VectorSearchConfig fromConfiguration(ReadableConfig c) {
+        return builder()
+                .mode(c.get(VectorSearchOptions.MODE))
+                .shards(c.get(VectorSearchOptions.SHARDS))
+                .dimension(c.get(VectorSearchOptions.DIMENSION))
+                .metric(VectorMetric.parse(c.get(VectorSearchOptions.METRIC)))
+                .maxConn(c.get(VectorSearchOptions.MAX_CONN))
+                .efConstruction(c.get(VectorSearchOptions.EF_CONSTRUCTION))
+                .efSearch(c.get(VectorSearchOptions.EF_SEARCH))
+                .quantization(parseQuantization(c.get(VectorSearchOptions.QUANTIZATION)))
+                .exactThreshold(c.get(VectorSearchOptions.EXACT_THRESHOLD))
+                .seed(c.get(VectorSearchOptions.SEED))
+                .consistency(c.get(VectorSearchOptions.CONSISTENCY))
+                .ttl(c.get(VectorSearchOptions.TTL))
+                .cacheMaxBytes(c.get(VectorSearchOptions.CACHE_MAX_BYTES).getBytes())
+                .mergeTimeout(c.get(VectorSearchOptions.MERGE_TIMEOUT))
+                .build();
+    }
+
+    static Quantization parseQuantization(String s) {
+        switch (s == null ? "" : s.trim().toLowerCase(Locale.ROOT)) {
+            case "none": return Quantization.NONE;
+            case "int8": return Quantization.INT8;
+            default: throw new IllegalArgumentException("quantization must be one of [none, int8]; quantization=" + s);
+        }
+    }
+
+    /** The index configuration for a key whose vectors have {@code dim} components. */
+    public HnswConfig hnswConfig(int dim) {
+        return HnswConfig.builder(dim).metric(metric).maxConn(maxConn).beamWidth(efConstruction)
+                .quantization(quantization).exactSearchThreshold(exactThreshold).seed(seed).build();
+    }
+
+    public IndexMode mode() { return mode; }
+    public int shards() { return shards; }
+    /** Fixed dimension, or 0 when each key's first vector fixes it. */
+    public int dimension() { return dimension; }
+    public VectorMetric metric() { return metric; }
+    public int maxConn() { return maxConn; }
+    public int efConstruction() { return efConstruction; }
+    public int efSearch() { return efSearch; }
+    public Quantization quantization() { return quantization; }
+    public int exactThreshold() { return exactThreshold; }
+    public long seed() { return seed; }
+    public ConsistencyMode consistency() { return consistency; }
+    /** TTL in event-time milliseconds; 0 means none. */
+    public long ttlMillis() { return ttlMillis; }
+    public long cacheMaxBytes() { return cacheMaxBytes; }
+    public long mergeTimeoutMillis() { return mergeTimeoutMillis; }
+
+    /** Mutable builder; every setter checks its argument. Not thread-safe. */
+    public static final class Builder {
+        private IndexMode mode = IndexMode.KEYED;
+        private int shards = 8;
+        private int dimension = 0;
+        private VectorMetric metric = VectorMetric.L2;
+        private int maxConn = 16;
+        private int efConstruction = 100;
+        private int efSearch = 64;
+        private Quantization quantization = Quantization.NONE;
+        private int exactThreshold = 256;
+        private long seed = 42L;
+        private ConsistencyMode consistency = ConsistencyMode.PROCESSING;
+        private long ttlMillis = 0;
+        private long cacheMaxBytes = 256L << 20;
+        private long mergeTimeoutMillis = 30_000L;
+
+        private Builder() {}
+
+        public Builder mode(IndexMode mode) {
+            this.mode = require(mode, "mode");
+            return this;
+        }
+
+        public Builder shards(int shards) {
+            if (shards < 1 || shards > 32_768) {
+                throw new IllegalArgumentException("shards must be in [1, 32768]; shards=" + shards);
+            }
+            this.shards = shards;
+            return this;
+        }
+
+        public Builder dimension(int dimension) {
+            if (dimension < 0 || dimension > HnswConfig.MAX_DIMENSION) {
+                throw new IllegalArgumentException(
+                        "dimension must be in [0, " + HnswConfig.MAX_DIMENSION + "]; dimension=" + dimension);
+            }
+            this.dimension = dimension;
+            return this;
+        }
+
+        public Builder metric(VectorMetric metric) {
+            this.metric = require(metric, "metric");
+            return this;
+        }
+
+        public Builder maxConn(int maxConn) {
+            HnswConfig.builder(1).maxConn(maxConn); // same rule and message as the index
+            this.maxConn = maxConn;
+            return this;
+        }
+
+        public Builder efConstruction(int efConstruction) {
+            HnswConfig.builder(1).beamWidth(efConstruction);
+            this.efConstruction = efConstruction;
+            return this;
+        }
+
+        public Builder efSearch(int efSearch) {
+            if (efSearch < 1 || efSearch > HnswSearcher.MAX_EF) {
+                throw new IllegalArgumentException(
+                        "efSearch must be in [1, " + HnswSearcher.MAX_EF + "]; efSearch=" + efSearch);
+            }
+            this.efSearch = efSearch;
+            return this;
+        }
+
+        public Builder quantization(Quantization quantization) {
+            this.quantization = require(quantization, "quantization");
+            return this;
+        }
+
+        public Builder exactThreshold(int exactThreshold) {
+            HnswConfig.builder(1).exactSearchThreshold(exactThreshold);
+            this.exactThreshold = exactThreshold;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder consistency(ConsistencyMode consistency) {
+            this.consistency = require(consistency, "consistency");
+            return this;
+        }
+
+        public Builder ttl(Duration ttl) {
+            if (ttl == null || ttl.isNegative()) {
+                throw new IllegalArgumentException("ttl must be >= 0; ttl=" + ttl);
+            }
+            this.ttlMillis = ttl.toMillis();
+            return this;
+        }
+
+        public Builder cacheMaxBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("cacheMaxBytes must be >= 1; cacheMaxBytes=" + bytes);
+            }
+            this.cacheMaxBytes = bytes;
+            return this;
+        }
+
+        public Builder mergeTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("mergeTimeout must be > 0; mergeTimeout=" + timeout);
+            }
+            this.mergeTimeoutMillis = timeout.toMillis();
+            return this;
+        }
+
+        public VectorSearchConfig build() {
+            return new VectorSearchConfig(this);
+        }
+
+        private static <T> T require(T v, String name) {
+            if (v == null) {
+                throw new IllegalArgumentException(name + " must not be null; " + name + "=null");
+            }
+            return v;
+        }
+    }
+}

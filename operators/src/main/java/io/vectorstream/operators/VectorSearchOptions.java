@@ -1,0 +1,64 @@
+package io.vectorstream.operators;
+
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
+
+/** Every setting of the VectorStream operators, as Flink {@link ConfigOption}s with defaults. */
+public final class VectorSearchOptions {
+    private VectorSearchOptions() {}
+
+    public static final ConfigOption<IndexMode> MODE = ConfigOptions.key("vectorstream.mode")
+            .enumType(IndexMode.class).defaultValue(IndexMode.KEYED)
+            .withDescription("KEYED: one index per partition key. GLOBAL: ids hashed onto shards, queries fan out.");
+
+    public static final ConfigOption<Integer> SHARDS = ConfigOptions.key("vectorstream.shards")
+            .intType().defaultValue(8)
+            .withDescription("Number of shard keys in GLOBAL mode; a multiple of the parallelism spreads them evenly.");
+
+    public static final ConfigOption<Integer> DIMENSION = ConfigOptions.key("vectorstream.dimension")
+            .intType().defaultValue(0)
+            .withDescription("Vector dimension; 0 lets each key's first vector fix it.");
+
+    public static final ConfigOption<String> METRIC = ConfigOptions.key("vectorstream.metric")
+            .stringType().defaultValue("l2")
+            .withDescription("Distance: l2 (squared Euclidean), ip (negative inner product) or cosine.");
+
+    public static final ConfigOption<Integer> MAX_CONN = ConfigOptions.key("vectorstream.hnsw.max-conn")
+            .intType().defaultValue(16).withDescription("HNSW M: neighbours per node (2M on layer 0).");
+
+    public static final ConfigOption<Integer> EF_CONSTRUCTION = ConfigOptions.key("vectorstream.hnsw.ef-construction")
+            .intType().defaultValue(100).withDescription("HNSW efConstruction (beam width while inserting).");
+
+    public static final ConfigOption<Integer> EF_SEARCH = ConfigOptions.key("vectorstream.hnsw.ef-search")
+            .intType().defaultValue(64)
+            .withDescription("Default efSearch for queries that set none (raised to k when smaller).");
+
+    public static final ConfigOption<String> QUANTIZATION = ConfigOptions.key("vectorstream.hnsw.quantization")
+            .stringType().defaultValue("none")
+            .withDescription("none, or int8: int8 traversal with exact float re-ranking.");
+
+    public static final ConfigOption<Integer> EXACT_THRESHOLD = ConfigOptions.key("vectorstream.hnsw.exact-threshold")
+            .intType().defaultValue(256)
+            .withDescription("Keys with at most this many vectors (or filter matches) are searched by brute force.");
+
+    public static final ConfigOption<Long> SEED = ConfigOptions.key("vectorstream.hnsw.seed")
+            .longType().defaultValue(42L).withDescription("Seed of the level generator (answers are deterministic).");
+
+    public static final ConfigOption<ConsistencyMode> CONSISTENCY = ConfigOptions.key("vectorstream.consistency")
+            .enumType(ConsistencyMode.class).defaultValue(ConsistencyMode.PROCESSING)
+            .withDescription("PROCESSING: answer on arrival. EVENT_TIME: answer at the watermark, replay-identical.");
+
+    public static final ConfigOption<Duration> TTL = ConfigOptions.key("vectorstream.ttl")
+            .durationType().defaultValue(Duration.ZERO)
+            .withDescription("Event-time time-to-live of a vector; 0 keeps vectors until deleted.");
+
+    public static final ConfigOption<MemorySize> CACHE_MAX_BYTES = ConfigOptions.key("vectorstream.cache.max-bytes")
+            .memoryType().defaultValue(MemorySize.parse("256mb"))
+            .withDescription("Per-subtask heap budget for index caches; colder keys are evicted (their state stays).");
+
+    public static final ConfigOption<Duration> MERGE_TIMEOUT = ConfigOptions.key("vectorstream.merge.timeout")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("GLOBAL mode: emit an incomplete merged answer if a shard has not answered by then.");
+}

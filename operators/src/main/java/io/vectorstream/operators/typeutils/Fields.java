@@ -1,0 +1,133 @@
+package io.vectorstream.operators.typeutils;
+
+import java.io.IOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/** Field codecs shared by the serializers: nullable strings, primitive arrays, string maps. Stateless. */
+public final class Fields {
+    private Fields() {}
+
+    public static void writeString(DataOutputView out, String s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            out.writeUTF(s);
+        }
+    }
+
+    public static String readString(DataInputView in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
+    }
+
+    /** A nullable float array: length -1 for null. */
+    public static void writeFloats(DataOutputView out, float[] v) throws IOException {
+        if (v == null) {
+            out.writeInt(-1);
+            return;
+        }
+        out.writeInt(v.length);
+        for (float f : v) {
+            out.writeFloat(f);
+        }
+    }
+
+    public static float[] readFloats(DataInputView in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            return null;
+        }
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = in.readFloat();
+        }
+        return v;
+    }
+
+    public static void writeLongs(DataOutputView out, long[] v) throws IOException {
+        out.writeInt(v.length);
+        for (long x : v) {
+            out.writeLong(x);
+        }
+    }
+
+    public static long[] readLongs(DataInputView in) throws IOException {
+        long[] v = new long[checkLength(in.readInt())];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = in.readLong();
+        }
+        return v;
+    }
+
+    public static void writeInts(DataOutputView out, int[] v) throws IOException {
+        out.writeInt(v.length);
+        for (int x : v) {
+            out.writeInt(x);
+        }
+    }
+
+    public static int[] readInts(DataInputView in) throws IOException {
+        int[] v = new int[checkLength(in.readInt())];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = in.readInt();
+        }
+        return v;
+    }
+
+    public static void writeStringMap(DataOutputView out, Map<String, String> m) throws IOException {
+        out.writeInt(m.size());
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            out.writeUTF(e.getKey());
+            writeString(out, e.getValue());
+        }
+    }
+
+    public static Map<String, String> readStringMap(DataInputView in) throws IOException {
+        int n = checkLength(in.readInt());
+        if (n == 0) {
+            return Collections.emptyMap();
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            m.put(in.readUTF(), readString(in));
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    public static void writeStringSetMap(DataOutputView out, Map<String, Set<String>> m) throws IOException {
+        out.writeInt(m.size());
+        for (Map.Entry<String, Set<String>> e : m.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeInt(e.getValue().size());
+            for (String v : e.getValue()) {
+                out.writeUTF(v);
+            }
+        }
+    }
+
+    public static Map<String, Set<String>> readStringSetMap(DataInputView in) throws IOException {
+        int n = checkLength(in.readInt());
+        Map<String, Set<String>> m = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            String k = in.readUTF();
+            int c = checkLength(in.readInt());
+            Set<String> s = new LinkedHashSet<>();
+            for (int j = 0; j < c; j++) {
+                s.add(in.readUTF());
+            }
+            m.put(k, s);
+        }
+        return m;
+    }
+
+    private static int checkLength(int n) throws IOException {
+        if (n < 0 || n > (1 << 28)) {
+            throw new IOException("corrupt data: length must be in [0, 2^28]; length=" + n);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,65 @@
+package io.vectorstream.operators.typeutils;
+
+import io.vectorstream.operators.VectorEvent;
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Serializer of {@link VectorEvent} (stream records and buffered events in event-time mode).
+ * Format v1: op (nullable string), id (nullable long), key, vector (nullable floats), attributes, eventTime.
+ */
+public final class VectorEventSerializer extends ImmutableValueSerializer<VectorEvent> {
+    private static final long serialVersionUID = 1L;
+    public static final int VERSION = 1;
+    public static final VectorEventSerializer INSTANCE = new VectorEventSerializer(VERSION);
+
+    private VectorEventSerializer(int formatVersion) {
+        super(formatVersion);
+    }
+
+    @Override
+    public VectorEvent createInstance() {
+        return new VectorEvent(null, null, null, null, null, 0L);
+    }
+
+    @Override
+    public void serialize(VectorEvent e, DataOutputView out) throws IOException {
+        Fields.writeString(out, e.op());
+        out.writeBoolean(e.id() != null);
+        if (e.id() != null) {
+            out.writeLong(e.id());
+        }
+        Fields.writeString(out, e.key());
+        Fields.writeFloats(out, e.vector());
+        Fields.writeStringMap(out, e.attributes());
+        out.writeLong(e.eventTime());
+    }
+
+    @Override
+    public VectorEvent deserialize(DataInputView in) throws IOException {
+        String op = Fields.readString(in);
+        Long id = in.readBoolean() ? in.readLong() : null;
+        return new VectorEvent(op, id, Fields.readString(in), Fields.readFloats(in), Fields.readStringMap(in),
+                in.readLong());
+    }
+
+    @Override
+    public TypeSerializerSnapshot<VectorEvent> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Versioned snapshot; see {@link VersionedSerializerSnapshot}. */
+    public static final class Snapshot extends VersionedSerializerSnapshot<VectorEvent> {
+        public Snapshot() {
+            super(VERSION);
+        }
+
+        @Override
+        protected TypeSerializer<VectorEvent> serializerFor(int formatVersion) {
+            return formatVersion == VERSION ? INSTANCE : new VectorEventSerializer(formatVersion);
+        }
+    }
+}

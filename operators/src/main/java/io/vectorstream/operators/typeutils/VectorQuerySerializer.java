@@ -1,0 +1,74 @@
+package io.vectorstream.operators.typeutils;
+
+import io.vectorstream.operators.AttributeFilter;
+import io.vectorstream.operators.VectorQuery;
+import io.vectorstream.operators.internal.QueryAccess;
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Serializer of {@link VectorQuery}. Format v1: queryId, key, vector, k, efSearch, filter (nullable map of
+ * attribute to allowed values), eventTime, shard.
+ */
+public final class VectorQuerySerializer extends ImmutableValueSerializer<VectorQuery> {
+    private static final long serialVersionUID = 1L;
+    public static final int VERSION = 1;
+    public static final VectorQuerySerializer INSTANCE = new VectorQuerySerializer(VERSION);
+
+    private VectorQuerySerializer(int formatVersion) {
+        super(formatVersion);
+    }
+
+    @Override
+    public VectorQuery createInstance() {
+        return new VectorQuery(null, null, null, 0, 0, null, 0L);
+    }
+
+    @Override
+    public void serialize(VectorQuery q, DataOutputView out) throws IOException {
+        Fields.writeString(out, q.queryId());
+        Fields.writeString(out, q.key());
+        Fields.writeFloats(out, q.vector());
+        out.writeInt(q.k());
+        out.writeInt(q.efSearch());
+        out.writeBoolean(q.filter() != null);
+        if (q.filter() != null) {
+            Fields.writeStringSetMap(out, q.filter().clauses());
+        }
+        out.writeLong(q.eventTime());
+        out.writeInt(q.shard());
+    }
+
+    @Override
+    public VectorQuery deserialize(DataInputView in) throws IOException {
+        String queryId = Fields.readString(in);
+        String key = Fields.readString(in);
+        float[] vector = Fields.readFloats(in);
+        int k = in.readInt();
+        int ef = in.readInt();
+        AttributeFilter filter = in.readBoolean() ? AttributeFilter.of(Fields.readStringSetMap(in)) : null;
+        long eventTime = in.readLong();
+        int shard = in.readInt();
+        return QueryAccess.create(queryId, key, vector, k, ef, filter, eventTime, shard);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<VectorQuery> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Versioned snapshot; see {@link VersionedSerializerSnapshot}. */
+    public static final class Snapshot extends VersionedSerializerSnapshot<VectorQuery> {
+        public Snapshot() {
+            super(VERSION);
+        }
+
+        @Override
+        protected TypeSerializer<VectorQuery> serializerFor(int formatVersion) {
+            return formatVersion == VERSION ? INSTANCE : new VectorQuerySerializer(formatVersion);
+        }
+    }
+}
