@@ -1,11 +1,14 @@
 package io.vectorstream.operators;
 
+import io.vectorstream.operators.typeutils.RecordTypeInfoFactories;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 import java.util.Objects;
 
 /**
  * A record the pipeline could not use, with the reason. Nothing is dropped silently: every rejected event
  * or query becomes one of these on the dead-letter output. Immutable; thread-safe.
  */
+@TypeInfo(RecordTypeInfoFactories.Dead.class)
 public final class DeadLetter {
     private final String reason;
     private final String recordType;

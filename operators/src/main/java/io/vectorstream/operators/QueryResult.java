@@ -1,5 +1,7 @@
 package io.vectorstream.operators;
 
+import io.vectorstream.operators.typeutils.RecordTypeInfoFactories;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -9,6 +11,7 @@ import java.util.Objects;
  * {@code searchMicros} is wall-clock and so differs between runs; {@link #sameAnswer} ignores it.
  * Immutable by contract; thread-safe.
  */
+@TypeInfo(RecordTypeInfoFactories.Result.class)
 public final class QueryResult {
     private final String queryId;
     private final String key;

@@ -1,5 +1,7 @@
 package io.vectorstream.operators;
 
+import io.vectorstream.operators.typeutils.RecordTypeInfoFactories;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
@@ -11,6 +13,7 @@ import java.util.Objects;
  *
  * <p>Immutable by contract: the arrays and maps handed in must not be modified afterwards. Thread-safe.
  */
+@TypeInfo(RecordTypeInfoFactories.Event.class)
 public final class VectorEvent {
     /** The op names understood by the operator. */
     public static final String UPSERT = "upsert";

@@ -1,5 +1,7 @@
 package io.vectorstream.operators;
 
+import io.vectorstream.operators.typeutils.RecordTypeInfoFactories;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -7,6 +9,7 @@ import java.util.Objects;
  * A k-nearest-neighbour query. With a partition key it searches that key's index; without one (global
  * mode) it fans out to every shard and the partial answers are merged. Immutable by contract; thread-safe.
  */
+@TypeInfo(RecordTypeInfoFactories.Query.class)
 public final class VectorQuery {
     private final String queryId;
     private final String key;
