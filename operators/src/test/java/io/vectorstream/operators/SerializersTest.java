@@ -1,0 +1,139 @@
+package io.vectorstream.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vectorstream.index.IndexMetadata;
+import io.vectorstream.operators.state.KeyIndexMeta;
+import io.vectorstream.operators.state.KeyIndexMetaSerializer;
+import io.vectorstream.operators.state.NeighborListsSerializer;
+import io.vectorstream.operators.state.NodeRecord;
+import io.vectorstream.operators.state.NodeRecordSerializer;
+import io.vectorstream.operators.typeutils.DeadLetterSerializer;
+import io.vectorstream.operators.typeutils.QueryResultSerializer;
+import io.vectorstream.operators.typeutils.VectorEventSerializer;
+import io.vectorstream.operators.typeutils.VectorQuerySerializer;
+import io.vectorstream.operators.typeutils.VersionedSerializerSnapshot;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Round trips, snapshot compatibility, and a golden file: bytes written by format v1 (checked in under
+ * {@code src/test/resources/golden/}) must still read back, so a savepoint written today restores tomorrow.
+ * Regenerate only on purpose, with {@code -Dvectorstream.golden.write=true}, when a format version changes.
+ */
+class SerializersTest {
+    private static final String GOLDEN = "golden/serializers-v1.bin";
+
+    /** One sample per state and record type, in a fixed order. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static List<Object[]> samples() {
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("color", "red");
+        attrs.put("size", null);
+        return List.of(
+                new Object[] {NodeRecordSerializer.INSTANCE, new NodeRecord(-7L, new float[] {1.5f, -2f, 0f}, attrs, 99L)},
+                new Object[] {NeighborListsSerializer.INSTANCE, new int[][] {{1, 2, 3}, {4}, {}}},
+                new Object[] {KeyIndexMetaSerializer.INSTANCE, new KeyIndexMeta(3,
+                        new IndexMetadata(10, 7, 4, 2, 0x1234_5678_9ABCL, new int[] {9, 5, 1}, true, 0.25f, 0.01f))},
+                new Object[] {VectorEventSerializer.INSTANCE, new VectorEvent("upsert", 42L, "tenant", new float[] {3f, 4f}, attrs, 5L)},
+                new Object[] {VectorEventSerializer.INSTANCE, new VectorEvent(null, null, null, null, null, -1L)},
+                new Object[] {VectorQuerySerializer.INSTANCE, new VectorQuery("q-1", null, new float[] {1f}, 10, 64,
+                        AttributeFilter.in("color", Set.of("red")), 77L).toShard(3)},
+                new Object[] {QueryResultSerializer.INSTANCE, new QueryResult("q-1", "k", 2, new long[] {5, 6},
+                        new float[] {0.5f, 0.75f}, 100, 12, -1, 4, 4)},
+                new Object[] {DeadLetterSerializer.INSTANCE, new DeadLetter("k must be in [1, 10000]; k=0", "query", "Q", 8L)});
+    }
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void everySerializerRoundTripsAndCopiesThroughViews() throws IOException {
+        for (Object[] s : samples()) {
+            TypeSerializer ser = (TypeSerializer) s[0];
+            DataOutputSerializer out = new DataOutputSerializer(64);
+            ser.serialize(s[1], out);
+            Object back = ser.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+            assertSame(s[1], back);
+            DataOutputSerializer copied = new DataOutputSerializer(64);
+            ser.copy(new DataInputDeserializer(out.getCopyOfBuffer()), copied);
+            assertThat(copied.getCopyOfBuffer()).isEqualTo(out.getCopyOfBuffer());
+            assertThat(ser.duplicate()).isEqualTo(ser);
+        }
+    }
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void snapshotsRoundTripAndResolveCompatibility() throws IOException {
+        for (Object[] s : samples()) {
+            TypeSerializer ser = (TypeSerializer) s[0];
+            DataOutputSerializer out = new DataOutputSerializer(64);
+            TypeSerializerSnapshot.writeVersionedSnapshot(out, ser.snapshotConfiguration());
+            TypeSerializerSnapshot restored = TypeSerializerSnapshot.readVersionedSnapshot(
+                    new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+            assertThat(restored.restoreSerializer()).isEqualTo(ser);
+            TypeSerializerSchemaCompatibility compat = ser.snapshotConfiguration().resolveSchemaCompatibility(restored);
+            assertThat(compat.isCompatibleAsIs()).as("%s", ser.getClass().getSimpleName()).isTrue();
+        }
+        // A snapshot from a newer format than this code knows is refused, not misread.
+        VersionedSerializerSnapshot<NodeRecord> snap = new NodeRecordSerializer.Snapshot();
+        assertThatThrownBy(() -> snap.readSnapshot(2, new DataInputDeserializer(new byte[0]), getClass().getClassLoader()))
+                .isInstanceOf(IOException.class).hasMessage("Snapshot version must be in [1, 1]; version=2");
+        // Another serializer's snapshot is incompatible.
+        assertThat(new NodeRecordSerializer.Snapshot().resolveSchemaCompatibility((TypeSerializerSnapshot)
+                new KeyIndexMetaSerializer.Snapshot()).isIncompatible()).isTrue();
+    }
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void goldenV1BytesStillDeserialize() throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(512);
+        for (Object[] s : samples()) {
+            TypeSerializer ser = (TypeSerializer) s[0];
+            TypeSerializerSnapshot.writeVersionedSnapshot(out, ser.snapshotConfiguration());
+            ser.serialize(s[1], out);
+        }
+        byte[] current = out.getCopyOfBuffer();
+        if (Boolean.getBoolean("vectorstream.golden.write")) {
+            Path p = Paths.get("src/test/resources", GOLDEN);
+            Files.createDirectories(p.getParent());
+            Files.write(p, current);
+        }
+        byte[] golden;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(GOLDEN)) {
+            assertThat(in).as("golden file %s is checked in", GOLDEN).isNotNull();
+            golden = in.readAllBytes();
+        }
+        DataInputDeserializer in = new DataInputDeserializer(golden);
+        for (Object[] s : samples()) {
+            TypeSerializerSnapshot snap = TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
+            Object back = snap.restoreSerializer().deserialize(in);
+            assertSame(s[1], back);
+        }
+        assertThat(in.available()).isZero();
+        assertThat(current).as("format v1 is unchanged; bump the version to change it").isEqualTo(golden);
+    }
+
+    private static void assertSame(Object expected, Object actual) {
+        if (expected instanceof int[][]) {
+            assertThat((int[][]) actual).isDeepEqualTo((int[][]) expected);
+        } else if (expected instanceof QueryResult) {
+            assertThat(((QueryResult) actual).sameAnswer((QueryResult) expected)).isTrue();
+            assertThat(((QueryResult) actual).searchMicros()).isEqualTo(((QueryResult) expected).searchMicros());
+        } else {
+            assertThat(actual).isEqualTo(expected);
+        }
+    }
+}

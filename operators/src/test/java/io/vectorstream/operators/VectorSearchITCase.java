@@ -1,0 +1,134 @@
+package io.vectorstream.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The whole operator graph on a MiniCluster with RocksDB and checkpoints: a run with a failure injected
+ * after a completed checkpoint (restart from it) answers exactly like a run without failure.
+ */
+class VectorSearchITCase {
+    static final int EVENTS = 1_600;
+    static final int QUERIES = 160;
+    static final int DIM = 12;
+    static final AtomicBoolean FAILED = new AtomicBoolean();
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @ParameterizedTest
+    @EnumSource(IndexMode.class)
+    void failureAndRestartGiveTheSameAnswersAsARunWithout(IndexMode mode) throws Exception {
+        TreeSet<String> clean = run(mode, false);
+        assertThat(clean).hasSize(QUERIES);
+        TreeSet<String> recovered = run(mode, true);
+        assertThat(FAILED.get()).as("the failure was injected").isTrue();
+        assertThat(recovered).isEqualTo(clean);
+    }
+
+    private static TreeSet<String> run(IndexMode mode, boolean injectFailure) throws Exception {
+        FAILED.set(false);
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, injectFailure ? "fixed-delay" : "none");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        env.enableCheckpointing(100);
+
+        VectorSearchConfig config = VectorSearchConfig.builder().mode(mode).shards(4)
+                .consistency(ConsistencyMode.EVENT_TIME).maxConn(8).efConstruction(40).exactThreshold(0).build();
+        // Rate-limited sources, so checkpoints complete while data is still flowing.
+        DataStream<VectorEvent> events = env.fromSource(
+                new DataGeneratorSource<>(new EventGenerator(), EVENTS, RateLimiterStrategy.perSecond(1_600),
+                        VectorStreamTypes.EVENT),
+                WatermarkStrategy.<VectorEvent>forMonotonousTimestamps().withTimestampAssigner((e, t) -> e.eventTime()),
+                "events");
+        if (injectFailure) {
+            events = events.map(new FailOnceAfterCheckpoint()).returns(VectorStreamTypes.EVENT);
+        }
+        DataStream<VectorQuery> queries = env.fromSource(
+                new DataGeneratorSource<>(new QueryGenerator(), QUERIES, RateLimiterStrategy.perSecond(160),
+                        VectorStreamTypes.QUERY),
+                WatermarkStrategy.<VectorQuery>forMonotonousTimestamps().withTimestampAssigner((q, t) -> q.eventTime()),
+                "queries");
+        VectorSearch.Output out = VectorSearch.builder(config).events(events).queries(queries).build();
+        TreeSet<String> answers = new TreeSet<>();
+        List<QueryResult> all = new ArrayList<>();
+        try (CloseableIterator<QueryResult> it = out.results().executeAndCollect("vectorstream-it-" + mode)) {
+            it.forEachRemaining(all::add);
+        }
+        for (QueryResult r : all) {
+            assertThat(r.complete()).isTrue();
+            answers.add(r.answerString());
+        }
+        return answers;
+    }
+
+    static final class EventGenerator implements GeneratorFunction<Long, VectorEvent> {
+        @Override
+        public VectorEvent map(Long i) {
+            SplittableRandom r = new SplittableRandom(i);
+            String key = "key-" + (i % 4);
+            if (i % 10 == 9) {
+                return VectorEvent.delete(key, i - 5, i);
+            }
+            return VectorEvent.upsert(key, i, OperatorTestSupport.vector(r, DIM), i);
+        }
+    }
+
+    static final class QueryGenerator implements GeneratorFunction<Long, VectorQuery> {
+        @Override
+        public VectorQuery map(Long j) {
+            SplittableRandom r = new SplittableRandom(1_000_000 + j);
+            // One query per 10 event-time units, interleaved with the events.
+            return new VectorQuery("q" + j, "key-" + (j % 4), OperatorTestSupport.vector(r, DIM), 5, 0, null, j * 10 + 5);
+        }
+    }
+
+    /** Throws once, after a checkpoint completed and some records passed, to force a restore. */
+    static final class FailOnceAfterCheckpoint implements MapFunction<VectorEvent, VectorEvent>, CheckpointListener {
+        private transient boolean checkpointed;
+        private transient int seen;
+
+        @Override
+        public VectorEvent map(VectorEvent e) {
+            if (checkpointed && ++seen > 200 && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected failure after a completed checkpoint");
+            }
+            return e;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            checkpointed = true;
+        }
+    }
+}
