@@ -25,8 +25,16 @@ public final class VectorEvent {
     private final float[] vector;
     private final Map<String, String> attributes;
     private final long eventTime;
+    private final Long routingHash;
 
     public VectorEvent(String op, Long id, String key, float[] vector, Map<String, String> attributes, long eventTime) {
+        this(op, id, key, vector, attributes, eventTime, null);
+    }
+
+    /** @param routingHash a producer-supplied 64-bit hash that picks the shard in GLOBAL mode (null: the id's) */
+    public VectorEvent(String op, Long id, String key, float[] vector, Map<String, String> attributes, long eventTime,
+                       Long routingHash) {
+        this.routingHash = routingHash;
         this.op = op;
         this.id = id;
         this.key = key;
@@ -58,6 +66,8 @@ public final class VectorEvent {
     public Map<String, String> attributes() { return attributes; }
     /** Event time in epoch milliseconds. */
     public long eventTime() { return eventTime; }
+    /** The producer-supplied routing hash, or null to route by id. */
+    public Long routingHash() { return routingHash; }
 
     @Override
     public boolean equals(Object o) {
@@ -65,7 +75,7 @@ public final class VectorEvent {
             return false;
         }
         VectorEvent e = (VectorEvent) o;
-        return eventTime == e.eventTime && Objects.equals(op, e.op) && Objects.equals(id, e.id)
+        return eventTime == e.eventTime && Objects.equals(routingHash, e.routingHash) && Objects.equals(op, e.op) && Objects.equals(id, e.id)
                 && Objects.equals(key, e.key) && Arrays.equals(vector, e.vector) && attributes.equals(e.attributes);
     }
 

@@ -18,7 +18,8 @@ public final class VectorEventKeySelector implements KeySelector<VectorEvent, St
     public String getKey(VectorEvent e) {
         if (mode == IndexMode.GLOBAL) {
             // An event without an id still needs a key; the operator dead-letters it there.
-            return Shards.shardKey(e.id() == null ? 0 : Shards.shardOf(e.id(), shards));
+            Long hash = e.routingHash() != null ? e.routingHash() : e.id();
+            return Shards.shardKey(hash == null ? 0 : Shards.shardOf(hash, shards));
         }
         return e.key() == null ? "" : e.key();
     }

@@ -152,6 +152,10 @@ public final class VectorSearch {
             return Map.of();
         }
         long eventTime(E e);
+        /** A producer-supplied routing hash for GLOBAL mode, or null to route by id. */
+        default Long routingHash(E e) {
+            return null;
+        }
     }
 
     /** Reads a VectorQuery's fields from your own query type. Must be serializable and stateless. */
@@ -185,7 +189,8 @@ public final class VectorSearch {
         public void processElement(E e, Context ctx, Collector<VectorEvent> out) {
             VectorEvent mapped;
             try {
-                mapped = new VectorEvent(a.op(e), a.id(e), a.key(e), a.vector(e), a.attributes(e), a.eventTime(e));
+                mapped = new VectorEvent(a.op(e), a.id(e), a.key(e), a.vector(e), a.attributes(e), a.eventTime(e),
+                        a.routingHash(e));
             } catch (RuntimeException ex) {
                 ctx.output(VectorIndexFunction.DEAD_LETTERS, new DeadLetter("event accessor must read the record; "
                         + "error=" + ex, "vector-event", String.valueOf(e), ctx.timestamp() == null ? 0 : ctx.timestamp()));

@@ -9,7 +9,7 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Serializer of {@link VectorEvent} (stream records and buffered events in event-time mode).
- * Format v1: op (nullable string), id (nullable long), key, vector (nullable floats), attributes, eventTime.
+ * Format v1: op (nullable string), id (nullable long), key, vector (nullable floats), attributes, eventTime, routingHash (nullable long).
  */
 public final class VectorEventSerializer extends ImmutableValueSerializer<VectorEvent> {
     private static final long serialVersionUID = 1L;
@@ -36,14 +36,22 @@ public final class VectorEventSerializer extends ImmutableValueSerializer<Vector
         Fields.writeFloats(out, e.vector());
         Fields.writeStringMap(out, e.attributes());
         out.writeLong(e.eventTime());
+        out.writeBoolean(e.routingHash() != null);
+        if (e.routingHash() != null) {
+            out.writeLong(e.routingHash());
+        }
     }
 
     @Override
     public VectorEvent deserialize(DataInputView in) throws IOException {
         String op = Fields.readString(in);
         Long id = in.readBoolean() ? in.readLong() : null;
-        return new VectorEvent(op, id, Fields.readString(in), Fields.readFloats(in), Fields.readStringMap(in),
-                in.readLong());
+        String key = Fields.readString(in);
+        float[] vector = Fields.readFloats(in);
+        java.util.Map<String, String> attributes = Fields.readStringMap(in);
+        long eventTime = in.readLong();
+        Long routingHash = in.readBoolean() ? in.readLong() : null;
+        return new VectorEvent(op, id, key, vector, attributes, eventTime, routingHash);
     }
 
     @Override

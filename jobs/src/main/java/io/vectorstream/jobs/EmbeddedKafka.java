@@ -1,0 +1,72 @@
+package io.vectorstream.jobs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A single-node KRaft Kafka broker inside this JVM, from Kafka's own jars (no Docker, no setup), for the
+ * demo and the tests. Listens on a free loopback port; its data lives in a temporary directory deleted on
+ * {@link #close()}. Not thread-safe to start and stop; its clients are.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private final KafkaClusterTestKit cluster;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+    }
+
+    /** Formats and starts the broker, and waits until it accepts clients. */
+    public static EmbeddedKafka start() throws Exception {
+        TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
+                .setNumControllerNodes(1).build();
+        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "2")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("transaction.state.log.num.partitions", "2")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("auto.create.topics.enable", "false")
+                .build();
+        cluster.format();
+        cluster.startup();
+        cluster.waitForReadyBrokers();
+        return new EmbeddedKafka(cluster);
+    }
+
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    /** Creates topics with {@code partitions} partitions each (replication 1). */
+    public void createTopics(int partitions, String... topics) throws Exception {
+        createTopics(bootstrapServers(), partitions, topics);
+    }
+
+    /** Creates topics on any broker, ignoring ones that exist. */
+    public static void createTopics(String bootstrap, int partitions, String... topics) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            var existing = admin.listTopics().names().get();
+            List<NewTopic> fresh = new ArrayList<>();
+            for (String t : topics) {
+                if (!existing.contains(t)) {
+                    fresh.add(new NewTopic(t, partitions, (short) 1));
+                }
+            }
+            admin.createTopics(fresh).all().get();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
+    }
+}

@@ -1,0 +1,138 @@
+package io.vectorstream.jobs;
+
+import io.vectorstream.operators.VectorSearchConfig;
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * Everything the VectorStream job needs beyond the operator settings: Kafka topics and format, delivery,
+ * watermarks, state backend and checkpoints. Immutable; build with {@link #builder(String)}.
+ */
+public final class PipelineSpec implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Wire format of the input topics. */
+    public enum Format { AVRO, JSON }
+
+    private final String bootstrap;
+    private final String vectorsTopic;
+    private final String queriesTopic;
+    private final String resultsTopic;
+    private final String deadLettersTopic;
+    private final Format format;
+    private final String groupId;
+    private final boolean exactlyOnce;
+    private final String transactionalIdPrefix;
+    private final boolean bounded;
+    private final Duration outOfOrderness;
+    private final Duration idleness;
+    private final VectorSearchConfig search;
+
+    private PipelineSpec(Builder b) {
+        bootstrap = b.bootstrap;
+        vectorsTopic = b.vectorsTopic;
+        queriesTopic = b.queriesTopic;
+        resultsTopic = b.resultsTopic;
+        deadLettersTopic = b.deadLettersTopic;
+        format = b.format;
+        groupId = b.groupId;
+        exactlyOnce = b.exactlyOnce;
+        transactionalIdPrefix = b.transactionalIdPrefix;
+        bounded = b.bounded;
+        outOfOrderness = b.outOfOrderness;
+        idleness = b.idleness;
+        search = b.search;
+    }
+
+    public static Builder builder(String bootstrap) {
+        return new Builder(bootstrap);
+    }
+
+    public String bootstrap() { return bootstrap; }
+    public String vectorsTopic() { return vectorsTopic; }
+    public String queriesTopic() { return queriesTopic; }
+    public String resultsTopic() { return resultsTopic; }
+    public String deadLettersTopic() { return deadLettersTopic; }
+    public Format format() { return format; }
+    public String groupId() { return groupId; }
+    public boolean exactlyOnce() { return exactlyOnce; }
+    public String transactionalIdPrefix() { return transactionalIdPrefix; }
+    /** Stop at the offsets that are latest at start (tests, backfills). */
+    public boolean bounded() { return bounded; }
+    public Duration outOfOrderness() { return outOfOrderness; }
+    public Duration idleness() { return idleness; }
+    public VectorSearchConfig search() { return search; }
+
+    /** Mutable builder; setters check their argument. */
+    public static final class Builder {
+        private final String bootstrap;
+        private String vectorsTopic = "vectors";
+        private String queriesTopic = "queries";
+        private String resultsTopic = "results";
+        private String deadLettersTopic = "dead-letters";
+        private Format format = Format.AVRO;
+        private String groupId = "vectorstream";
+        private boolean exactlyOnce = true;
+        private String transactionalIdPrefix = "vectorstream";
+        private boolean bounded;
+        private Duration outOfOrderness = Duration.ZERO;
+        private Duration idleness = Duration.ofSeconds(2);
+        private VectorSearchConfig search = VectorSearchConfig.builder().build();
+
+        private Builder(String bootstrap) {
+            if (bootstrap == null || bootstrap.isBlank()) {
+                throw new IllegalArgumentException("bootstrap must be host:port[,host:port]; bootstrap=" + bootstrap);
+            }
+            this.bootstrap = bootstrap;
+        }
+
+        public Builder topics(String vectors, String queries, String results, String deadLetters) {
+            vectorsTopic = requireName("vectorsTopic", vectors);
+            queriesTopic = requireName("queriesTopic", queries);
+            resultsTopic = requireName("resultsTopic", results);
+            deadLettersTopic = requireName("deadLettersTopic", deadLetters);
+            return this;
+        }
+
+        public Builder format(Format f) { format = f; return this; }
+        public Builder groupId(String g) { groupId = requireName("groupId", g); return this; }
+        public Builder exactlyOnce(boolean e) { exactlyOnce = e; return this; }
+        public Builder transactionalIdPrefix(String p) { transactionalIdPrefix = requireName("transactionalIdPrefix", p); return this; }
+        public Builder bounded(boolean b) { bounded = b; return this; }
+
+        public Builder outOfOrderness(Duration d) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException("outOfOrderness must be >= 0; outOfOrderness=" + d);
+            }
+            outOfOrderness = d;
+            return this;
+        }
+
+        public Builder idleness(Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("idleness must be > 0; idleness=" + d);
+            }
+            idleness = d;
+            return this;
+        }
+
+        public Builder search(VectorSearchConfig c) {
+            if (c == null) {
+                throw new IllegalArgumentException("search must not be null; search=null");
+            }
+            search = c;
+            return this;
+        }
+
+        public PipelineSpec build() {
+            return new PipelineSpec(this);
+        }
+
+        private static String requireName(String field, String v) {
+            if (v == null || v.isBlank()) {
+                throw new IllegalArgumentException(field + " must not be blank; " + field + "=" + v);
+            }
+            return v;
+        }
+    }
+}
