@@ -1,0 +1,85 @@
+package io.vectorstream.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The demo runs and exits 0; the docker/ files parse and name paths that exist. */
+class DemoAndDeploymentTest {
+    static final Path ROOT = Paths.get("..").toAbsolutePath().normalize();
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    @Test
+    void demoRunsOnASmallSyntheticSetAndExitsZero() throws Exception {
+        DemoRunner.Options o = new DemoRunner.Options();
+        o.synthetic = true;
+        o.vectors = 600;
+        o.queries = 20;
+        o.syntheticDimension = 16;
+        o.queriesPerSecond = 200;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        DemoRunner.Summary s = new DemoRunner(o, new PrintStream(buf, true, StandardCharsets.UTF_8)).run();
+        String printed = buf.toString(StandardCharsets.UTF_8);
+        assertThat(s.answered).isEqualTo(20);
+        assertThat(s.recallAt10).isGreaterThanOrEqualTo(0.9);
+        assertThat(s.ingestPerSecond).isPositive();
+        assertThat(printed).contains("recall@10:", "end-to-end query latency", "ingest:");
+        // The CLI maps a fully answered demo to exit code 0.
+        assertThat(VectorStreamCli.execute("demo", "--synthetic", "--vectors", "300", "--queries", "10",
+                "--dimension", "8", "--rate", "200")).isZero();
+    }
+
+    @Test
+    void composeFileParsesAndNamesExistingFiles() throws Exception {
+        JsonNode compose = YAML.readTree(ROOT.resolve("docker/docker-compose.yml").toFile());
+        JsonNode services = compose.get("services");
+        assertThat(services.fieldNames()).toIterable().contains("kafka", "create-topics", "jobmanager", "taskmanager");
+        JsonNode build = services.get("jobmanager").get("build");
+        Path context = ROOT.resolve("docker").resolve(build.get("context").asText()).normalize();
+        assertThat(context).isEqualTo(ROOT);
+        Path dockerfile = context.resolve(build.get("dockerfile").asText());
+        assertThat(dockerfile).exists();
+        for (String line : Files.readAllLines(dockerfile)) {
+            if (line.startsWith("COPY ")) {
+                String src = line.split("\\s+")[1];
+                // The jar is a build output: its name must match what the jobs module produces.
+                if (src.endsWith(".jar")) {
+                    assertThat(src).isEqualTo("jobs/target/vectorstream-jobs-0.1.0-SNAPSHOT-flink.jar");
+                } else {
+                    assertThat(ROOT.resolve(src)).exists();
+                }
+            }
+        }
+        assertThat(services.get("jobmanager").get("command").asText())
+                .contains("io.vectorstream.jobs.VectorStreamCli run");
+    }
+
+    @Test
+    void flinkConfigAndKubernetesDeploymentCarryTheVectorModuleAndRocksDb() throws Exception {
+        JsonNode conf = YAML.readTree(ROOT.resolve("docker/flink-conf/config.yaml").toFile());
+        assertThat(conf.at("/env/java/opts/all").asText()).contains("--add-modules jdk.incubator.vector");
+        assertThat(conf.at("/state/backend/type").asText()).isEqualTo("rocksdb");
+        JsonNode k8s = YAML.readTree(ROOT.resolve("docker/k8s/flink-deployment.yaml").toFile());
+        assertThat(k8s.get("kind").asText()).isEqualTo("FlinkDeployment");
+        assertThat(k8s.at("/spec/flinkConfiguration").get("env.java.opts.all").asText())
+                .contains("--add-modules jdk.incubator.vector");
+        assertThat(k8s.at("/spec/job/entryClass").asText()).isEqualTo(VectorStreamCli.class.getName());
+        List<String> args = new ArrayList<>();
+        k8s.at("/spec/job/args").forEach(a -> args.add(a.asText()));
+        // The arguments must be ones the CLI accepts.
+        assertThat(args.get(0)).isEqualTo("run");
+        assertThat(new picocli.CommandLine(new VectorStreamCli()).setCaseInsensitiveEnumValuesAllowed(true)
+                .parseArgs(args.toArray(new String[0])).hasSubcommand()).isTrue();
+    }
+}
