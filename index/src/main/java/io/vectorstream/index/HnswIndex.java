@@ -2,6 +2,8 @@ package io.vectorstream.index;
 
 import io.vectorstream.index.internal.LongIntHashMap;
 import io.vectorstream.index.internal.SplitMix64;
+import io.vectorstream.index.internal.vectorization.KernelProvider;
+import io.vectorstream.index.internal.vectorization.VectorKernels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -51,6 +53,9 @@ public final class HnswIndex {
     int liveCount;
     int[] freeOrds = new int[8];
     int freeCount;
+    /** Removed slots that may still have edges pointing at them; reusable only after {@link #sweepPending()}. */
+    int[] pendingOrds = new int[8];
+    int pendingCount;
     int entryPoint = -1;
     int maxLevel = -1;
     ScalarQuantizer quantizer;
@@ -59,6 +64,8 @@ public final class HnswIndex {
     IndexChangeListener listener = IndexChangeListener.NONE;
 
     private final HnswInserter inserter;
+    private final VectorKernels kernels = KernelProvider.kernels();
+    private final int metricCode;
     private final HnswSearcher searcher;
     private final float[] scratchVector;
 
@@ -90,6 +97,7 @@ public final class HnswIndex {
         this.ids = new long[16];
         this.live = new boolean[16];
         this.scratchVector = new float[config.dimension()];
+        this.metricCode = config.metric().ordinal();
         this.inserter = new HnswInserter(this);
         this.searcher = new HnswSearcher(this);
     }
@@ -170,10 +178,11 @@ public final class HnswIndex {
         if (ord == entryPoint) {
             chooseNewEntryPoint();
         }
-        if (freeCount == freeOrds.length) {
-            freeOrds = Arrays.copyOf(freeOrds, freeCount * 2);
+        // Not reusable yet: nodes that linked to it without being its neighbours still hold edges to it.
+        if (pendingCount == pendingOrds.length) {
+            pendingOrds = Arrays.copyOf(pendingOrds, pendingCount * 2);
         }
-        freeOrds[freeCount++] = ord;
+        pendingOrds[pendingCount++] = ord;
         listener.nodeRemoved(ord);
         listener.metadataChanged();
         return true;
@@ -332,7 +341,7 @@ public final class HnswIndex {
     /** The index-wide state needed, with every live node, to rebuild this index exactly. */
     public IndexMetadata metadata() {
         return new IndexMetadata(highWater, liveCount, entryPoint, maxLevel, levels.state(),
-                Arrays.copyOf(freeOrds, freeCount), quantizer != null,
+                Arrays.copyOf(freeOrds, freeCount), Arrays.copyOf(pendingOrds, pendingCount), quantizer != null,
                 quantizer == null ? 0f : quantizer.mid, quantizer == null ? 0f : quantizer.scale);
     }
 
@@ -372,7 +381,8 @@ public final class HnswIndex {
             index.vectors.set(ord, storedVector);
             index.graph.initNode(ord, level);
             for (int l = 0; l <= level; l++) {
-                index.graph.set(ord, l, neighbors[l], neighbors[l].length);
+                // Distances are filled in build(), once every vector is in place.
+                index.graph.set(ord, l, neighbors[l], new float[neighbors[l].length], neighbors[l].length);
             }
             index.ids[ord] = id;
             index.live[ord] = true;
@@ -397,9 +407,13 @@ public final class HnswIndex {
             int[] free = meta.freeOrdinals();
             index.freeOrds = Arrays.copyOf(free, Math.max(8, free.length));
             index.freeCount = free.length;
+            int[] pending = meta.pendingOrdinals();
+            index.pendingOrds = Arrays.copyOf(pending, Math.max(8, pending.length));
+            index.pendingCount = pending.length;
             if (meta.quantized()) {
                 index.setQuantizer(new ScalarQuantizer(meta.quantizerMid(), meta.quantizerScale()));
             }
+            index.recomputeEdgeDistances();
             return index;
         }
     }
@@ -419,8 +433,84 @@ public final class HnswIndex {
         }
     }
 
+    /**
+     * Removes every edge into a pending (removed) slot, then makes those slots reusable. One pass over all
+     * lists, run once at least n/64 slots are pending, so about 64*M reads per removal. Without it an edge left
+     * behind would point at whatever later reuses the slot, with a distance to the old vector.
+     */
+    void sweepPending() {
+        boolean[] dead = new boolean[highWater];
+        for (int i = 0; i < pendingCount; i++) {
+            dead[pendingOrds[i]] = true;
+        }
+        for (int ord = 0; ord < highWater; ord++) {
+            if (!live[ord]) {
+                continue;
+            }
+            boolean changed = false;
+            for (int l = 0; l <= graph.level(ord); l++) {
+                int[] b = graph.block(ord, l);
+                float[] d = graph.distances(ord, l);
+                int o = graph.offset(ord, l);
+                int w = o + 1;
+                for (int j = o + 1, end = o + 1 + b[o]; j < end; j++) {
+                    if (!dead[b[j]]) {
+                        b[w] = b[j];
+                        d[w] = d[j];
+                        w++;
+                    }
+                }
+                if (w - o - 1 != b[o]) {
+                    b[o] = w - o - 1;
+                    changed = true;
+                }
+            }
+            if (changed) {
+                listener.nodeChanged(ord);
+            }
+        }
+        if (freeOrds.length < freeCount + pendingCount) {
+            freeOrds = Arrays.copyOf(freeOrds, freeCount + pendingCount);
+        }
+        System.arraycopy(pendingOrds, 0, freeOrds, freeCount, pendingCount);
+        freeCount += pendingCount;
+        pendingCount = 0;
+        listener.metadataChanged();
+    }
+
+    /** Distance between two stored vectors (both already normalised under cosine). */
+    float distanceBetween(int a, int b) {
+        float[] data = vectors.data();
+        int dim = config.dimension();
+        switch (metricCode) {
+            case 0: return kernels.squareDistance(data, a * dim, data, b * dim, dim);
+            case 1: return -kernels.dot(data, a * dim, data, b * dim, dim);
+            default: return 1f - kernels.dot(data, a * dim, data, b * dim, dim);
+        }
+    }
+
+    /** Fills the stored edge distances from the vectors, after a load or restore wrote the lists only. */
+    void recomputeEdgeDistances() {
+        for (int ord = 0; ord < highWater; ord++) {
+            if (!live[ord]) {
+                continue;
+            }
+            for (int l = 0; l <= graph.level(ord); l++) {
+                int[] b = graph.block(ord, l);
+                float[] d = graph.distances(ord, l);
+                int o = graph.offset(ord, l);
+                for (int j = o + 1, end = o + 1 + b[o]; j < end; j++) {
+                    d[j] = distanceBetween(ord, b[j]);
+                }
+            }
+        }
+    }
+
     private int allocate() {
         int ord;
+        if (freeCount == 0 && pendingCount > 0 && pendingCount >= (highWater >> 6)) {
+            sweepPending();
+        }
         if (freeCount > 0) {
             ord = freeOrds[--freeCount];
         } else {

@@ -1,58 +1,51 @@
 package io.vectorstream.index;
 
 import io.vectorstream.index.internal.VisitedSet;
-import io.vectorstream.index.internal.vectorization.KernelProvider;
-import io.vectorstream.index.internal.vectorization.VectorKernels;
 
 /**
  * Links nodes into the graph of an {@link HnswIndex} and repairs it after removals. Owns its scratch
- * (a float-only searcher and candidate arrays), so an insert allocates nothing once the arrays have grown.
- * Not thread-safe: used only by the index's single writer.
+ * (a float-only searcher and one set of candidate arrays per phase, so no phase overwrites another's), so an
+ * insert allocates nothing once the arrays have grown. Not thread-safe: used only by the index's writer.
+ *
+ * <p>Every edge stores its distance, and each list is kept sorted by it, so pruning an overflowing list
+ * costs at most one distance per neighbour instead of re-running the selection heuristic.
  */
 final class HnswInserter {
-    private static final VectorKernels K = KernelProvider.kernels();
-
     private final HnswIndex index;
     private final HnswSearcher searcher;
-    private final int dim;
-    private final int metric;
+    private final boolean innerProduct;
     private int[] candOrds;
     private float[] candDists;
     private int[] entries;
-    private final int[] selected;
+    private final int[] selOrds;
+    private final float[] selDists;
     private final int[] removedList;
     private int[] extra = new int[16];
 
     HnswInserter(HnswIndex index) {
         this.index = index;
         this.searcher = new HnswSearcher(index);
-        this.dim = index.config.dimension();
-        this.metric = index.config.metric().ordinal();
+        this.innerProduct = index.config.metric() == VectorMetric.INNER_PRODUCT;
         int cap = Math.max(index.config.beamWidth(), 4 * index.config.maxConn0()) + 2;
         candOrds = new int[cap];
         candDists = new float[cap];
         entries = new int[cap];
-        selected = new int[index.config.maxConn0() + 1];
+        selOrds = new int[index.config.maxConn0() + 1];
+        selDists = new float[index.config.maxConn0() + 1];
         removedList = new int[index.config.maxConn0() + 1];
+    }
+
+    private int dupCap(int level) {
+        return maxConn(level) / 2;
     }
 
     private int maxConn(int level) {
         return level == 0 ? index.config.maxConn0() : index.config.maxConn();
     }
 
-    /** Distance between two stored vectors (both already normalised for cosine). */
-    private float distanceBetween(int a, int b) {
-        float[] data = index.vectors.data();
-        switch (metric) {
-            case 0: return K.squareDistance(data, a * dim, data, b * dim, dim);
-            case 1: return -K.dot(data, a * dim, data, b * dim, dim);
-            default: return 1f - K.dot(data, a * dim, data, b * dim, dim);
-        }
-    }
-
     /**
      * Links the already-stored node {@code ord} (top layer {@code level}) into the graph: Algorithm 1 of the
-     * paper, with the neighbour-selection heuristic (Algorithm 4) on both ends of each new edge.
+     * paper, with the neighbour-selection heuristic (Algorithm 4) for the new node's own lists.
      */
     void insert(int ord, int level) {
         int ep = index.entryPoint;
@@ -67,24 +60,21 @@ final class HnswInserter {
         entries[0] = cur;
         int nEntries = 1;
         for (int l = Math.min(level, top); l >= 0; l--) {
-            int ef = index.config.beamWidth();
-            searcher.searchLayer(entries, nEntries, ef, l, null, Integer.MAX_VALUE);
+            searcher.searchLayer(entries, nEntries, index.config.beamWidth(), l, null, Integer.MAX_VALUE);
             ensureCandidateCapacity(searcher.results.size());
             int n = searcher.drainSorted(candOrds, candDists, ord);
-            int count = selectDiverse(candOrds, candDists, n, maxConn(l), selected);
-            index.graph.set(ord, l, selected, count);
+            int count = selectDiverse(candOrds, candDists, n, maxConn(l), selOrds, selDists);
+            index.graph.set(ord, l, selOrds, selDists, count);
             for (int i = 0; i < count; i++) {
-                linkBack(selected[i], ord, l);
+                linkBack(selOrds[i], ord, selDists[i], l);
             }
             // The paper feeds all of W to the next layer down as entry points.
-            if (entries.length < n) {
-                entries = new int[n];
-            }
-            System.arraycopy(candOrds, 0, entries, 0, n);
-            nEntries = Math.max(n, 0);
-            if (nEntries == 0) {
-                entries[0] = cur;
-                nEntries = 1;
+            if (n > 0) {
+                if (entries.length < n) {
+                    entries = new int[n];
+                }
+                System.arraycopy(candOrds, 0, entries, 0, n);
+                nEntries = n;
             }
         }
         index.listener.nodeChanged(ord);
@@ -94,60 +84,106 @@ final class HnswInserter {
         }
     }
 
-    /** Adds the edge {@code from -> to} on {@code level}, pruning {@code from}'s list if it overflows. */
-    private void linkBack(int from, int to, int level) {
+    /**
+     * Adds the edge {@code from -> to} (distance {@code d}) on {@code level}. A full list keeps its size: if a
+     * closer neighbour already covers {@code to}'s direction, {@code to} is not added; otherwise {@code to}
+     * replaces the farthest neighbour it covers (or the farthest one). This is the heuristic's rule applied to
+     * one newcomer, as Lucene's NeighborArray does, at most one distance per existing neighbour.
+     */
+    private void linkBack(int from, int to, float d, int level) {
         NeighborStorage graph = index.graph;
-        int[] blk = graph.block(from, level);
-        int off = graph.offset(from, level);
-        int cnt = blk[off];
-        if (cnt < maxConn(level)) {
-            blk[off + 1 + cnt] = to;
-            blk[off] = cnt + 1;
-        } else {
-            // Overflow: re-select from the old list plus the new node. Dead (stale) edges are dropped here,
-            // which is how edges into removed nodes that the removal did not see get cleaned up.
-            int n = 0;
-            for (int j = 0; j < cnt; j++) {
-                int x = blk[off + 1 + j];
-                if (index.live[x] && x != from && graph.level(x) >= level) {
-                    candOrds[n] = x;
-                    candDists[n] = distanceBetween(from, x);
-                    n++;
+        int[] b = graph.block(from, level);
+        float[] ds = graph.distances(from, level);
+        int off = graph.offset(from, level) + 1;
+        int cnt = b[off - 1];
+        // Drop edges into removed or reused slots first: removals cannot see every in-edge.
+        int w = 0;
+        for (int j = 0; j < cnt; j++) {
+            int x = b[off + j];
+            if (index.live[x] && graph.level(x) >= level) {
+                b[off + w] = x;
+                ds[off + w] = ds[off + j];
+                w++;
+            }
+        }
+        cnt = w;
+        int p = 0;
+        while (p < cnt && (ds[off + p] < d || (ds[off + p] == d && b[off + p] < to))) {
+            p++;
+        }
+        if (cnt == maxConn(level)) {
+            int copies = 0;
+            for (int j = 0; j < cnt && ds[off + j] <= 0f; j++) {
+                copies++;
+            }
+            for (int j = 0; j < p; j++) {
+                float der = index.distanceBetween(to, b[off + j]);
+                if (der < d || (!innerProduct && der <= 0f && !(d <= 0f && copies < dupCap(level)))) {
+                    b[off - 1] = cnt;
+                    index.listener.nodeChanged(from);
+                    return; // covered by a closer neighbour
                 }
             }
-            candOrds[n] = to;
-            candDists[n] = distanceBetween(from, to);
-            n++;
-            sortByDistance(candOrds, candDists, n);
-            int count = selectDiverse(candOrds, candDists, n, maxConn(level), selected);
-            graph.set(from, level, selected, count);
+            int victim = -1;
+            for (int j = cnt - 1; j >= p; j--) {
+                if (index.distanceBetween(b[off + j], to) < ds[off + j]) {
+                    victim = j;
+                    break;
+                }
+            }
+            if (victim < 0) {
+                if (p == cnt) {
+                    b[off - 1] = cnt;
+                    index.listener.nodeChanged(from);
+                    return; // the newcomer is the farthest of a diverse, full list: it is the one to drop
+                }
+                victim = cnt - 1;
+            }
+            // Remove the victim (at or after p), then insert at p below.
+            System.arraycopy(b, off + victim + 1, b, off + victim, cnt - victim - 1);
+            System.arraycopy(ds, off + victim + 1, ds, off + victim, cnt - victim - 1);
+            cnt--;
         }
+        System.arraycopy(b, off + p, b, off + p + 1, cnt - p);
+        System.arraycopy(ds, off + p, ds, off + p + 1, cnt - p);
+        b[off + p] = to;
+        ds[off + p] = d;
+        b[off - 1] = cnt + 1;
         index.listener.nodeChanged(from);
     }
 
     /**
      * The neighbour-selection heuristic (paper, Algorithm 4): walk candidates from closest to farthest and
      * keep {@code e} unless an already kept {@code r} is closer to {@code e} than the base is. This keeps
-     * edges pointing in diverse directions. Two deviations, both for exact duplicates: equality does not
-     * prune (a point at the same distance from r and from the base is still a useful direction), and a
-     * copy of an already kept node (distance 0) is pruned, so duplicates never fill a list and cut the
-     * graph.
+     * edges pointing in diverse directions. Deviations, all for exact duplicates: equality does not prune (a
+     * point as far from r as from the base is still a useful direction); a copy of an already kept node
+     * (distance 0) is pruned, so duplicates never fill a list and cut the graph; except that copies of the
+     * base itself may fill up to half the list, which keeps a group of identical vectors connected.
      */
-    private int selectDiverse(int[] ords, float[] dists, int n, int max, int[] out) {
+    private int selectDiverse(int[] ords, float[] dists, int n, int max, int[] outOrds, float[] outDists) {
         int count = 0;
+        int copies = 0;
+        int copyCap = max / 2;
         for (int i = 0; i < n && count < max; i++) {
             int e = ords[i];
             float de = dists[i];
             boolean keep = true;
             for (int j = 0; j < count; j++) {
-                float der = distanceBetween(e, out[j]);
-                if (der < de || (metric != 1 && der <= 0f)) {
+                float der = index.distanceBetween(e, outOrds[j]);
+                // Exact copies of the base itself may take up to half the list: a group of identical vectors
+                // then stays connected (with one copy per list it would form a star most copies can't reach).
+                if (der < de || (!innerProduct && der <= 0f && !(de <= 0f && copies < copyCap))) {
                     keep = false;
                     break;
                 }
             }
             if (keep) {
-                out[count++] = e;
+                if (de <= 0f) {
+                    copies++;
+                }
+                outOrds[count] = e;
+                outDists[count] = de;
+                count++;
             }
         }
         return count;
@@ -176,6 +212,7 @@ final class HnswInserter {
                 seen.visit(n);
                 seen.visit(removed);
                 int[] nb = graph.block(n, l);
+                float[] nd = graph.distances(n, l);
                 int no = graph.offset(n, l);
                 int cnt = nb[no];
                 ensureCandidateCapacity(cnt + rCount);
@@ -184,7 +221,7 @@ final class HnswInserter {
                     int x = nb[no + 1 + j];
                     if (index.live[x] && graph.level(x) >= l && seen.visit(x)) {
                         candOrds[m] = x;
-                        candDists[m] = distanceBetween(n, x);
+                        candDists[m] = nd[no + 1 + j];
                         m++;
                     }
                 }
@@ -192,7 +229,7 @@ final class HnswInserter {
                     int x = removedList[j];
                     if (index.live[x] && graph.level(x) >= l && seen.visit(x)) {
                         candOrds[m] = x;
-                        candDists[m] = distanceBetween(n, x);
+                        candDists[m] = index.distanceBetween(n, x);
                         m++;
                     }
                 }
@@ -200,8 +237,8 @@ final class HnswInserter {
                     m = widenBySearch(n, removed, l, m);
                 }
                 sortByDistance(candOrds, candDists, m);
-                int count = selectDiverse(candOrds, candDists, m, maxConn(l), selected);
-                graph.set(n, l, selected, count);
+                int count = selectDiverse(candOrds, candDists, m, maxConn(l), selOrds, selDists);
+                graph.set(n, l, selOrds, selDists, count);
                 index.listener.nodeChanged(n);
             }
         }
@@ -238,7 +275,7 @@ final class HnswInserter {
         for (int i = 0; i < m; i++) {
             if (seen.visit(extra[i])) {
                 candOrds[out] = extra[i];
-                candDists[out] = distanceBetween(n, extra[i]);
+                candDists[out] = index.distanceBetween(n, extra[i]);
                 out++;
             }
         }
@@ -258,12 +295,12 @@ final class HnswInserter {
 
     private void ensureCandidateCapacity(int n) {
         if (candOrds.length < n + 1) {
-            candOrds = new int[n + 1];
-            candDists = new float[n + 1];
+            candOrds = java.util.Arrays.copyOf(candOrds, n + 1);
+            candDists = java.util.Arrays.copyOf(candDists, n + 1);
         }
     }
 
-    /** Insertion sort by (distance, ord): lists are short (at most 2M + 1 or efConstruction). */
+    /** Insertion sort by (distance, ord): lists are short (at most 4M + a beam). */
     private static void sortByDistance(int[] ords, float[] dists, int n) {
         for (int i = 1; i < n; i++) {
             int o = ords[i];

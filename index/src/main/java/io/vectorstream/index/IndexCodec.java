@@ -17,7 +17,8 @@ import java.util.zip.CRC32C;
  *   int   magic 'VSHW'
  *   int   format version
  *   long  payload length
- *   byte[payload length]  config, counters, level-generator state, quantiser, then per slot:
+ *   byte[payload length]  config, counters, level-generator state, free and pending slots, quantiser,
+ *                         then per slot:
  *                         id, live, level, vector, and each layer's neighbour list
  *   int   CRC32C of the payload
  * </pre>
@@ -52,6 +53,10 @@ final class IndexCodec {
         p.writeInt(index.freeCount);
         for (int i = 0; i < index.freeCount; i++) {
             p.writeInt(index.freeOrds[i]);
+        }
+        p.writeInt(index.pendingCount);
+        for (int i = 0; i < index.pendingCount; i++) {
+            p.writeInt(index.pendingOrds[i]);
         }
         p.writeBoolean(index.quantizer != null);
         if (index.quantizer != null) {
@@ -155,12 +160,20 @@ final class IndexCodec {
             free[i] = b.getInt();
             check(free[i] >= 0 && free[i] < highWater, "free ordinal", free[i]);
         }
+        int pendingCount = b.getInt();
+        check(pendingCount >= 0 && pendingCount + freeCount <= highWater, "pendingCount", pendingCount);
+        int[] pending = new int[Math.max(8, pendingCount)];
+        for (int i = 0; i < pendingCount; i++) {
+            pending[i] = b.getInt();
+            check(pending[i] >= 0 && pending[i] < highWater, "pending ordinal", pending[i]);
+        }
         ScalarQuantizer quantizer = b.get() != 0 ? new ScalarQuantizer(b.getFloat(), b.getFloat()) : null;
 
         HnswIndex index = new HnswIndex(config, Math.max(1, highWater));
         index.ensureCapacity(highWater);
         index.levels.setState(rngState);
         int[] list = new int[config.maxConn0()];
+        float[] noDists = new float[config.maxConn0()];
         float[] v = new float[dim];
         int live = 0;
         for (int ord = 0; ord < highWater; ord++) {
@@ -184,7 +197,7 @@ final class IndexCodec {
                     list[j] = b.getInt();
                     check(list[j] >= 0 && list[j] < highWater, "neighbour ordinal", list[j]);
                 }
-                index.graph.set(ord, l, list, count);
+                index.graph.set(ord, l, list, noDists, count);
             }
             index.ids[ord] = id;
             index.live[ord] = true;
@@ -200,9 +213,12 @@ final class IndexCodec {
         index.maxLevel = maxLevel;
         index.freeOrds = free;
         index.freeCount = freeCount;
+        index.pendingOrds = pending;
+        index.pendingCount = pendingCount;
         if (quantizer != null) {
             index.setQuantizer(quantizer);
         }
+        index.recomputeEdgeDistances();
         return index;
     }
 

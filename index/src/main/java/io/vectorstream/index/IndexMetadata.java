@@ -13,18 +13,21 @@ public final class IndexMetadata {
     private final int maxLevel;
     private final long levelGeneratorState;
     private final int[] freeOrdinals;
+    private final int[] pendingOrdinals;
     private final boolean quantized;
     private final float quantizerMid;
     private final float quantizerScale;
 
     public IndexMetadata(int highWater, int liveCount, int entryPoint, int maxLevel, long levelGeneratorState,
-                         int[] freeOrdinals, boolean quantized, float quantizerMid, float quantizerScale) {
+                         int[] freeOrdinals, int[] pendingOrdinals, boolean quantized, float quantizerMid,
+                         float quantizerScale) {
         this.highWater = highWater;
         this.liveCount = liveCount;
         this.entryPoint = entryPoint;
         this.maxLevel = maxLevel;
         this.levelGeneratorState = levelGeneratorState;
         this.freeOrdinals = freeOrdinals.clone();
+        this.pendingOrdinals = pendingOrdinals.clone();
         this.quantized = quantized;
         this.quantizerMid = quantizerMid;
         this.quantizerScale = quantizerScale;
@@ -38,6 +41,8 @@ public final class IndexMetadata {
     public long levelGeneratorState() { return levelGeneratorState; }
     /** Free slots, in the order they will be reused (last first). */
     public int[] freeOrdinals() { return freeOrdinals.clone(); }
+    /** Removed slots not yet reusable (edges may still point at them), in removal order. */
+    public int[] pendingOrdinals() { return pendingOrdinals.clone(); }
     public boolean quantized() { return quantized; }
     public float quantizerMid() { return quantizerMid; }
     public float quantizerScale() { return quantizerScale; }
@@ -50,7 +55,8 @@ public final class IndexMetadata {
         IndexMetadata m = (IndexMetadata) o;
         return highWater == m.highWater && liveCount == m.liveCount && entryPoint == m.entryPoint
                 && maxLevel == m.maxLevel && levelGeneratorState == m.levelGeneratorState
-                && Arrays.equals(freeOrdinals, m.freeOrdinals) && quantized == m.quantized
+                && Arrays.equals(freeOrdinals, m.freeOrdinals) && Arrays.equals(pendingOrdinals, m.pendingOrdinals)
+                && quantized == m.quantized
                 && Float.compare(quantizerMid, m.quantizerMid) == 0
                 && Float.compare(quantizerScale, m.quantizerScale) == 0;
     }
@@ -63,6 +69,6 @@ public final class IndexMetadata {
     @Override
     public String toString() {
         return "IndexMetadata{highWater=" + highWater + ", live=" + liveCount + ", entryPoint=" + entryPoint
-                + ", maxLevel=" + maxLevel + ", free=" + freeOrdinals.length + ", quantized=" + quantized + '}';
+                + ", maxLevel=" + maxLevel + ", free=" + freeOrdinals.length + ", pending=" + pendingOrdinals.length + ", quantized=" + quantized + '}';
     }
 }

@@ -27,8 +27,14 @@ public interface NeighborStorage {
     /** Where in {@link #block(int, int)} that list starts (its count; neighbours follow). */
     int offset(int ord, int level);
 
-    /** Replaces the list of {@code ord} at {@code level} with {@code src[0, count)}. */
-    void set(int ord, int level, int[] src, int count);
+    /**
+     * The distances parallel to {@link #block(int, int)}: {@code distances(ord, level)[offset + 1 + i]} is the
+     * distance from {@code ord} to its i-th neighbour. Lists are kept sorted by it, closest first.
+     */
+    float[] distances(int ord, int level);
+
+    /** Replaces the list of {@code ord} at {@code level} with {@code src[0, count)} and their distances. */
+    void set(int ord, int level, int[] src, float[] dists, int count);
 
     long ramBytesUsed();
 }

@@ -12,7 +12,9 @@ public final class OnHeapNeighborStorage implements NeighborStorage {
     private final int stride0;
     private final int strideUp;
     private int[] level0;
+    private float[] dist0;
     private int[][] upper;
+    private float[][] distUp;
     private int[] levels;
     /** Bytes held by upper-layer arrays, kept up to date so ramBytesUsed() is O(1). */
     private long upperBytes;
@@ -22,7 +24,9 @@ public final class OnHeapNeighborStorage implements NeighborStorage {
         this.strideUp = 1 + maxConn;
         int cap = Math.max(1, initialCapacity);
         level0 = new int[cap * stride0];
+        dist0 = new float[cap * stride0];
         upper = new int[cap][];
+        distUp = new float[cap][];
         levels = new int[cap];
         Arrays.fill(levels, -1);
     }
@@ -32,7 +36,9 @@ public final class OnHeapNeighborStorage implements NeighborStorage {
         if (ords > levels.length) {
             int cap = Math.max(ords, levels.length + (levels.length >> 1));
             level0 = Arrays.copyOf(level0, cap * stride0);
+            dist0 = Arrays.copyOf(dist0, cap * stride0);
             upper = Arrays.copyOf(upper, cap);
+            distUp = Arrays.copyOf(distUp, cap);
             int old = levels.length;
             levels = Arrays.copyOf(levels, cap);
             Arrays.fill(levels, old, cap, -1);
@@ -46,14 +52,16 @@ public final class OnHeapNeighborStorage implements NeighborStorage {
         dropUpper(ord);
         if (level > 0) {
             upper[ord] = new int[level * strideUp];
-            upperBytes += 16L + 4L * upper[ord].length;
+            distUp[ord] = new float[level * strideUp];
+            upperBytes += 2 * (16L + 4L * upper[ord].length);
         }
     }
 
     private void dropUpper(int ord) {
         if (upper[ord] != null) {
-            upperBytes -= 16L + 4L * upper[ord].length;
+            upperBytes -= 2 * (16L + 4L * upper[ord].length);
             upper[ord] = null;
+            distUp[ord] = null;
         }
     }
 
@@ -75,21 +83,27 @@ public final class OnHeapNeighborStorage implements NeighborStorage {
     }
 
     @Override
+    public float[] distances(int ord, int level) {
+        return level == 0 ? dist0 : distUp[ord];
+    }
+
+    @Override
     public int offset(int ord, int level) {
         return level == 0 ? ord * stride0 : (level - 1) * strideUp;
     }
 
     @Override
-    public void set(int ord, int level, int[] src, int count) {
+    public void set(int ord, int level, int[] src, float[] dists, int count) {
         assert count <= (level == 0 ? stride0 : strideUp) - 1 : "list too long: " + count;
         int[] b = block(ord, level);
         int off = offset(ord, level);
         b[off] = count;
         System.arraycopy(src, 0, b, off + 1, count);
+        System.arraycopy(dists, 0, distances(ord, level), off + 1, count);
     }
 
     @Override
     public long ramBytesUsed() {
-        return 48L + 4L * level0.length + 4L * levels.length + 8L * upper.length + upperBytes;
+        return 64L + 8L * level0.length + 4L * levels.length + 16L * upper.length + upperBytes;
     }
 }

@@ -70,7 +70,9 @@ public final class DemoRunner {
             VectorSearchConfig search = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(o.shards)
                     .consistency(ConsistencyMode.PROCESSING).efSearch(o.efSearch).mergeTimeout(Duration.ofSeconds(30))
                     .build();
-            PipelineSpec spec = PipelineSpec.builder(kafka.bootstrapServers()).search(search).build();
+            // A fresh transactional-id prefix per run: two jobs in one JVM must never share one.
+            PipelineSpec spec = PipelineSpec.builder(kafka.bootstrapServers()).search(search)
+                    .transactionalIdPrefix("vectorstream-demo-" + Long.toHexString(System.nanoTime())).build();
             StreamExecutionEnvironment env = LocalFlink.environment(o.parallelism, "rocksdb", null,
                     Duration.ofSeconds(1), 0);
             VectorStreamPipeline.build(env, spec);

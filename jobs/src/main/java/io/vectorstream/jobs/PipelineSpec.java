@@ -60,6 +60,11 @@ public final class PipelineSpec implements Serializable {
     /** Stop at the offsets that are latest at start (tests, backfills). */
     public boolean bounded() { return bounded; }
     public Duration outOfOrderness() { return outOfOrderness; }
+    /**
+     * After this long without records a source partition stops holding back the watermark. Trade-off in
+     * EVENT_TIME mode: too short, and a partition that is merely slow (a restart, a rebalance) lets the
+     * watermark run ahead, so its records arrive late (dead letters) and queries are answered before them.
+     */
     public Duration idleness() { return idleness; }
     public VectorSearchConfig search() { return search; }
 

@@ -61,17 +61,22 @@ class VectorStreamPipelineITCase {
     /** Events of KEYS keys with distinct timestamps, some deletes; then queries after all of them. */
     static void produce(String prefix, List<VectorEvent> events, List<io.vectorstream.schemas.VectorQuery> queries,
                         List<byte[]> garbage) throws Exception {
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
         try (VectorProducer p = new VectorProducer(kafka.bootstrapServers(), PipelineSpec.Format.AVRO)) {
             for (VectorEvent e : events) {
-                p.send(prefix + "-vectors", e);
+                sent.add(p.send(prefix + "-vectors", e));
             }
             for (byte[] g : garbage) {
-                p.sendRaw(prefix + "-vectors", g);
+                sent.add(p.sendRaw(prefix + "-vectors", g));
             }
             for (io.vectorstream.schemas.VectorQuery q : queries) {
-                p.send(prefix + "-queries", q);
+                sent.add(p.send(prefix + "-queries", q));
             }
             p.flush();
+        }
+        // The bounded job reads up to the offsets that exist when it starts: every record must be in by then.
+        for (var f : sent) {
+            f.get();
         }
     }
 
@@ -131,7 +136,9 @@ class VectorStreamPipelineITCase {
         kafka.createTopics(2, prefix + "-vectors", prefix + "-queries", prefix + "-results", prefix + "-dead");
         PipelineSpec spec = PipelineSpec.builder(kafka.bootstrapServers())
                 .topics(prefix + "-vectors", prefix + "-queries", prefix + "-results", prefix + "-dead")
-                .groupId(prefix).transactionalIdPrefix(prefix).bounded(true).search(search()).build();
+                .groupId(prefix).transactionalIdPrefix(prefix).bounded(true).search(search())
+                // Bounded input ends with a final watermark; never let a slow restart mark a partition idle.
+                .idleness(Duration.ofMinutes(10)).build();
         StreamExecutionEnvironment env = LocalFlink.environment(2, "rocksdb", null, Duration.ofMillis(200), restarts);
         VectorStreamPipeline.build(env, spec, tap);
         env.execute(prefix);

@@ -48,7 +48,7 @@ class SerializersTest {
                 new Object[] {NodeRecordSerializer.INSTANCE, new NodeRecord(-7L, new float[] {1.5f, -2f, 0f}, attrs, 99L)},
                 new Object[] {NeighborListsSerializer.INSTANCE, new int[][] {{1, 2, 3}, {4}, {}}},
                 new Object[] {KeyIndexMetaSerializer.INSTANCE, new KeyIndexMeta(3,
-                        new IndexMetadata(10, 7, 4, 2, 0x1234_5678_9ABCL, new int[] {9, 5, 1}, true, 0.25f, 0.01f))},
+                        new IndexMetadata(10, 7, 4, 2, 0x1234_5678_9ABCL, new int[] {9, 5, 1}, new int[] {3}, true, 0.25f, 0.01f))},
                 new Object[] {VectorEventSerializer.INSTANCE, new VectorEvent("upsert", 42L, "tenant", new float[] {3f, 4f}, attrs, 5L)},
                 new Object[] {VectorEventSerializer.INSTANCE, new VectorEvent(null, null, null, null, null, -1L)},
                 new Object[] {VectorQuerySerializer.INSTANCE, new VectorQuery("q-1", null, new float[] {1f}, 10, 64,

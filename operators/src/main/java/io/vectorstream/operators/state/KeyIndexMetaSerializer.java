@@ -12,7 +12,7 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * State serializer of {@link KeyIndexMeta}. Format v1: dimension, highWater, liveCount, entryPoint, maxLevel,
- * level-generator state, free ordinals, quantised flag with mid and scale.
+ * level-generator state, free ordinals, pending ordinals, quantised flag with mid and scale.
  */
 public final class KeyIndexMetaSerializer extends ImmutableValueSerializer<KeyIndexMeta> {
     private static final long serialVersionUID = 1L;
@@ -25,7 +25,7 @@ public final class KeyIndexMetaSerializer extends ImmutableValueSerializer<KeyIn
 
     @Override
     public KeyIndexMeta createInstance() {
-        return new KeyIndexMeta(1, new IndexMetadata(0, 0, -1, -1, 0L, new int[0], false, 0f, 0f));
+        return new KeyIndexMeta(1, new IndexMetadata(0, 0, -1, -1, 0L, new int[0], new int[0], false, 0f, 0f));
     }
 
     @Override
@@ -38,6 +38,7 @@ public final class KeyIndexMetaSerializer extends ImmutableValueSerializer<KeyIn
         out.writeInt(i.maxLevel());
         out.writeLong(i.levelGeneratorState());
         Fields.writeInts(out, i.freeOrdinals());
+        Fields.writeInts(out, i.pendingOrdinals());
         out.writeBoolean(i.quantized());
         out.writeFloat(i.quantizerMid());
         out.writeFloat(i.quantizerScale());
@@ -47,7 +48,7 @@ public final class KeyIndexMetaSerializer extends ImmutableValueSerializer<KeyIn
     public KeyIndexMeta deserialize(DataInputView in) throws IOException {
         int dimension = in.readInt();
         IndexMetadata i = new IndexMetadata(in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readLong(),
-                Fields.readInts(in), in.readBoolean(), in.readFloat(), in.readFloat());
+                Fields.readInts(in), Fields.readInts(in), in.readBoolean(), in.readFloat(), in.readFloat());
         return new KeyIndexMeta(dimension, i);
     }
 

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The ANN benchmark in one command:
+#   bench/run.sh [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] [--quick]
+# Picks the newest JDK installed (Lucene 10 needs 21+), installs Fashion-MNIST from Debian when needed,
+# builds the bench module, runs every library in a fresh JVM, updates docs/benchmarks.md.
+# The last line printed is: RATIO qps@0.95=<ours/best peer> qps@0.99=<...> build=<best peer build/ours>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+newest=""
+for j in /usr/lib/jvm/*/; do
+  [ -x "$j/bin/java" ] || continue
+  v=$("$j/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/{print $2}')
+  if [ -z "$newest" ] || [ "${v%%.*}" -gt "${newest_v%%.*}" ]; then newest="$j"; newest_v="$v"; fi
+done
+[ -n "$newest" ] || { echo "no JDK found under /usr/lib/jvm" >&2; exit 1; }
+if [ "${newest_v%%.*}" -lt 21 ]; then echo "bench needs JDK 21+ (Lucene 10); newest found: $newest_v" >&2; exit 1; fi
+export JAVA_HOME="${newest%/}"
+echo "using JDK $newest_v at $JAVA_HOME" >&2
+
+if [[ " $* " != *" --base "* ]] && [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+  echo "installing dataset-fashion-mnist (Debian)" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q dataset-fashion-mnist
+  else sudo apt-get update -q && sudo apt-get install -y -q dataset-fashion-mnist; fi
+fi
+
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+mvn -B -q -pl bench -am install -DskipTests >&2
+CP="bench/target/classes:$(cat bench/target/classpath.txt)"
+exec "$JAVA_HOME/bin/java" -Xmx4g --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+  -Dvectorstream.root="$PWD" -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.vectorstream.schemas \
+  -cp "$CP" io.vectorstream.bench.ann.AnnBenchmark "$@"

@@ -1,0 +1,116 @@
+package io.vectorstream.bench.ann;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vectorstream.index.Quantization;
+import io.vectorstream.index.VectorMetric;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Arrays;
+
+/**
+ * Measures one library in this (fresh) JVM and prints one JSON line: build time with 1 and 2 threads, heap
+ * after build, and per efSearch the single-thread QPS, recall@10 and p50/p99 latency, after a warm-up.
+ * Started by {@link AnnBenchmark}; args: library metric dataset base query limitBase limitQueries cacheDir efs.
+ */
+public final class AnnWorker {
+    private AnnWorker() {}
+
+    static AnnLibrary library(String name, VectorMetric metric) {
+        switch (name) {
+            case "vectorstream": return new VectorStreamLibrary(metric, Quantization.NONE);
+            case "vectorstream-int8": return new VectorStreamLibrary(metric, Quantization.INT8);
+            case "lucene": return new LuceneLibrary(metric);
+            case "jvector": return new JVectorLibrary(metric);
+            case "hnswlib": return new HnswlibLibrary(metric);
+            default: throw new IllegalArgumentException("library must be one of [vectorstream, vectorstream-int8, "
+                    + "lucene, jvector, hnswlib]; library=" + name);
+        }
+    }
+
+    public static void main(String[] a) throws Exception {
+        VectorMetric metric = VectorMetric.parse(a[1]);
+        BenchData data = BenchData.load(a[2], a[3].equals("-") ? null : Paths.get(a[3]),
+                a[4].equals("-") ? null : Paths.get(a[4]), Integer.parseInt(a[5]), Integer.parseInt(a[6]), metric,
+                Path.of(a[7]));
+        int[] efs = Arrays.stream(a[8].split(",")).mapToInt(Integer::parseInt).toArray();
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode out = json.createObjectNode();
+        out.put("jdk", Runtime.version().toString());
+
+        // Two threads first (a throw-away build that also warms the JIT), then the measured one-thread build.
+        AnnLibrary lib = library(a[0], metric);
+        out.put("library", lib.name());
+        if (lib.buildsConcurrently()) {
+            long t = System.nanoTime();
+            lib.build(data.base, 2);
+            out.put("build2Seconds", (System.nanoTime() - t) / 1e9);
+        }
+        lib = null;
+        gc();
+        long heapBefore = usedHeap();
+        AnnLibrary one = library(a[0], metric);
+        long t = System.nanoTime();
+        one.build(data.base, 1);
+        out.put("build1Seconds", (System.nanoTime() - t) / 1e9);
+        gc();
+        out.put("heapBytes", usedHeap() - heapBefore);
+
+        int k = 10;
+        int[] ids = new int[k];
+        // Warm-up: every query twice at a mid efSearch.
+        for (int w = 0; w < 2; w++) {
+            for (float[] q : data.queries) {
+                one.search(q, k, 40, ids);
+            }
+        }
+        ArrayNode sweep = out.putArray("sweep");
+        long[] lat = new long[data.queries.length];
+        for (int ef : efs) {
+            double recall = 0;
+            long start = System.nanoTime();
+            for (int i = 0; i < data.queries.length; i++) {
+                long q0 = System.nanoTime();
+                int n = one.search(data.queries[i], k, ef, ids);
+                lat[i] = System.nanoTime() - q0;
+                recall += recallAt10(data.truth[i], ids, n);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long[] sorted = lat.clone();
+            Arrays.sort(sorted);
+            ObjectNode p = sweep.addObject();
+            p.put("ef", ef);
+            p.put("qps", data.queries.length / seconds);
+            p.put("recall", recall / data.queries.length);
+            p.put("p50Micros", sorted[sorted.length / 2] / 1e3);
+            p.put("p99Micros", sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1e3);
+        }
+        System.out.println("RESULT " + json.writeValueAsString(out));
+    }
+
+    static double recallAt10(int[] truth, int[] got, int n) {
+        int hit = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < 10; j++) {
+                if (truth[j] == got[i]) {
+                    hit++;
+                    break;
+                }
+            }
+        }
+        return hit / 10.0;
+    }
+
+    private static void gc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+    }
+
+    private static long usedHeap() {
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
+    }
+}

@@ -1,0 +1,69 @@
+package io.vectorstream.bench.ann;
+
+import io.github.jbellis.jvector.graph.GraphIndexBuilder;
+import io.github.jbellis.jvector.graph.GraphSearcher;
+import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
+import io.github.jbellis.jvector.graph.ListRandomAccessVectorValues;
+import io.github.jbellis.jvector.graph.SearchResult;
+import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
+import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
+import io.github.jbellis.jvector.util.Bits;
+import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
+import io.github.jbellis.jvector.vector.VectorizationProvider;
+import io.github.jbellis.jvector.vector.types.VectorFloat;
+import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
+import io.vectorstream.index.VectorMetric;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+
+/** jvector's in-memory graph ({@code GraphIndexBuilder}, hierarchical, no PQ), exact float scoring. */
+final class JVectorLibrary implements AnnLibrary {
+    private static final VectorTypeSupport VTS = VectorizationProvider.getInstance().getVectorTypeSupport();
+    private final VectorSimilarityFunction similarity;
+    private ListRandomAccessVectorValues ravv;
+    private ImmutableGraphIndex graph;
+    private GraphSearcher searcher;
+
+    JVectorLibrary(VectorMetric metric) {
+        this.similarity = metric == VectorMetric.L2 ? VectorSimilarityFunction.EUCLIDEAN
+                : metric == VectorMetric.COSINE ? VectorSimilarityFunction.COSINE : VectorSimilarityFunction.DOT_PRODUCT;
+    }
+
+    @Override
+    public String name() {
+        return "jvector-4.0.2";
+    }
+
+    @Override
+    public void build(float[][] base, int threads) throws Exception {
+        List<VectorFloat<?>> list = new ArrayList<>(base.length);
+        for (float[] v : base) {
+            list.add(VTS.createFloatVector(v));
+        }
+        int dim = base[0].length;
+        ravv = new ListRandomAccessVectorValues(list, dim);
+        BuildScoreProvider bsp = BuildScoreProvider.randomAccessScoreProvider(ravv, similarity);
+        ForkJoinPool pool = new ForkJoinPool(threads);
+        // Degrees as HNSW M 16: 32 on the base layer, 16 above; jvector's default overflow and alpha (1.2).
+        try (GraphIndexBuilder builder = new GraphIndexBuilder(bsp, dim, List.of(32, 16), 100, 1.2f, 1.2f, true, true,
+                pool, pool)) {
+            graph = builder.build(ravv);
+        } finally {
+            pool.shutdown();
+        }
+        searcher = new GraphSearcher(graph);
+    }
+
+    @Override
+    public int search(float[] query, int k, int efSearch, int[] out) {
+        SearchResult r = searcher.search(DefaultSearchScoreProvider.exact(VTS.createFloatVector(query), similarity, ravv),
+                k, Math.max(k, efSearch), 0f, 0f, Bits.ALL);
+        SearchResult.NodeScore[] nodes = r.getNodes();
+        int n = Math.min(k, nodes.length);
+        for (int i = 0; i < n; i++) {
+            out[i] = nodes[i].node;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,50 @@
+package io.vectorstream.bench.ann;
+
+import io.vectorstream.index.HnswConfig;
+import io.vectorstream.index.HnswIndex;
+import io.vectorstream.index.HnswSearcher;
+import io.vectorstream.index.Quantization;
+import io.vectorstream.index.SearchResults;
+import io.vectorstream.index.VectorMetric;
+
+/** VectorStream's own index, with float or int8 traversal. */
+final class VectorStreamLibrary implements AnnLibrary {
+    private final VectorMetric metric;
+    private final Quantization quantization;
+    private HnswSearcher searcher;
+
+    VectorStreamLibrary(VectorMetric metric, Quantization quantization) {
+        this.metric = metric;
+        this.quantization = quantization;
+    }
+
+    @Override
+    public String name() {
+        return quantization == Quantization.INT8 ? "vectorstream-int8" : "vectorstream";
+    }
+
+    @Override
+    public boolean buildsConcurrently() {
+        return false; // one writer by design: the Flink operator inserts one event at a time
+    }
+
+    @Override
+    public void build(float[][] base, int threads) {
+        HnswIndex index = new HnswIndex(HnswConfig.builder(base[0].length).metric(metric).maxConn(16).beamWidth(100)
+                .quantization(quantization).quantizationTrainingSize(Math.min(base.length, 5_000))
+                .exactSearchThreshold(0).build(), base.length);
+        for (int i = 0; i < base.length; i++) {
+            index.add(i, base[i]);
+        }
+        searcher = index.newSearcher();
+    }
+
+    @Override
+    public int search(float[] query, int k, int efSearch, int[] out) {
+        SearchResults r = searcher.search(query, k, Math.max(k, efSearch));
+        for (int i = 0; i < r.size(); i++) {
+            out[i] = (int) r.id(i);
+        }
+        return r.size();
+    }
+}
