@@ -66,15 +66,61 @@ final class BenchData {
     static int[][] bruteForce(float[][] base, float[][] queries, VectorMetric metric) {
         int[][] out = new int[queries.length][];
         IntStream.range(0, queries.length).parallel().forEach(q -> {
-            float[] d = new float[base.length];
+            // Bounded max-heap of (distance, position) packed in a long: O(n log k), no boxing.
+            long[] heap = new long[GT_K];
+            int size = 0;
             for (int i = 0; i < base.length; i++) {
-                d[i] = VectorMath.distance(metric, queries[q], base[i]);
+                long packed = pack(VectorMath.distance(metric, queries[q], base[i]), i);
+                if (size < GT_K) {
+                    heap[size++] = packed;
+                    siftUp(heap, size - 1);
+                } else if (packed < heap[0]) {
+                    heap[0] = packed;
+                    siftDown(heap, size);
+                }
             }
-            out[q] = IntStream.range(0, base.length).boxed()
-                    .sorted((a, b) -> d[a] != d[b] ? Float.compare(d[a], d[b]) : Integer.compare(a, b))
-                    .limit(GT_K).mapToInt(Integer::intValue).toArray();
+            long[] sorted = java.util.Arrays.copyOf(heap, size);
+            java.util.Arrays.sort(sorted);
+            out[q] = new int[size];
+            for (int i = 0; i < size; i++) {
+                out[q][i] = (int) sorted[i];
+            }
         });
         return out;
+    }
+
+    private static long pack(float d, int i) {
+        int bits = Float.floatToRawIntBits(d);
+        return ((long) (bits ^ ((bits >> 31) & 0x7fffffff)) << 32) | i;
+    }
+
+    private static void siftUp(long[] h, int i) {
+        while (i > 0 && h[(i - 1) / 2] < h[i]) {
+            long t = h[i];
+            h[i] = h[(i - 1) / 2];
+            h[(i - 1) / 2] = t;
+            i = (i - 1) / 2;
+        }
+    }
+
+    private static void siftDown(long[] h, int n) {
+        int i = 0;
+        while (true) {
+            int c = 2 * i + 1;
+            if (c >= n) {
+                return;
+            }
+            if (c + 1 < n && h[c + 1] > h[c]) {
+                c++;
+            }
+            if (h[i] >= h[c]) {
+                return;
+            }
+            long t = h[i];
+            h[i] = h[c];
+            h[c] = t;
+            i = c;
+        }
     }
 
     private static int[][] readTruth(Path file, int nq) throws IOException {

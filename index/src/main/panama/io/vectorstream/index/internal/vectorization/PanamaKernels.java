@@ -35,8 +35,8 @@ final class PanamaKernels implements VectorKernels {
         assert ao + len <= a.length && bo + len <= b.length;
         int i = 0;
         float sum = 0f;
-        // Four accumulators hide FMA latency (4 cycles on most x86 cores).
-        if (len >= 4 * FL) {
+        if (len >= FL) {
+            // Four accumulators hide FMA latency; the single-vector loop feeds acc0, so one reduction ends it.
             FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
             FloatVector acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
             for (int bound = len - 4 * FL; i <= bound; i += 4 * FL) {
@@ -45,14 +45,10 @@ final class PanamaKernels implements VectorKernels {
                 acc2 = FloatVector.fromArray(F, a, ao + i + 2 * FL).fma(FloatVector.fromArray(F, b, bo + i + 2 * FL), acc2);
                 acc3 = FloatVector.fromArray(F, a, ao + i + 3 * FL).fma(FloatVector.fromArray(F, b, bo + i + 3 * FL), acc3);
             }
-            sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
-        }
-        if (len - i >= FL) {
-            FloatVector acc = FloatVector.zero(F);
             for (int bound = len - FL; i <= bound; i += FL) {
-                acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
+                acc0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc0);
             }
-            sum += acc.reduceLanes(VectorOperators.ADD);
+            sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
         }
         // Scalar tail: fewer than one vector of lanes left.
         for (; i < len; i++) {
@@ -66,7 +62,7 @@ final class PanamaKernels implements VectorKernels {
         assert ao + len <= a.length && bo + len <= b.length;
         int i = 0;
         float sum = 0f;
-        if (len >= 4 * FL) {
+        if (len >= FL) {
             FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
             FloatVector acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
             for (int bound = len - 4 * FL; i <= bound; i += 4 * FL) {
@@ -79,15 +75,11 @@ final class PanamaKernels implements VectorKernels {
                 acc2 = d2.fma(d2, acc2);
                 acc3 = d3.fma(d3, acc3);
             }
-            sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
-        }
-        if (len - i >= FL) {
-            FloatVector acc = FloatVector.zero(F);
             for (int bound = len - FL; i <= bound; i += FL) {
                 FloatVector d = FloatVector.fromArray(F, a, ao + i).sub(FloatVector.fromArray(F, b, bo + i));
-                acc = d.fma(d, acc);
+                acc0 = d.fma(d, acc0);
             }
-            sum += acc.reduceLanes(VectorOperators.ADD);
+            sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
         }
         for (; i < len; i++) {
             float d = a[ao + i] - b[bo + i];
