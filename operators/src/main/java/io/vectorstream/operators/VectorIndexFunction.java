@@ -149,17 +149,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             return;
         }
         if (config.consistency() == ConsistencyMode.EVENT_TIME) {
-            long wm = ctx.timerService().currentWatermark();
-            if (event.eventTime() <= wm) {
-                deadLetter(ctx, "eventTime must be after the watermark in EVENT_TIME mode; eventTime="
-                        + event.eventTime() + ", watermark=" + wm, "vector-event", event.toString(), event.eventTime());
-                return;
-            }
-            List<VectorEvent> list = pendingEvents.get(event.eventTime());
-            list = list == null ? new ArrayList<>() : new ArrayList<>(list);
-            list.add(event);
-            pendingEvents.put(event.eventTime(), list);
-            ctx.timerService().registerEventTimeTimer(event.eventTime());
+            bufferUntilWatermark(pendingEvents, event, event.eventTime(), "vector-event", ctx);
             return;
         }
         apply(event, ctx);
@@ -293,17 +283,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             return;
         }
         if (config.consistency() == ConsistencyMode.EVENT_TIME) {
-            long wm = ctx.timerService().currentWatermark();
-            if (query.eventTime() <= wm) {
-                deadLetter(ctx, "eventTime must be after the watermark in EVENT_TIME mode; eventTime="
-                        + query.eventTime() + ", watermark=" + wm, "query", query.toString(), query.eventTime());
-                return;
-            }
-            List<VectorQuery> list = pendingQueries.get(query.eventTime());
-            list = list == null ? new ArrayList<>() : new ArrayList<>(list);
-            list.add(query);
-            pendingQueries.put(query.eventTime(), list);
-            ctx.timerService().registerEventTimeTimer(query.eventTime());
+            bufferUntilWatermark(pendingQueries, query, query.eventTime(), "query", ctx);
             return;
         }
         answer(query, ctx, out);
@@ -398,6 +378,26 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             }
             ki.index().setChangeListener(tracker);
         }
+    }
+
+    /**
+     * EVENT_TIME mode: keeps {@code record} in keyed state until the watermark passes its timestamp (the timer
+     * then applies or answers it). A record at or behind the watermark is a dead letter: applying it would make
+     * answers depend on arrival order.
+     */
+    private <T> void bufferUntilWatermark(MapState<Long, List<T>> pending, T record, long eventTime, String type,
+                                          Context ctx) throws Exception {
+        long wm = ctx.timerService().currentWatermark();
+        if (eventTime <= wm) {
+            deadLetter(ctx, "eventTime must be after the watermark in EVENT_TIME mode; eventTime=" + eventTime
+                    + ", watermark=" + wm, type, record.toString(), eventTime);
+            return;
+        }
+        List<T> list = pending.get(eventTime);
+        list = list == null ? new ArrayList<>() : new ArrayList<>(list);
+        list.add(record);
+        pending.put(eventTime, list);
+        ctx.timerService().registerEventTimeTimer(eventTime);
     }
 
     private void deadLetter(Context ctx, String reason, String type, String record, long timestamp) {
