@@ -106,6 +106,7 @@ final class HnswInserter {
                 w++;
             }
         }
+        boolean compacted = w != cnt;
         cnt = w;
         int p = 0;
         while (p < cnt && (ds[off + p] < d || (ds[off + p] == d && b[off + p] < to))) {
@@ -120,8 +121,10 @@ final class HnswInserter {
                 float der = index.distanceBetween(to, b[off + j]);
                 if (der < d || (!innerProduct && der <= 0f && !(d <= 0f && copies < dupCap(level)))) {
                     b[off - 1] = cnt;
-                    index.listener.nodeChanged(from);
-                    return; // covered by a closer neighbour
+                    if (compacted) {
+                        index.listener.nodeChanged(from);
+                    }
+                    return; // covered by a closer neighbour: the list is unchanged (but for compaction)
                 }
             }
             int victim = -1;
@@ -134,7 +137,9 @@ final class HnswInserter {
             if (victim < 0) {
                 if (p == cnt) {
                     b[off - 1] = cnt;
-                    index.listener.nodeChanged(from);
+                    if (compacted) {
+                        index.listener.nodeChanged(from);
+                    }
                     return; // the newcomer is the farthest of a diverse, full list: it is the one to drop
                 }
                 victim = cnt - 1;

@@ -136,7 +136,12 @@ public final class DemoRunner {
                         s.p50Millis, s.p99Millis);
                 return s;
             } finally {
-                job.cancel().get();
+                try {
+                    job.cancel().get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // The job already ended (e.g. the local cluster shut down): nothing left to cancel.
+                    out.println("note: cancelling the demo job: " + e.getCause());
+                }
             }
         }
     }
