@@ -34,6 +34,8 @@ public final class DemoRunner {
         public boolean synthetic;
         public int syntheticDimension = 64;
         public Duration timeout = Duration.ofMinutes(10);
+        /** Transactional (exactly-once) Kafka sinks; false uses plain at-least-once sinks. */
+        public boolean exactlyOnce = true;
     }
 
     /** What the demo measured. */
@@ -72,7 +74,8 @@ public final class DemoRunner {
                     .build();
             // A fresh transactional-id prefix per run: two jobs in one JVM must never share one.
             PipelineSpec spec = PipelineSpec.builder(kafka.bootstrapServers()).search(search)
-                    .transactionalIdPrefix("vectorstream-demo-" + Long.toHexString(System.nanoTime())).build();
+                    .transactionalIdPrefix("vectorstream-demo-" + Long.toHexString(System.nanoTime()))
+                    .exactlyOnce(o.exactlyOnce).build();
             StreamExecutionEnvironment env = LocalFlink.environment(o.parallelism, "rocksdb", null,
                     Duration.ofSeconds(1), 0);
             VectorStreamPipeline.build(env, spec);

@@ -62,6 +62,32 @@ public final class EmbeddedKafka implements AutoCloseable {
                 }
             }
             admin.createTopics(fresh).all().get();
+            awaitLeaders(admin, List.of(topics));
+        }
+    }
+
+    /** Waits (up to 30 s) until every partition of {@code topics} has a leader, so producers do not race it. */
+    private static void awaitLeaders(Admin admin, List<String> topics) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            boolean ready = true;
+            try {
+                for (var d : admin.describeTopics(topics).allTopicNames().get().values()) {
+                    for (var p : d.partitions()) {
+                        ready &= p.leader() != null && !p.leader().isEmpty() && !p.isr().isEmpty();
+                    }
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                ready = false; // not yet known to the broker's metadata
+            }
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topics must have partition leaders within 30 s; topics=" + topics);
+            }
+            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
         }
     }
 

@@ -30,6 +30,10 @@ public final class VectorProducer implements AutoCloseable {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        // One request in flight: a retried batch is then always the newest, which the broker's duplicate
+        // window absorbs. With several in flight we saw a retried first batch rejected as out of sequence
+        // (OutOfOrderSequenceException) after later batches had landed, and records expired unsent.
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         this.producer = new KafkaProducer<>(p);
         this.events = format == PipelineSpec.Format.JSON ? JsonCodecs.events() : AvroSingleObjectCodec.of(VectorEvent.class);
         this.queries = format == PipelineSpec.Format.JSON ? JsonCodecs.queries() : AvroSingleObjectCodec.of(VectorQuery.class);

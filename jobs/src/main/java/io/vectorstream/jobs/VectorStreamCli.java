@@ -118,6 +118,7 @@ public final class VectorStreamCli implements Callable<Integer> {
         @Option(names = "--synthetic", description = "Use a synthetic clustered set even if Fashion-MNIST is installed.")
         boolean synthetic;
         @Option(names = "--dimension", defaultValue = "64", description = "Dimension of the synthetic set.") int dimension;
+        @Option(names = "--at-least-once", description = "Plain (non-transactional) result sinks.") boolean atLeastOnce;
 
         @Override
         public Integer call() throws Exception {
@@ -128,6 +129,7 @@ public final class VectorStreamCli implements Callable<Integer> {
             o.parallelism = parallelism;
             o.synthetic = synthetic;
             o.syntheticDimension = dimension;
+            o.exactlyOnce = !atLeastOnce;
             DemoRunner.Summary s = new DemoRunner(o, System.out).run();
             return s.answered == queries ? 0 : 1;
         }
