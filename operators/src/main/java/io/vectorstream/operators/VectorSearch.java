@@ -49,7 +49,7 @@ public final class VectorSearch {
 
     /** Vector events of your own type, read through {@code accessor}. */
     public <E> VectorSearch events(DataStream<E> source, EventAccessor<E> accessor) {
-        SingleOutputStreamOperator<VectorEvent> mapped = source.process(new EventMapper<>(accessor))
+        SingleOutputStreamOperator<VectorEvent> mapped = source.process(new AccessorMapper<E, VectorEvent>(e -> toEvent(accessor, e), "vector-event"))
                 .returns(VectorStreamTypes.EVENT).name("to-vector-events");
         upstreamDeadLetters.add(mapped.getSideOutput(VectorIndexFunction.DEAD_LETTERS));
         this.events = mapped;
@@ -64,7 +64,7 @@ public final class VectorSearch {
 
     /** Queries of your own type, read through {@code accessor}. */
     public <Q> VectorSearch queries(DataStream<Q> source, QueryAccessor<Q> accessor) {
-        SingleOutputStreamOperator<VectorQuery> mapped = source.process(new QueryMapper<>(accessor))
+        SingleOutputStreamOperator<VectorQuery> mapped = source.process(new AccessorMapper<Q, VectorQuery>(q -> toQuery(accessor, q), "query"))
                 .returns(VectorStreamTypes.QUERY).name("to-vector-queries");
         upstreamDeadLetters.add(mapped.getSideOutput(VectorIndexFunction.DEAD_LETTERS));
         this.queries = mapped;
@@ -176,52 +176,45 @@ public final class VectorSearch {
         long eventTime(Q q);
     }
 
-    /** Applies an accessor; an accessor that throws turns the record into a dead letter, not a failure. */
-    static final class EventMapper<E> extends ProcessFunction<E, VectorEvent> {
-        private static final long serialVersionUID = 1L;
-        private final EventAccessor<E> a;
+    /** Reads one of the user's records into one of ours; must be serializable (shipped to the cluster). */
+    interface Conversion<I, O> extends java.io.Serializable {
+        O apply(I in);
+    }
 
-        EventMapper(EventAccessor<E> a) {
-            this.a = a;
+    /**
+     * Applies an accessor-based conversion; an accessor that throws turns the record into a dead letter (reason,
+     * record, timestamp), not a job failure.
+     */
+    static final class AccessorMapper<I, O> extends ProcessFunction<I, O> {
+        private static final long serialVersionUID = 1L;
+        private final Conversion<I, O> conversion;
+        private final String recordType;
+
+        AccessorMapper(Conversion<I, O> conversion, String recordType) {
+            this.conversion = conversion;
+            this.recordType = recordType;
         }
 
         @Override
-        public void processElement(E e, Context ctx, Collector<VectorEvent> out) {
-            VectorEvent mapped;
+        public void processElement(I in, Context ctx, Collector<O> out) {
+            O mapped;
             try {
-                mapped = new VectorEvent(a.op(e), a.id(e), a.key(e), a.vector(e), a.attributes(e), a.eventTime(e),
-                        a.routingHash(e));
+                mapped = conversion.apply(in);
             } catch (RuntimeException ex) {
-                ctx.output(VectorIndexFunction.DEAD_LETTERS, new DeadLetter("event accessor must read the record; "
-                        + "error=" + ex, "vector-event", String.valueOf(e), ctx.timestamp() == null ? 0 : ctx.timestamp()));
+                ctx.output(VectorIndexFunction.DEAD_LETTERS, new DeadLetter(recordType + " accessor must read the "
+                        + "record; error=" + ex, recordType, String.valueOf(in), ctx.timestamp() == null ? 0 : ctx.timestamp()));
                 return;
             }
             out.collect(mapped);
         }
     }
 
-    /** Applies an accessor; an accessor that throws turns the record into a dead letter, not a failure. */
-    static final class QueryMapper<Q> extends ProcessFunction<Q, VectorQuery> {
-        private static final long serialVersionUID = 1L;
-        private final QueryAccessor<Q> a;
+    static <E> VectorEvent toEvent(EventAccessor<E> a, E e) {
+        return new VectorEvent(a.op(e), a.id(e), a.key(e), a.vector(e), a.attributes(e), a.eventTime(e), a.routingHash(e));
+    }
 
-        QueryMapper(QueryAccessor<Q> a) {
-            this.a = a;
-        }
-
-        @Override
-        public void processElement(Q q, Context ctx, Collector<VectorQuery> out) {
-            VectorQuery mapped;
-            try {
-                mapped = new VectorQuery(a.queryId(q), a.key(q), a.vector(q), a.k(q), a.efSearch(q), a.filter(q),
-                        a.eventTime(q));
-            } catch (RuntimeException ex) {
-                ctx.output(VectorIndexFunction.DEAD_LETTERS, new DeadLetter("query accessor must read the record; "
-                        + "error=" + ex, "query", String.valueOf(q), ctx.timestamp() == null ? 0 : ctx.timestamp()));
-                return;
-            }
-            out.collect(mapped);
-        }
+    static <Q> VectorQuery toQuery(QueryAccessor<Q> a, Q q) {
+        return new VectorQuery(a.queryId(q), a.key(q), a.vector(q), a.k(q), a.efSearch(q), a.filter(q), a.eventTime(q));
     }
 
     /** Copies each valid query to every shard; an invalid one becomes a single dead letter here. */
