@@ -99,7 +99,8 @@ public final class DemoRunner {
                 producer.flush();
                 progress("produce", n, n);
                 out.println();
-                s.ingestPerSecond = n / waitUntilIndexed(producer, results, n, data.queries[0], t0);
+                JobWatch watch = new JobWatch(job, 500);
+                s.ingestPerSecond = n / waitUntilIndexed(producer, results, watch, n, data.queries[0], t0);
                 Map<String, Long> sent = new ConcurrentHashMap<>();
                 Map<String, NeighborResult> got = new HashMap<>();
                 long[] latencyNanos = new long[nq];
@@ -108,6 +109,7 @@ public final class DemoRunner {
                 int next = 0;
                 long deadline = System.nanoTime() + o.timeout.toNanos();
                 while (got.size() < nq && System.nanoTime() < deadline) {
+                    watch.check();
                     // Fixed-rate sending, interleaved with reading answers.
                     while (next < nq && System.nanoTime() >= start + next * interval) {
                         String id = "q" + next;
@@ -139,23 +141,26 @@ public final class DemoRunner {
                         s.p50Millis, s.p99Millis);
                 return s;
             } finally {
-                try {
-                    job.cancel().get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    // The job already ended (e.g. the local cluster shut down): nothing left to cancel.
-                    out.println("note: cancelling the demo job: " + e.getCause());
+                if (!job.getJobExecutionResult().isDone()) {
+                    try {
+                        job.cancel().get();
+                    } catch (java.util.concurrent.ExecutionException | IllegalStateException e) {
+                        // The job ended meanwhile (its local cluster shut down): nothing left to cancel.
+                        out.println("note: cancelling the demo job: " + e);
+                    }
                 }
             }
         }
     }
 
     /** Sends probe queries until the merged answer reports every vector indexed; returns seconds since t0. */
-    private double waitUntilIndexed(VectorProducer producer, ResultConsumer<NeighborResult> results, int n,
-                                    float[] probe, long t0) throws InterruptedException {
+    private double waitUntilIndexed(VectorProducer producer, ResultConsumer<NeighborResult> results, JobWatch watch,
+                                    int n, float[] probe, long t0) throws InterruptedException {
         int[] indexed = {0};
         int round = 0;
         long deadline = System.nanoTime() + o.timeout.toNanos();
         while (indexed[0] < n) {
+            watch.check();
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("vectors were not all indexed within " + o.timeout + "; indexed="
                         + indexed[0] + " of " + n);

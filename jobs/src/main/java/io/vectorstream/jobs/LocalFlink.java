@@ -1,11 +1,18 @@
 package io.vectorstream.jobs;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** Builds the Flink environment for the CLI: on a cluster under {@code flink run}, a local one otherwise. */
@@ -14,7 +21,9 @@ public final class LocalFlink {
 
     /**
      * @param stateBackend  {@code rocksdb} or {@code hashmap}
-     * @param checkpointDir null for the JobManager's default (in-memory for a local run)
+     * @param checkpointDir null for the cluster's configured checkpoint storage; a local run then checkpoints to
+     *                      a fresh temporary directory (the JobManager's in-memory storage caps state at 5 MiB,
+     *                      which a few thousand vectors exceed)
      * @param restarts      fixed-delay restart attempts; 0 means fail fast
      */
     public static StreamExecutionEnvironment environment(int parallelism, String stateBackend, String checkpointDir,
@@ -33,10 +42,32 @@ public final class LocalFlink {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, Math.max(1, restarts));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        if (checkpointDir == null && env instanceof LocalStreamEnvironment) {
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, temporaryCheckpointDirectory());
+            env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+        }
         env.setParallelism(parallelism);
         env.enableCheckpointing(checkpointInterval.toMillis());
         // Ship records within a few ms instead of waiting for full network buffers (query latency).
         env.setBufferTimeout(2);
         return env;
+    }
+
+    private static String temporaryCheckpointDirectory() {
+        try {
+            Path dir = Files.createTempDirectory("vectorstream-checkpoints-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(dir), "vectorstream-checkpoints-cleanup"));
+            return dir.toUri().toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary checkpoint directory", e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // Best effort: it is a temporary directory.
+        }
     }
 }
