@@ -1,5 +1,6 @@
 package io.vectorstream.jobs;
 
+import io.vectorstream.index.Quantization;
 import io.vectorstream.index.VectorMath;
 import io.vectorstream.operators.ConsistencyMode;
 import io.vectorstream.operators.IndexMode;
@@ -9,33 +10,53 @@ import io.vectorstream.schemas.NeighborResult;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.IntStream;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The zero-setup demo: an embedded KRaft broker, a local Flink with RocksDB, Fashion-MNIST (or a synthetic
- * set) streamed through Kafka as vector events and then as queries, and a report of recall@10 against brute
- * force, ingest rate and end-to-end query latency. Not thread-safe; run once.
+ * set) streamed through Kafka as vector events and then as queries at a fixed rate, and a report of recall@k
+ * against brute force, ingest rate and end-to-end query latency. Not thread-safe; run once.
+ *
+ * <p>Latency is measured without coordinated omission: query {@code i} is due at {@code start + i / rate} and
+ * its latency runs from that due time (not from when a late sender got round to it) to the moment a consumer
+ * thread receives its answer. Two consumers measure it: one {@code read_uncommitted} (the answer was written
+ * to Kafka) and, with exactly-once sinks, one {@code read_committed} (the checkpoint that commits the answer
+ * completed, so it is bounded below by the checkpoint interval). The first {@code warmupQueries} are sent the
+ * same way but left out of the figures while the JIT and caches warm up.
  */
 public final class DemoRunner {
     /** Demo settings. */
     public static final class Options {
         public int vectors = 10_000;
-        public int queries = 200;
+        /** Measured queries (after the warm-up ones). */
+        public int queries = 1_000;
+        /** Queries sent first at the same rate and left out of the figures; negative for a tenth of {@link #queries}. */
+        public int warmupQueries = -1;
         public int queriesPerSecond = 100;
         public int parallelism = 2;
-        public int shards = 4;
+        /** Shards of the global index; 0 for one per parallel subtask. */
+        public int shards = 0;
         public int k = 10;
         public int efSearch = 100;
+        public Quantization quantization = Quantization.NONE;
         public boolean synthetic;
         public int syntheticDimension = 64;
         public Duration timeout = Duration.ofMinutes(10);
+        public Duration checkpointInterval = Duration.ofSeconds(1);
+        /** {@code rocksdb} or {@code hashmap}. */
+        public String stateBackend = "rocksdb";
+        /** Network buffer timeout; zero ships each record at once. */
+        public Duration bufferTimeout = Duration.ZERO;
         /** Transactional (exactly-once) Kafka sinks; false uses plain at-least-once sinks. */
         public boolean exactlyOnce = true;
+        /** If set, each measured query's due time and latencies (ms) are written there as CSV. */
+        public java.nio.file.Path latencyCsv;
+        /** Queries whose recall is checked against brute force (the first ones measured). */
+        public int recallQueries = 500;
     }
 
     /** What the demo measured. */
@@ -47,7 +68,15 @@ public final class DemoRunner {
         public double recallAt10;
         public double p50Millis;
         public double p99Millis;
+        public double p999Millis;
+        public double maxMillis;
+        /** Latency until visible to read_committed consumers; NaN with at-least-once sinks. */
+        public double committedP50Millis = Double.NaN;
+        public double committedP99Millis = Double.NaN;
+        /** Measured queries answered (warm-up ones excluded). */
         public int answered;
+        /** Queries per second the sender achieved while measuring. */
+        public double sentPerSecond;
     }
 
     private final Options o;
@@ -60,85 +89,52 @@ public final class DemoRunner {
     }
 
     public Summary run() throws Exception {
+        int warmup = o.warmupQueries >= 0 ? o.warmupQueries : o.queries / 10;
+        int total = warmup + o.queries;
         Datasets.Dataset data = o.synthetic ? Datasets.synthetic(7L, o.vectors, o.queries, o.syntheticDimension)
                 : Datasets.fashionMnistOrSynthetic(o.vectors, o.queries);
         int n = data.base.length;
-        int nq = data.queries.length;
-        out.printf("VectorStream demo: %s, %d vectors x %d dims, %d queries; kernels %s%n",
-                data.name, n, data.dimension(), nq, VectorMath.implementationName());
+        int shards = o.shards > 0 ? o.shards : o.parallelism;
+        out.printf("VectorStream demo: %s, %d vectors x %d dims, %d queries (+%d warm-up) at %d/s; kernels %s%n",
+                data.name, n, data.dimension(), o.queries, warmup, o.queriesPerSecond, VectorMath.implementationName());
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             out.println("Kafka (embedded KRaft broker) at " + kafka.bootstrapServers());
             kafka.createTopics(2, "vectors", "queries", "results", "dead-letters");
-            VectorSearchConfig search = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(o.shards)
-                    .consistency(ConsistencyMode.PROCESSING).efSearch(o.efSearch).mergeTimeout(Duration.ofSeconds(30))
-                    .build();
+            VectorSearchConfig search = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(shards)
+                    .consistency(ConsistencyMode.PROCESSING).efSearch(o.efSearch).quantization(o.quantization)
+                    .mergeTimeout(Duration.ofSeconds(30)).build();
             // A fresh transactional-id prefix per run: two jobs in one JVM must never share one.
             PipelineSpec spec = PipelineSpec.builder(kafka.bootstrapServers()).search(search)
                     .transactionalIdPrefix("vectorstream-demo-" + Long.toHexString(System.nanoTime()))
                     .exactlyOnce(o.exactlyOnce).build();
-            StreamExecutionEnvironment env = LocalFlink.environment(o.parallelism, "rocksdb", null,
-                    Duration.ofSeconds(1), 0);
+            StreamExecutionEnvironment env = LocalFlink.environment(o.parallelism, o.stateBackend, null,
+                    o.checkpointInterval, 0, o.bufferTimeout);
             VectorStreamPipeline.build(env, spec);
             JobClient job = env.executeAsync("vectorstream-demo");
-            out.println("Flink job " + job.getJobID() + " running (local, RocksDB, parallelism " + o.parallelism
-                    + ", " + o.shards + " shards)");
-            try (VectorProducer producer = new VectorProducer(kafka.bootstrapServers(), PipelineSpec.Format.AVRO);
-                 ResultConsumer<NeighborResult> results = new ResultConsumer<>(kafka.bootstrapServers(), "results",
+            out.println("Flink job " + job.getJobID() + " running (local, " + o.stateBackend + ", parallelism " + o.parallelism
+                    + ", " + shards + " shards, " + (o.exactlyOnce ? "exactly-once" : "at-least-once") + " sinks)");
+            try (VectorProducer bulk = new VectorProducer(kafka.bootstrapServers(), PipelineSpec.Format.AVRO);
+                 VectorProducer queries = new VectorProducer(kafka.bootstrapServers(), PipelineSpec.Format.AVRO, true);
+                 ResultConsumer<NeighborResult> written = new ResultConsumer<>(kafka.bootstrapServers(), "results",
                          NeighborResult.class, false)) {
                 Summary s = new Summary();
                 s.dataset = data.name;
                 s.vectors = n;
                 s.dimension = data.dimension();
+                JobWatch watch = new JobWatch(job, 500);
                 long t0 = System.nanoTime();
                 for (int i = 0; i < n; i++) {
-                    producer.send("vectors", VectorProducer.upsert("demo", i, data.base[i], Map.of(), i));
+                    bulk.send("vectors", VectorProducer.upsert("demo", i, data.base[i], Map.of(), i));
                     if (i % 500 == 0) {
                         progress("produce", i, n);
                     }
                 }
-                producer.flush();
+                bulk.flush();
                 progress("produce", n, n);
                 out.println();
-                JobWatch watch = new JobWatch(job, 500);
-                s.ingestPerSecond = n / waitUntilIndexed(producer, results, watch, n, data.queries[0], t0);
-                Map<String, Long> sent = new ConcurrentHashMap<>();
-                Map<String, NeighborResult> got = new HashMap<>();
-                long[] latencyNanos = new long[nq];
-                long interval = 1_000_000_000L / Math.max(1, o.queriesPerSecond);
-                long start = System.nanoTime();
-                int next = 0;
-                long deadline = System.nanoTime() + o.timeout.toNanos();
-                while (got.size() < nq && System.nanoTime() < deadline) {
-                    watch.check();
-                    // Fixed-rate sending, interleaved with reading answers.
-                    while (next < nq && System.nanoTime() >= start + next * interval) {
-                        String id = "q" + next;
-                        sent.put(id, System.nanoTime());
-                        producer.send("queries", VectorProducer.query(id, null, data.queries[next], o.k, n + next));
-                        next++;
-                    }
-                    producer.flush();
-                    results.poll(Duration.ofMillis(2), (r, at) -> {
-                        Long t = sent.get(r.getQueryId());
-                        if (t != null && !got.containsKey(r.getQueryId())) {
-                            got.put(r.getQueryId(), r);
-                            latencyNanos[Integer.parseInt(r.getQueryId().substring(1))] = at - t;
-                        }
-                    });
-                    progress("query", got.size(), nq);
-                }
-                out.println();
-                s.answered = got.size();
-                long[] lat = IntStream.range(0, nq).filter(i -> got.containsKey("q" + i))
-                        .mapToLong(i -> latencyNanos[i]).sorted().toArray();
-                s.p50Millis = lat.length == 0 ? Double.NaN : lat[(int) (lat.length * 0.50)] / 1e6;
-                s.p99Millis = lat.length == 0 ? Double.NaN : lat[Math.min(lat.length - 1, (int) (lat.length * 0.99))] / 1e6;
-                s.recallAt10 = recall(data, got);
-                out.printf("ingest: %.0f vectors/s (Kafka -> Flink RocksDB state + index)%n", s.ingestPerSecond);
-                out.printf("recall@%d: %.4f against brute force (%d of %d queries answered)%n",
-                        o.k, s.recallAt10, s.answered, nq);
-                out.printf("end-to-end query latency (Kafka -> Flink -> Kafka, read_uncommitted): p50 %.1f ms, p99 %.1f ms%n",
-                        s.p50Millis, s.p99Millis);
+                s.ingestPerSecond = n / waitUntilIndexed(bulk, written, watch, n, data.queries[0], t0);
+                measureQueries(data, warmup, total, queries, written, watch, kafka.bootstrapServers(), s);
+                report(s, warmup);
                 return s;
             } finally {
                 if (!job.getJobExecutionResult().isDone()) {
@@ -150,6 +146,194 @@ public final class DemoRunner {
                     }
                 }
             }
+        }
+    }
+
+    /** Sends {@code total} queries at the fixed rate from a sender thread and times their answers. */
+    private void measureQueries(Datasets.Dataset data, int warmup, int total, VectorProducer producer,
+                                ResultConsumer<NeighborResult> written, JobWatch watch, String bootstrap, Summary s)
+            throws Exception {
+        int nq = data.queries.length;
+        long interval = 1_000_000_000L / Math.max(1, o.queriesPerSecond);
+        long start = System.nanoTime() + 50_000_000L;
+        long[] writtenAt = new long[total];
+        long[] committedAt = new long[total];
+        NeighborResult[] answers = new NeighborResult[Math.min(o.recallQueries, o.queries)];
+        AtomicInteger sent = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Exception> sendFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        long[] sendEnd = new long[1];
+        Thread sender = new Thread(() -> {
+            for (int i = 0; i < total; i++) {
+                long due = start + i * interval;
+                for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                    LockSupport.parkNanos(wait);
+                }
+                producer.send("queries", VectorProducer.query("q" + i, null, data.queries[i % nq], o.k, 0),
+                        (md, e) -> {
+                            if (e != null) {
+                                sendFailure.compareAndSet(null, e);
+                            }
+                        });
+                sent.incrementAndGet();
+            }
+            producer.flush();
+            sendEnd[0] = System.nanoTime();
+        }, "demo-query-sender");
+        CommittedReader committed = o.exactlyOnce ? new CommittedReader(bootstrap, total, committedAt) : null;
+        long deadline = System.nanoTime() + o.timeout.toNanos();
+        int got = 0;
+        int[] gotRef = {0};
+        sender.start();
+        if (committed != null) {
+            committed.start();
+        }
+        try {
+            while ((got < total || (committed != null && !committed.done())) && System.nanoTime() < deadline) {
+                watch.check();
+                if (sendFailure.get() != null) {
+                    throw new IllegalStateException("a query could not be sent: " + sendFailure.get(), sendFailure.get());
+                }
+                written.poll(Duration.ofMillis(50), (r, at) -> {
+                    int i = queryIndex(r.getQueryId());
+                    if (i >= 0 && i < total && writtenAt[i] == 0) {
+                        writtenAt[i] = at;
+                        gotRef[0]++;
+                        if (i >= warmup && i - warmup < answers.length) {
+                            answers[i - warmup] = r;
+                        }
+                    }
+                });
+                got = gotRef[0];
+                progress("query", Math.min(got, sent.get()), total);
+            }
+            out.println();
+            if (got < total) {
+                out.println("unanswered at the deadline: " + unanswered(writtenAt, 10) + (got < total - 10 ? " ..." : ""));
+            }
+        } finally {
+            sender.interrupt();
+            sender.join(10_000);
+            if (committed != null) {
+                committed.stopAndJoin();
+            }
+        }
+        s.sentPerSecond = sendEnd[0] == 0 ? Double.NaN : (total - warmup) * 1e9 / (sendEnd[0] - start - warmup * interval);
+        long[] lat = latencies(writtenAt, warmup, total, start, interval);
+        s.answered = lat.length;
+        s.p50Millis = percentile(lat, 0.50);
+        s.p99Millis = percentile(lat, 0.99);
+        s.p999Millis = percentile(lat, 0.999);
+        s.maxMillis = lat.length == 0 ? Double.NaN : lat[lat.length - 1] / 1e6;
+        if (committed != null) {
+            long[] c = latencies(committedAt, warmup, total, start, interval);
+            s.committedP50Millis = percentile(c, 0.50);
+            s.committedP99Millis = percentile(c, 0.99);
+        }
+        s.recallAt10 = recall(data, warmup, answers);
+        if (o.latencyCsv != null) {
+            writeCsv(o.latencyCsv, writtenAt, committedAt, warmup, total, start, interval);
+        }
+    }
+
+    private static void writeCsv(java.nio.file.Path file, long[] writtenAt, long[] committedAt, int warmup, int total,
+                                 long start, long interval) throws java.io.IOException {
+        try (PrintStream csv = new PrintStream(java.nio.file.Files.newOutputStream(file), false,
+                java.nio.charset.StandardCharsets.UTF_8)) {
+            csv.println("query,due_ms,written_ms,committed_ms");
+            for (int i = warmup; i < total; i++) {
+                long due = start + i * interval;
+                csv.printf(java.util.Locale.ROOT, "%d,%.3f,%s,%s%n", i, (due - start) / 1e6,
+                        writtenAt[i] == 0 ? "" : String.format(java.util.Locale.ROOT, "%.3f", (writtenAt[i] - due) / 1e6),
+                        committedAt[i] == 0 ? "" : String.format(java.util.Locale.ROOT, "%.3f", (committedAt[i] - due) / 1e6));
+            }
+        }
+    }
+
+    private void report(Summary s, int warmup) {
+        out.printf("ingest: %.0f vectors/s (Kafka -> Flink %s state + index)%n", s.ingestPerSecond, o.stateBackend);
+        out.printf("recall@%d: %.4f against brute force (first %d measured queries)%n",
+                o.k, s.recallAt10, Math.min(o.recallQueries, o.queries));
+        out.printf("queries: %d of %d answered (after %d warm-up), sent at %.0f/s%n",
+                s.answered, o.queries, warmup, s.sentPerSecond);
+        out.printf("end-to-end query latency (Kafka -> Flink -> Kafka, written): p50 %.1f ms, p99 %.1f ms, "
+                + "p99.9 %.1f ms, max %.1f ms%n", s.p50Millis, s.p99Millis, s.p999Millis, s.maxMillis);
+        if (o.exactlyOnce) {
+            out.printf("visible to read_committed consumers (after the checkpoint commit, interval %d ms): "
+                    + "p50 %.1f ms, p99 %.1f ms%n", o.checkpointInterval.toMillis(), s.committedP50Millis,
+                    s.committedP99Millis);
+        }
+    }
+
+    /** Latencies in ns of the measured queries that were answered, sorted. */
+    private static long[] latencies(long[] at, int warmup, int total, long start, long interval) {
+        return java.util.stream.IntStream.range(warmup, total).filter(i -> at[i] != 0)
+                .mapToLong(i -> at[i] - (start + i * interval)).sorted().toArray();
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) (sorted.length * p))] / 1e6;
+    }
+
+    private static String unanswered(long[] at, int max) {
+        return java.util.stream.IntStream.range(0, at.length).filter(i -> at[i] == 0).limit(max)
+                .mapToObj(i -> "q" + i).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    private static int queryIndex(String id) {
+        if (!id.startsWith("q")) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(id, 1, id.length(), 10);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Reads the results topic read_committed on its own thread, recording when each answer became visible. */
+    private static final class CommittedReader extends Thread {
+        private final String bootstrap;
+        private final int total;
+        private final long[] at;
+        private final AtomicInteger seen = new AtomicInteger();
+        private volatile boolean stop;
+        private volatile Throwable failure;
+
+        CommittedReader(String bootstrap, int total, long[] at) {
+            super("demo-committed-reader");
+            this.bootstrap = bootstrap;
+            this.total = total;
+            this.at = at;
+        }
+
+        @Override
+        public void run() {
+            try (ResultConsumer<NeighborResult> c = new ResultConsumer<>(bootstrap, "results", NeighborResult.class, true)) {
+                while (!stop && seen.get() < total) {
+                    c.poll(Duration.ofMillis(50), (r, when) -> {
+                        int i = queryIndex(r.getQueryId());
+                        if (i >= 0 && i < total && at[i] == 0) {
+                            at[i] = when;
+                            seen.incrementAndGet();
+                        }
+                    });
+                }
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+
+        boolean done() {
+            if (failure != null) {
+                throw new IllegalStateException("the read_committed reader failed: " + failure, failure);
+            }
+            return seen.get() >= total;
+        }
+
+        /** Stops the thread; its array is safe to read afterwards (join gives happens-before). */
+        void stopAndJoin() throws InterruptedException {
+            stop = true;
+            join(30_000);
         }
     }
 
@@ -182,33 +366,36 @@ public final class DemoRunner {
         return seconds;
     }
 
-    private static double recall(Datasets.Dataset data, Map<String, NeighborResult> got) {
+    /** Mean recall@k of the answers against an exact scan (answers[j] is measured query j). */
+    private static double recall(Datasets.Dataset data, int warmup, NeighborResult[] answers) {
         double sum = 0;
         int counted = 0;
-        for (int q = 0; q < data.queries.length; q++) {
-            NeighborResult r = got.get("q" + q);
+        float[] d = new float[data.base.length];
+        for (int j = 0; j < answers.length; j++) {
+            NeighborResult r = answers[j];
             if (r == null) {
                 continue;
             }
-            float[] query = data.queries[q];
-            Integer[] order = new Integer[data.base.length];
-            float[] d = new float[data.base.length];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
+            float[] query = data.queries[(warmup + j) % data.queries.length];
+            for (int i = 0; i < d.length; i++) {
                 d[i] = VectorMath.squareDistance(query, data.base[i]);
             }
-            Arrays.sort(order, (a, b) -> Float.compare(d[a], d[b]));
             int k = r.getNeighbors().size();
+            if (k == 0) {
+                counted++;
+                continue;
+            }
+            // The k-th smallest exact distance: an answer within it is a true neighbour (ties count as hits).
+            float[] sorted = d.clone();
+            Arrays.sort(sorted);
+            float kth = sorted[k - 1];
             int hit = 0;
             for (Neighbor nb : r.getNeighbors()) {
-                for (int i = 0; i < k; i++) {
-                    if (order[i] == nb.getId()) {
-                        hit++;
-                        break;
-                    }
+                if (d[(int) nb.getId()] <= kth) {
+                    hit++;
                 }
             }
-            sum += k == 0 ? 0 : (double) hit / k;
+            sum += (double) hit / k;
             counted++;
         }
         return counted == 0 ? 0 : sum / counted;

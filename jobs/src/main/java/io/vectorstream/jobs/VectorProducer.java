@@ -23,12 +23,23 @@ public final class VectorProducer implements AutoCloseable {
     private final RecordCodec<VectorEvent> events;
     private final RecordCodec<VectorQuery> queries;
 
+    /** A producer tuned for bulk loads (batches of up to 256 KiB, 5 ms linger). */
     public VectorProducer(String bootstrap, PipelineSpec.Format format) {
+        this(bootstrap, format, false);
+    }
+
+    /**
+     * @param lowLatency send each record at once (no linger, as for queries timed end to end) instead of
+     *                   batching for throughput
+     */
+    public VectorProducer(String bootstrap, PipelineSpec.Format format, boolean lowLatency) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, lowLatency ? "0" : "5");
+        // A 784-d vector is ~3 KiB: the 16 KiB default batch would hold five, one request in flight at a time.
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, lowLatency ? "16384" : "262144");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         // One request in flight: a retried batch is then always the newest, which the broker's duplicate
         // window absorbs. With several in flight we saw a retried first batch rejected as out of sequence
@@ -61,7 +72,12 @@ public final class VectorProducer implements AutoCloseable {
     }
 
     public Future<RecordMetadata> send(String topic, VectorQuery q) {
-        return producer.send(new ProducerRecord<>(topic, bytes(q.getQueryId()), queries.encode(q)));
+        return send(topic, q, null);
+    }
+
+    /** Sends a query keyed by its id; {@code callback} (may be null) hears of its delivery or failure. */
+    public Future<RecordMetadata> send(String topic, VectorQuery q, org.apache.kafka.clients.producer.Callback callback) {
+        return producer.send(new ProducerRecord<>(topic, bytes(q.getQueryId()), queries.encode(q)), callback);
     }
 
     /** Sends raw bytes (for testing how the job handles garbage). */

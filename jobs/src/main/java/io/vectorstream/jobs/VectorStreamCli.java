@@ -80,6 +80,9 @@ public final class VectorStreamCli implements Callable<Integer> {
         boolean atLeastOnce;
         @Option(names = "--bounded", description = "Stop at the input offsets that are latest at start.")
         boolean bounded;
+        @Option(names = "--buffer-timeout", defaultValue = "PT0S", description = "Network buffer timeout "
+                + "(ISO-8601); PT0S ships each record at once (lowest latency), larger values favour throughput.")
+        Duration bufferTimeout;
 
         @Override
         public Integer call() throws Exception {
@@ -91,7 +94,7 @@ public final class VectorStreamCli implements Callable<Integer> {
                     .topics(vectorsTopic, queriesTopic, resultsTopic, deadLettersTopic).format(format).groupId(groupId)
                     .exactlyOnce(!atLeastOnce).bounded(bounded).outOfOrderness(outOfOrderness).search(search).build();
             StreamExecutionEnvironment env = LocalFlink.environment(parallelism, stateBackend, checkpointDir,
-                    checkpointInterval, 3);
+                    checkpointInterval, 3, bufferTimeout);
             VectorStreamPipeline.build(env, spec);
             env.execute("vectorstream");
             return 0;
@@ -112,9 +115,24 @@ public final class VectorStreamCli implements Callable<Integer> {
             description = "Embedded Kafka + local Flink (RocksDB): stream vectors and queries, report recall and latency.")
     static final class Demo implements Callable<Integer> {
         @Option(names = "--vectors", defaultValue = "10000") int vectors;
-        @Option(names = "--queries", defaultValue = "200") int queries;
+        @Option(names = "--queries", defaultValue = "1000", description = "Measured queries.") int queries;
+        @Option(names = "--warmup", defaultValue = "-1",
+                description = "Warm-up queries sent first and left out of the figures (default: a tenth of --queries).")
+        int warmup;
         @Option(names = "--rate", defaultValue = "100", description = "Queries per second.") int rate;
         @Option(names = "--parallelism", defaultValue = "2") int parallelism;
+        @Option(names = "--shards", defaultValue = "0", description = "Global index shards (default: the parallelism).")
+        int shards;
+        @Option(names = "--ef-search", defaultValue = "100") int efSearch;
+        @Option(names = "--quantization", defaultValue = "none", description = "none or int8.") String quantization;
+        @Option(names = "--checkpoint-interval", defaultValue = "PT1S",
+                description = "Checkpoint interval (ISO-8601, e.g. PT1S).") Duration checkpointInterval;
+        @Option(names = "--buffer-timeout", defaultValue = "PT0S", description = "Network buffer timeout (ISO-8601).")
+        Duration bufferTimeout;
+        @Option(names = "--state-backend", defaultValue = "rocksdb", description = "rocksdb or hashmap.")
+        String stateBackend;
+        @Option(names = "--latency-csv", description = "Write each measured query's latencies (ms) to this CSV file.")
+        java.nio.file.Path latencyCsv;
         @Option(names = "--synthetic", description = "Use a synthetic clustered set even if Fashion-MNIST is installed.")
         boolean synthetic;
         @Option(names = "--dimension", defaultValue = "64", description = "Dimension of the synthetic set.") int dimension;
@@ -125,8 +143,16 @@ public final class VectorStreamCli implements Callable<Integer> {
             DemoRunner.Options o = new DemoRunner.Options();
             o.vectors = vectors;
             o.queries = queries;
+            o.warmupQueries = warmup;
             o.queriesPerSecond = rate;
             o.parallelism = parallelism;
+            o.shards = shards;
+            o.efSearch = efSearch;
+            o.quantization = parseQuantization(quantization);
+            o.checkpointInterval = checkpointInterval;
+            o.bufferTimeout = bufferTimeout;
+            o.latencyCsv = latencyCsv;
+            o.stateBackend = stateBackend;
             o.synthetic = synthetic;
             o.syntheticDimension = dimension;
             o.exactlyOnce = !atLeastOnce;

@@ -139,7 +139,7 @@ class VectorStreamPipelineITCase {
                 .groupId(prefix).transactionalIdPrefix(prefix).bounded(true).search(search())
                 // Bounded input ends with a final watermark; never let a slow restart mark a partition idle.
                 .idleness(Duration.ofMinutes(10)).build();
-        StreamExecutionEnvironment env = LocalFlink.environment(2, "rocksdb", null, Duration.ofMillis(200), restarts);
+        StreamExecutionEnvironment env = LocalFlink.environment(2, "rocksdb", null, Duration.ofMillis(200), restarts, Duration.ZERO);
         VectorStreamPipeline.build(env, spec, tap);
         env.execute(prefix);
     }
