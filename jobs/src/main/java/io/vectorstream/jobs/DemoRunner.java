@@ -297,7 +297,7 @@ public final class DemoRunner {
         private final long[] at;
         private final AtomicInteger seen = new AtomicInteger();
         private volatile boolean stop;
-        private volatile Throwable failure;
+        private volatile RuntimeException failure;
 
         CommittedReader(String bootstrap, int total, long[] at) {
             super("demo-committed-reader");
@@ -318,8 +318,9 @@ public final class DemoRunner {
                         }
                     });
                 }
-            } catch (Throwable t) {
-                failure = t;
+            } catch (RuntimeException e) {
+                // Kept for the main thread, which reports it with its cause (see done()).
+                failure = e;
             }
         }
 
