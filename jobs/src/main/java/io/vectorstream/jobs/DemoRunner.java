@@ -181,14 +181,13 @@ public final class DemoRunner {
         }, "demo-query-sender");
         CommittedReader committed = o.exactlyOnce ? new CommittedReader(bootstrap, total, committedAt) : null;
         long deadline = System.nanoTime() + o.timeout.toNanos();
-        int got = 0;
-        int[] gotRef = {0};
+        int[] got = {0};
         sender.start();
         if (committed != null) {
             committed.start();
         }
         try {
-            while ((got < total || (committed != null && !committed.done())) && System.nanoTime() < deadline) {
+            while ((got[0] < total || (committed != null && !committed.done())) && System.nanoTime() < deadline) {
                 watch.check();
                 if (sendFailure.get() != null) {
                     throw new IllegalStateException("a query could not be sent: " + sendFailure.get(), sendFailure.get());
@@ -197,18 +196,17 @@ public final class DemoRunner {
                     int i = queryIndex(r.getQueryId());
                     if (i >= 0 && i < total && writtenAt[i] == 0) {
                         writtenAt[i] = at;
-                        gotRef[0]++;
+                        got[0]++;
                         if (i >= warmup && i - warmup < answers.length) {
                             answers[i - warmup] = r;
                         }
                     }
                 });
-                got = gotRef[0];
-                progress("query", Math.min(got, sent.get()), total);
+                progress("query", Math.min(got[0], sent.get()), total);
             }
             out.println();
-            if (got < total) {
-                out.println("unanswered at the deadline: " + unanswered(writtenAt, 10) + (got < total - 10 ? " ..." : ""));
+            if (got[0] < total) {
+                out.println("unanswered at the deadline: " + unanswered(writtenAt, 10) + (got[0] < total - 10 ? " ..." : ""));
             }
         } finally {
             sender.interrupt();
