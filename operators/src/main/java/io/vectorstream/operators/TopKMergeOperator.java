@@ -9,7 +9,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -17,8 +16,8 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * GLOBAL mode: merges the per-shard partial answers of one query (the input is keyed by query id) into its top
- * k, and emits it once every shard answered. The merge is the top k of the union by (distance, id), so it does
+ * GLOBAL mode: merges the per-shard partial answers of one query (the input is partitioned by query id with
+ * {@link QueryIdPartitioner}) into its top k, and emits it once every shard answered. The merge is the top k of the union by (distance, id), so it does
  * not depend on the order the partials arrive in.
  *
  * <p><b>State.</b> A merge is open only between a query's first and last partial, normally well under a
@@ -26,9 +25,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * when a checkpoint is taken. The earlier design kept them in keyed state: with RocksDB that was six writes
  * and deletes per query (partial, deadline, timer), and each checkpoint then had to flush tens of thousands of
  * them from the memtable while the task waited: a 150-240 ms stall at every checkpoint at 1,000 queries/s.
- * Now a checkpoint writes the handful of merges open at the barrier, nothing else. The list is union
- * redistributed: after a restore at any parallelism every subtask reads all of it and keeps the merges whose
- * query id the key-by routes to it, so the remaining partials find them.
+ * Now a checkpoint writes the handful of merges open at the barrier, nothing else, and the operator is
+ * not keyed, so it has no keyed state backend to snapshot either. The list is union redistributed: after a
+ * restore at any parallelism every subtask reads all of it and keeps the merges whose query id
+ * {@link QueryIdPartitioner} routes to it, so the remaining partials find them.
  *
  * <p><b>Timeouts.</b> A processing-time sweep emits a merge that is still open {@code timeoutMillis} after it
  * began as an incomplete answer, plus a dead letter naming how many shards answered, so a lost partial never
@@ -65,9 +65,8 @@ public class TopKMergeOperator extends AbstractStreamOperator<QueryResult>
             TaskInfo task = getRuntimeContext().getTaskInfo();
             long due = getProcessingTimeService().getCurrentProcessingTime() + timeoutMillis;
             for (QueryResult acc : checkpointed.get()) {
-                int owner = KeyGroupRangeAssignment.assignKeyToParallelOperator(acc.queryId(),
-                        task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks());
-                if (owner == task.getIndexOfThisSubtask()) {
+                if (QueryIdPartitioner.owner(acc.queryId(), task.getNumberOfParallelSubtasks())
+                        == task.getIndexOfThisSubtask()) {
                     open.put(acc.queryId(), new OpenMerge(acc, due));
                 }
             }

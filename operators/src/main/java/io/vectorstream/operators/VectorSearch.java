@@ -19,7 +19,7 @@ import org.apache.flink.util.Collector;
  * out.results().sinkTo(...);  out.deadLetters().sinkTo(...);
  * }</pre>
  * KEYED mode keys both inputs by partition key. GLOBAL mode keys events by the id's shard, fans every query
- * out to all shards and merges the partial top-k in a {@link TopKMergeOperator} keyed by query id.
+ * out to all shards and merges the partial top-k in a {@link TopKMergeOperator} partitioned by query id.
  *
  * <p>Not thread-safe; used while building the job graph.
  */
@@ -99,7 +99,7 @@ public final class VectorSearch {
         DataStream<QueryResult> results = answered;
         if (config.mode() == IndexMode.GLOBAL) {
             SingleOutputStreamOperator<QueryResult> merged = answered
-                    .keyBy(new ResultQueryIdSelector())
+                    .partitionCustom(QueryIdPartitioner.INSTANCE, new ResultQueryIdSelector())
                     .transform("merge-top-k", VectorStreamTypes.RESULT,
                             new TopKMergeOperator(config.mergeTimeoutMillis()))
                     .uid(uidPrefix + "-merge");

@@ -8,10 +8,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /** GLOBAL mode: shard indexes plus the top-k merge equal a brute force over all vectors. */
@@ -19,19 +17,17 @@ class TopKMergeOperatorTest {
     static final int SHARDS = 4;
     static final int MAX_PARALLELISM = 128;
 
-    static KeyedOneInputStreamOperatorTestHarness<String, QueryResult, QueryResult> mergeHarness(long timeout) throws Exception {
+    static OneInputStreamOperatorTestHarness<QueryResult, QueryResult> mergeHarness(long timeout) throws Exception {
         return mergeHarness(timeout, 1, 0);
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, QueryResult, QueryResult> mergeHarness(
+    static OneInputStreamOperatorTestHarness<QueryResult, QueryResult> mergeHarness(
             long timeout, int parallelism, int subtask) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new TopKMergeOperator(timeout),
-                (QueryResult r) -> r.queryId(), Types.STRING, MAX_PARALLELISM, parallelism, subtask);
-        h.setStateBackend(new HashMapStateBackend());
-        return h;
+        return new OneInputStreamOperatorTestHarness<>(new TopKMergeOperator(timeout), MAX_PARALLELISM, parallelism,
+                subtask);
     }
 
-    static int openMerges(KeyedOneInputStreamOperatorTestHarness<String, QueryResult, QueryResult> h) {
+    static int openMerges(OneInputStreamOperatorTestHarness<QueryResult, QueryResult> h) {
         return ((TopKMergeOperator) h.getOperator()).openMerges();
     }
 
@@ -163,9 +159,7 @@ class TopKMergeOperatorTest {
                     m.open();
                     restored += openMerges(m);
                     for (int q = 0; q < queries; q++) {
-                        int owner = org.apache.flink.runtime.state.KeyGroupRangeAssignment.assignKeyToParallelOperator(
-                                "q" + q, MAX_PARALLELISM, parallelism);
-                        if (owner == subtask) {
+                        if (QueryIdPartitioner.owner("q" + q, parallelism) == subtask) {
                             for (int s = 2; s < SHARDS; s++) {
                                 m.processElement(partial(q, s), 3L);
                             }
