@@ -103,7 +103,8 @@ public final class DemoRunner {
             kafka.createTopics(2, "vectors", "queries", "results", "dead-letters");
             VectorSearchConfig search = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(shards)
                     .consistency(ConsistencyMode.PROCESSING).efSearch(o.efSearch).quantization(o.quantization)
-                    .mergeTimeout(Duration.ofSeconds(30)).build();
+                    .mergeTimeout(Duration.ofSeconds(30)).cacheMaxBytes(cacheBudget(n, data.dimension(), shards,
+                            o.parallelism)).build();
             // A fresh transactional-id prefix per run: two jobs in one JVM must never share one.
             PipelineSpec spec = PipelineSpec.builder(kafka.bootstrapServers()).search(search)
                     .transactionalIdPrefix("vectorstream-demo-" + Long.toHexString(System.nanoTime()))
@@ -399,6 +400,19 @@ public final class DemoRunner {
             counted++;
         }
         return counted == 0 ? 0 : sum / counted;
+    }
+
+    /**
+     * A per-subtask index-cache budget that holds every shard the subtask owns. The cache keeps whole key
+     * indexes, so a budget below the working set evicts and reloads a shard from state on almost every event
+     * (with 60k 784-d vectors in two shards on one subtask, the 256 MiB default stalled ingest at ~47k).
+     */
+    static long cacheBudget(int vectors, int dimension, int shards, int parallelism) {
+        int shardsPerSubtask = (shards + parallelism - 1) / parallelism;
+        // float vector + int8 copy + neighbour lists and bookkeeping, with headroom for uneven shards.
+        long perVector = 5L * dimension + 512;
+        long needed = 2 * perVector * ((long) vectors * shardsPerSubtask / Math.max(1, shards) + 1);
+        return Math.max(256L << 20, needed);
     }
 
     private void progress(String what, int done, int total) {

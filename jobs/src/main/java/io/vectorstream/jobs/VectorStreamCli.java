@@ -120,6 +120,9 @@ public final class VectorStreamCli implements Callable<Integer> {
                 description = "Warm-up queries sent first and left out of the figures (default: a tenth of --queries).")
         int warmup;
         @Option(names = "--rate", defaultValue = "100", description = "Queries per second.") int rate;
+        // Parallelism 2 by default: with 10k vectors p=1 measured a lower tail (fewer threads beside the broker),
+        // but with Fashion-MNIST's 60k one index thread cannot search two 30k shards 1,000 times a second
+        // (docs/benchmarks.md section 4).
         @Option(names = "--parallelism", defaultValue = "2") int parallelism;
         @Option(names = "--shards", defaultValue = "0", description = "Global index shards (default: the parallelism).")
         int shards;

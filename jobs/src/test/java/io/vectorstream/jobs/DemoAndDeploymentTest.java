@@ -41,6 +41,17 @@ class DemoAndDeploymentTest {
     }
 
     @Test
+    void demoCacheBudgetHoldsEveryShardASubtaskOwns() {
+        // Fashion-MNIST, two shards on one subtask: both whole shard indexes (float + int8 copies) must fit,
+        // or every event evicts and rebuilds a shard from state.
+        long vectorBytes = 60_000L * 784 * (4 + 1);
+        assertThat(DemoRunner.cacheBudget(60_000, 784, 2, 1)).isGreaterThan(vectorBytes);
+        assertThat(DemoRunner.cacheBudget(60_000, 784, 2, 2)).isGreaterThan(vectorBytes / 2)
+                .isLessThan(DemoRunner.cacheBudget(60_000, 784, 2, 1));
+        assertThat(DemoRunner.cacheBudget(600, 16, 2, 1)).isEqualTo(256L << 20);
+    }
+
+    @Test
     void composeFileParsesAndNamesExistingFiles() throws Exception {
         JsonNode compose = YAML.readTree(ROOT.resolve("docker/docker-compose.yml").toFile());
         JsonNode services = compose.get("services");

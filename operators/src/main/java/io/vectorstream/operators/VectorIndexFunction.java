@@ -77,6 +77,8 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     private static final Comparator<VectorQuery> QUERY_ORDER =
             Comparator.comparing(VectorQuery::queryId).thenComparingInt(VectorQuery::shard);
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VectorIndexFunction.class);
+
     private final VectorSearchConfig config;
 
     private transient MapState<Integer, NodeRecord> nodes;
@@ -87,6 +89,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     private transient MapState<Long, long[]> expirations;
 
     private transient IndexCache cache;
+    private transient long lastThrashWarning;
     private transient ChangeTracker tracker;
     private transient RecordValidator validator;
 
@@ -268,9 +271,26 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             cache.put(key, ki);
             cacheLoads.inc();
             cacheEvictions.inc(cache.evictOver(key));
+            warnIfThrashing(key, ki);
         }
         ki.index().setChangeListener(tracker);
         return ki;
+    }
+
+    /**
+     * A reload after an eviction means the budget is below the working set: every access may now rebuild a
+     * whole key index from state. Say so (at most once a minute), naming the setting to raise.
+     */
+    private void warnIfThrashing(String key, KeyIndex loaded) {
+        long now = System.currentTimeMillis();
+        if (cache.evictions() > 0 && now - lastThrashWarning >= 60_000) {
+            lastThrashWarning = now;
+            LOG.warn("index cache reloads evicted keys: key {} rebuilt from state ({} vectors, {} bytes); the "
+                            + "cache holds {} bytes in {} keys and its budget cacheMaxBytes={} is below the working set. "
+                            + "Raise cacheMaxBytes (CLI --cache-max-bytes) or spread the keys over more subtasks.",
+                    key, loaded.index().size(), loaded.ramBytesUsed(), cache.bytes(), cache.keys(),
+                    config.cacheMaxBytes());
+        }
     }
 
     // ------------------------------------------------------------------ queries
