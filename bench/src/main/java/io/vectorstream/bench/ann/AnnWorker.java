@@ -3,6 +3,7 @@ package io.vectorstream.bench.ann;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vectorstream.bench.HeapMeter;
 import io.vectorstream.index.Quantization;
 import io.vectorstream.index.VectorMetric;
 import java.nio.file.Path;
@@ -48,14 +49,12 @@ public final class AnnWorker {
             out.put("build2Seconds", (System.nanoTime() - t) / 1e9);
         }
         lib = null;
-        gc();
-        long heapBefore = usedHeap();
+        long heapBefore = HeapMeter.settledUsedBytes();
         AnnLibrary one = library(a[0], metric);
         long t = System.nanoTime();
         one.build(data.base, 1);
         out.put("build1Seconds", (System.nanoTime() - t) / 1e9);
-        gc();
-        out.put("heapBytes", usedHeap() - heapBefore);
+        out.put("heapBytes", HeapMeter.settledUsedBytes() - heapBefore);
 
         int k = 10;
         int[] ids = new int[k];
@@ -100,17 +99,5 @@ public final class AnnWorker {
             }
         }
         return hit / 10.0;
-    }
-
-    private static void gc() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(100);
-        }
-    }
-
-    private static long usedHeap() {
-        Runtime r = Runtime.getRuntime();
-        return r.totalMemory() - r.freeMemory();
     }
 }

@@ -1,5 +1,6 @@
 package io.vectorstream.bench.operator;
 
+import io.vectorstream.bench.HeapMeter;
 import io.vectorstream.index.HnswIndex;
 import io.vectorstream.index.HnswSearcher;
 import io.vectorstream.index.VectorMath;
@@ -142,13 +143,9 @@ public final class OperatorThroughput {
                     System.out.printf("%d vectors, %.0f /s%n", i + 1, (i + 1) / ((System.nanoTime() - t0) / 1e9));
                 }
             }
-            for (int i = 0; i < 3; i++) {
-                System.gc();
-                Thread.sleep(200);
-            }
-            Runtime rt = Runtime.getRuntime();
+            double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "| %d x 128-d vectors, 1,000 keys, RocksDB (256 MiB fixed memory), cache budget 64 MiB | heap used after GC %.0f MiB | ingest %.0f vectors/s |%n",
-                    total, (rt.totalMemory() - rt.freeMemory()) / 1048576.0, total / ((System.nanoTime() - t0) / 1e9));
+                    total, HeapMeter.settledUsedBytes() / 1048576.0, total / seconds);
         }
     }
 }
