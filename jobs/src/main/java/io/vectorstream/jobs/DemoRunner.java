@@ -57,6 +57,13 @@ public final class DemoRunner {
         public java.nio.file.Path latencyCsv;
         /** Queries whose recall is checked against brute force (the first ones measured). */
         public int recallQueries = 500;
+        /**
+         * A running Kafka to use instead of starting the embedded broker in this JVM; the demo then creates
+         * its own run-unique topics there (and leaves them).
+         */
+        public String bootstrap;
+        /** Settings for the embedded broker that override its defaults. */
+        public Map<String, String> brokerConfig = Map.of();
     }
 
     /** What the demo measured. */
@@ -70,9 +77,18 @@ public final class DemoRunner {
         public double p99Millis;
         public double p999Millis;
         public double maxMillis;
+        /**
+         * Kafka -> Flink -> Kafka alone: from the broker's append of a query to its append of the answer (both
+         * broker timestamps, 1 ms resolution), so without the load generator's send and the reader's fetch.
+         */
+        public double pipelineP50Millis;
+        public double pipelineP99Millis;
+        public double pipelineP999Millis;
         /** Latency until visible to read_committed consumers; NaN with at-least-once sinks. */
         public double committedP50Millis = Double.NaN;
         public double committedP99Millis = Double.NaN;
+        /** Answers read_uncommitted saw that never became visible to read_committed (exactly-once sinks). */
+        public int committedMissing;
         /** Measured queries answered (warm-up ones excluded). */
         public int answered;
         /** Queries per second the sender achieved while measuring. */
@@ -98,15 +114,26 @@ public final class DemoRunner {
         int shards = o.shards > 0 ? o.shards : o.parallelism;
         out.printf("VectorStream demo: %s, %d vectors x %d dims, %d queries (+%d warm-up) at %d/s; kernels %s%n",
                 data.name, n, data.dimension(), o.queries, warmup, o.queriesPerSecond, VectorMath.implementationName());
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            out.println("Kafka (embedded KRaft broker) at " + kafka.bootstrapServers());
-            kafka.createTopics(2, "vectors", "queries", "results", "dead-letters");
+        // Its own topics per run on an external broker, so earlier runs' records never mix into this one.
+        String suffix = o.bootstrap == null ? "" : "-" + Long.toHexString(System.nanoTime());
+        String vectorsTopic = "vectors" + suffix;
+        String queriesTopic = "queries" + suffix;
+        String resultsTopic = "results" + suffix;
+        try (EmbeddedKafka embedded = o.bootstrap == null ? EmbeddedKafka.start(o.brokerConfig) : null) {
+            String bootstrap = embedded != null ? embedded.bootstrapServers() : o.bootstrap;
+            out.println(embedded != null ? "Kafka (embedded KRaft broker) at " + bootstrap
+                    : "Kafka at " + bootstrap + ", topics " + vectorsTopic + ", " + queriesTopic + ", " + resultsTopic);
+            EmbeddedKafka.createTopics(bootstrap, 2, vectorsTopic, "dead-letters" + suffix);
+            // The broker stamps queries and answers as it appends them, which times Kafka -> Flink -> Kafka alone.
+            EmbeddedKafka.createTopics(bootstrap, 2, Map.of("message.timestamp.type", "LogAppendTime"), queriesTopic,
+                    resultsTopic);
             VectorSearchConfig search = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(shards)
                     .consistency(ConsistencyMode.PROCESSING).efSearch(o.efSearch).quantization(o.quantization)
                     .mergeTimeout(Duration.ofSeconds(30)).cacheMaxBytes(cacheBudget(n, data.dimension(), shards,
                             o.parallelism)).build();
             // A fresh transactional-id prefix per run: two jobs in one JVM must never share one.
-            PipelineSpec spec = PipelineSpec.builder(kafka.bootstrapServers()).search(search)
+            PipelineSpec spec = PipelineSpec.builder(bootstrap).search(search)
+                    .topics(vectorsTopic, queriesTopic, resultsTopic, "dead-letters" + suffix)
                     .transactionalIdPrefix("vectorstream-demo-" + Long.toHexString(System.nanoTime()))
                     .exactlyOnce(o.exactlyOnce).build();
             StreamExecutionEnvironment env = LocalFlink.environment(o.parallelism, o.stateBackend, null,
@@ -115,18 +142,18 @@ public final class DemoRunner {
             JobClient job = env.executeAsync("vectorstream-demo");
             out.println("Flink job " + job.getJobID() + " running (local, " + o.stateBackend + ", parallelism " + o.parallelism
                     + ", " + shards + " shards, " + (o.exactlyOnce ? "exactly-once" : "at-least-once") + " sinks)");
-            try (VectorProducer bulk = new VectorProducer(kafka.bootstrapServers(), PipelineSpec.Format.AVRO);
-                 VectorProducer queries = new VectorProducer(kafka.bootstrapServers(), PipelineSpec.Format.AVRO, true);
-                 ResultConsumer<NeighborResult> written = new ResultConsumer<>(kafka.bootstrapServers(), "results",
+            try (VectorProducer bulk = new VectorProducer(bootstrap, PipelineSpec.Format.AVRO);
+                 VectorProducer queries = new VectorProducer(bootstrap, PipelineSpec.Format.AVRO, true);
+                 ResultConsumer<NeighborResult> written = new ResultConsumer<>(bootstrap, resultsTopic,
                          NeighborResult.class, false)) {
                 Summary s = new Summary();
                 s.dataset = data.name;
                 s.vectors = n;
                 s.dimension = data.dimension();
-                JobWatch watch = new JobWatch(job, 500);
+                JobWatch watch = new JobWatch(job, Long.getLong("vs.watch", 500));
                 long t0 = System.nanoTime();
                 for (int i = 0; i < n; i++) {
-                    bulk.send("vectors", VectorProducer.upsert("demo", i, data.base[i], Map.of(), i));
+                    bulk.send(vectorsTopic, VectorProducer.upsert("demo", i, data.base[i], Map.of(), i));
                     if (i % 500 == 0) {
                         progress("produce", i, n);
                     }
@@ -134,8 +161,8 @@ public final class DemoRunner {
                 bulk.flush();
                 progress("produce", n, n);
                 out.println();
-                s.ingestPerSecond = n / waitUntilIndexed(bulk, written, watch, n, data.queries[0], t0);
-                measureQueries(data, warmup, total, queries, written, watch, kafka.bootstrapServers(), s);
+                s.ingestPerSecond = n / waitUntilIndexed(bulk, queriesTopic, written, watch, n, data.queries[0], t0);
+                measureQueries(data, warmup, total, queries, queriesTopic, written, resultsTopic, watch, bootstrap, s);
                 report(s, warmup);
                 return s;
             } finally {
@@ -153,12 +180,15 @@ public final class DemoRunner {
 
     /** Sends {@code total} queries at the fixed rate from a sender thread and times their answers. */
     private void measureQueries(Datasets.Dataset data, int warmup, int total, VectorProducer producer,
-                                ResultConsumer<NeighborResult> written, JobWatch watch, String bootstrap, Summary s)
+                                String queriesTopic, ResultConsumer<NeighborResult> written, String resultsTopic,
+                                JobWatch watch, String bootstrap, Summary s)
             throws Exception {
         int nq = data.queries.length;
         long interval = 1_000_000_000L / Math.max(1, o.queriesPerSecond);
         long start = System.nanoTime() + 50_000_000L;
         long[] writtenAt = new long[total];
+        java.util.concurrent.atomic.AtomicLongArray queryAppendedMs = new java.util.concurrent.atomic.AtomicLongArray(total);
+        long[] answerAppendedMs = new long[total];
         long[] committedAt = new long[total];
         NeighborResult[] answers = new NeighborResult[Math.min(o.recallQueries, o.queries)];
         AtomicInteger sent = new AtomicInteger();
@@ -170,10 +200,13 @@ public final class DemoRunner {
                 for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
                     LockSupport.parkNanos(wait);
                 }
-                producer.send("queries", VectorProducer.query("q" + i, null, data.queries[i % nq], o.k, 0),
+                int query = i;
+                producer.send(queriesTopic, VectorProducer.query("q" + i, null, data.queries[i % nq], o.k, 0),
                         (md, e) -> {
                             if (e != null) {
                                 sendFailure.compareAndSet(null, e);
+                            } else {
+                                queryAppendedMs.set(query, md.timestamp());
                             }
                         });
                 sent.incrementAndGet();
@@ -181,23 +214,34 @@ public final class DemoRunner {
             producer.flush();
             sendEnd[0] = System.nanoTime();
         }, "demo-query-sender");
-        CommittedReader committed = o.exactlyOnce ? new CommittedReader(bootstrap, total, committedAt) : null;
+        CommittedReader committed = o.exactlyOnce ? new CommittedReader(bootstrap, resultsTopic, total, committedAt) : null;
         long deadline = System.nanoTime() + o.timeout.toNanos();
         int[] got = {0};
+        // Once every answer is written, the committed reader needs at most a checkpoint or two; waiting longer
+        // means an answer was never committed, which is reported instead of waiting out the whole timeout.
+        long committedGrace = 3 * o.checkpointInterval.toNanos() + 30_000_000_000L;
+        long allWrittenAt = 0;
         sender.start();
         if (committed != null) {
             committed.start();
         }
         try {
             while ((got[0] < total || (committed != null && !committed.done())) && System.nanoTime() < deadline) {
+                if (got[0] == total) {
+                    allWrittenAt = allWrittenAt == 0 ? System.nanoTime() : allWrittenAt;
+                    if (System.nanoTime() - allWrittenAt > committedGrace) {
+                        break;
+                    }
+                }
                 watch.check();
                 if (sendFailure.get() != null) {
                     throw new IllegalStateException("a query could not be sent: " + sendFailure.get(), sendFailure.get());
                 }
-                written.poll(Duration.ofMillis(50), (r, at) -> {
+                written.poll(Duration.ofMillis(50), (r, at, appendedMs) -> {
                     int i = queryIndex(r.getQueryId());
                     if (i >= 0 && i < total && writtenAt[i] == 0) {
                         writtenAt[i] = at;
+                        answerAppendedMs[i] = appendedMs;
                         got[0]++;
                         if (i >= warmup && i - warmup < answers.length) {
                             answers[i - warmup] = r;
@@ -217,6 +261,15 @@ public final class DemoRunner {
                 committed.stopAndJoin();
             }
         }
+        if (committed != null) {
+            s.committedMissing = (int) java.util.stream.IntStream.range(0, total)
+                    .filter(i -> writtenAt[i] != 0 && committedAt[i] == 0).count();
+            if (s.committedMissing > 0) {
+                out.println("written but never visible to read_committed: " + s.committedMissing + " answers, e.g. "
+                        + java.util.stream.IntStream.range(0, total).filter(i -> writtenAt[i] != 0 && committedAt[i] == 0)
+                        .limit(10).mapToObj(i -> "q" + i).collect(java.util.stream.Collectors.joining(", ")));
+            }
+        }
         s.sentPerSecond = sendEnd[0] == 0 ? Double.NaN : (total - warmup) * 1e9 / (sendEnd[0] - start - warmup * interval);
         long[] lat = latencies(writtenAt, warmup, total, start, interval);
         s.answered = lat.length;
@@ -224,6 +277,12 @@ public final class DemoRunner {
         s.p99Millis = percentile(lat, 0.99);
         s.p999Millis = percentile(lat, 0.999);
         s.maxMillis = lat.length == 0 ? Double.NaN : lat[lat.length - 1] / 1e6;
+        long[] pipeline = java.util.stream.IntStream.range(warmup, total)
+                .filter(i -> answerAppendedMs[i] != 0 && queryAppendedMs.get(i) != 0)
+                .mapToLong(i -> (answerAppendedMs[i] - queryAppendedMs.get(i)) * 1_000_000L).sorted().toArray();
+        s.pipelineP50Millis = percentile(pipeline, 0.50);
+        s.pipelineP99Millis = percentile(pipeline, 0.99);
+        s.pipelineP999Millis = percentile(pipeline, 0.999);
         if (committed != null) {
             long[] c = latencies(committedAt, warmup, total, start, interval);
             s.committedP50Millis = percentile(c, 0.50);
@@ -231,20 +290,23 @@ public final class DemoRunner {
         }
         s.recallAt10 = recall(data, warmup, answers);
         if (o.latencyCsv != null) {
-            writeCsv(o.latencyCsv, writtenAt, committedAt, warmup, total, start, interval);
+            writeCsv(o.latencyCsv, writtenAt, committedAt, queryAppendedMs, answerAppendedMs, warmup, total, start, interval);
         }
     }
 
-    private static void writeCsv(java.nio.file.Path file, long[] writtenAt, long[] committedAt, int warmup, int total,
-                                 long start, long interval) throws java.io.IOException {
+    private static void writeCsv(java.nio.file.Path file, long[] writtenAt, long[] committedAt,
+                                 java.util.concurrent.atomic.AtomicLongArray queryAppendedMs, long[] answerAppendedMs,
+                                 int warmup, int total, long start, long interval) throws java.io.IOException {
         try (PrintStream csv = new PrintStream(java.nio.file.Files.newOutputStream(file), false,
                 java.nio.charset.StandardCharsets.UTF_8)) {
-            csv.println("query,due_ms,written_ms,committed_ms");
+            csv.println("query,due_ms,written_ms,committed_ms,kafka_flink_kafka_ms");
             for (int i = warmup; i < total; i++) {
                 long due = start + i * interval;
-                csv.printf(java.util.Locale.ROOT, "%d,%.3f,%s,%s%n", i, (due - start) / 1e6,
+                boolean appended = answerAppendedMs[i] != 0 && queryAppendedMs.get(i) != 0;
+                csv.printf(java.util.Locale.ROOT, "%d,%.3f,%s,%s,%s%n", i, (due - start) / 1e6,
                         writtenAt[i] == 0 ? "" : String.format(java.util.Locale.ROOT, "%.3f", (writtenAt[i] - due) / 1e6),
-                        committedAt[i] == 0 ? "" : String.format(java.util.Locale.ROOT, "%.3f", (committedAt[i] - due) / 1e6));
+                        committedAt[i] == 0 ? "" : String.format(java.util.Locale.ROOT, "%.3f", (committedAt[i] - due) / 1e6),
+                        appended ? Long.toString(answerAppendedMs[i] - queryAppendedMs.get(i)) : "");
             }
         }
     }
@@ -257,6 +319,9 @@ public final class DemoRunner {
                 s.answered, o.queries, warmup, s.sentPerSecond);
         out.printf("end-to-end query latency (Kafka -> Flink -> Kafka, written): p50 %.1f ms, p99 %.1f ms, "
                 + "p99.9 %.1f ms, max %.1f ms%n", s.p50Millis, s.p99Millis, s.p999Millis, s.maxMillis);
+        out.printf("  of which Kafka -> Flink -> Kafka alone (broker append of the query to broker append of the "
+                + "answer, 1 ms resolution): p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms%n", s.pipelineP50Millis,
+                s.pipelineP99Millis, s.pipelineP999Millis);
         if (o.exactlyOnce) {
             out.printf("visible to read_committed consumers (after the checkpoint commit, interval %d ms): "
                     + "p50 %.1f ms, p99 %.1f ms%n", o.checkpointInterval.toMillis(), s.committedP50Millis,
@@ -293,22 +358,24 @@ public final class DemoRunner {
     /** Reads the results topic read_committed on its own thread, recording when each answer became visible. */
     private static final class CommittedReader extends Thread {
         private final String bootstrap;
+        private final String topic;
         private final int total;
         private final long[] at;
         private final AtomicInteger seen = new AtomicInteger();
         private volatile boolean stop;
         private volatile RuntimeException failure;
 
-        CommittedReader(String bootstrap, int total, long[] at) {
+        CommittedReader(String bootstrap, String topic, int total, long[] at) {
             super("demo-committed-reader");
             this.bootstrap = bootstrap;
+            this.topic = topic;
             this.total = total;
             this.at = at;
         }
 
         @Override
         public void run() {
-            try (ResultConsumer<NeighborResult> c = new ResultConsumer<>(bootstrap, "results", NeighborResult.class, true)) {
+            try (ResultConsumer<NeighborResult> c = new ResultConsumer<>(bootstrap, topic, NeighborResult.class, true)) {
                 while (!stop && seen.get() < total) {
                     c.poll(Duration.ofMillis(50), (r, when) -> {
                         int i = queryIndex(r.getQueryId());
@@ -339,8 +406,8 @@ public final class DemoRunner {
     }
 
     /** Sends probe queries until the merged answer reports every vector indexed; returns seconds since t0. */
-    private double waitUntilIndexed(VectorProducer producer, ResultConsumer<NeighborResult> results, JobWatch watch,
-                                    int n, float[] probe, long t0) throws InterruptedException {
+    private double waitUntilIndexed(VectorProducer producer, String queriesTopic, ResultConsumer<NeighborResult> results,
+                                    JobWatch watch, int n, float[] probe, long t0) throws InterruptedException {
         int[] indexed = {0};
         int round = 0;
         long deadline = System.nanoTime() + o.timeout.toNanos();
@@ -350,7 +417,7 @@ public final class DemoRunner {
                 throw new IllegalStateException("vectors were not all indexed within " + o.timeout + "; indexed="
                         + indexed[0] + " of " + n);
             }
-            producer.send("queries", VectorProducer.query("probe-" + round++, null, probe, 1, 0));
+            producer.send(queriesTopic, VectorProducer.query("probe-" + round++, null, probe, 1, 0));
             producer.flush();
             long until = System.nanoTime() + 250_000_000L;
             while (System.nanoTime() < until && indexed[0] < n) {

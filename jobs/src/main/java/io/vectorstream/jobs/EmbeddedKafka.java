@@ -23,9 +23,16 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Formats and starts the broker, and waits until it accepts clients. */
     public static EmbeddedKafka start() throws Exception {
+        return start(java.util.Map.of());
+    }
+
+    /**
+     * As {@link #start()}, with broker settings (e.g. {@code num.io.threads}) that override the defaults here.
+     */
+    public static EmbeddedKafka start(java.util.Map<String, String> overrides) throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
                 .setNumControllerNodes(1).build();
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("offsets.topic.num.partitions", "2")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
@@ -33,7 +40,13 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("transaction.state.log.num.partitions", "2")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("auto.create.topics.enable", "false")
-                .build();
+                // A single-node broker for one machine's clients: the defaults (3 network and 8 I/O threads) are
+                // sized for a server, and on 2 cores their extra wake-ups cost about a tenth of a core at 1,000
+                // queries/s (62 % -> 54 % of a core for the broker's threads, docs/benchmarks.md section 4).
+                .setConfigProp("num.network.threads", "1")
+                .setConfigProp("num.io.threads", "2");
+        overrides.forEach(builder::setConfigProp);
+        KafkaClusterTestKit cluster = builder.build();
         cluster.format();
         cluster.startup();
         cluster.waitForReadyBrokers();
@@ -51,6 +64,12 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates topics on any broker, ignoring ones that exist. */
     public static void createTopics(String bootstrap, int partitions, String... topics) throws Exception {
+        createTopics(bootstrap, partitions, java.util.Map.of(), topics);
+    }
+
+    /** As {@link #createTopics(String, int, String...)}, with topic settings (e.g. {@code message.timestamp.type}). */
+    public static void createTopics(String bootstrap, int partitions, java.util.Map<String, String> configs,
+                                    String... topics) throws Exception {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
@@ -58,7 +77,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             List<NewTopic> fresh = new ArrayList<>();
             for (String t : topics) {
                 if (!existing.contains(t)) {
-                    fresh.add(new NewTopic(t, partitions, (short) 1));
+                    fresh.add(new NewTopic(t, partitions, (short) 1).configs(configs));
                 }
             }
             admin.createTopics(fresh).all().get();

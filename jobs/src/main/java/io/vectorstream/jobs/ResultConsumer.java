@@ -34,13 +34,28 @@ public final class ResultConsumer<T extends SpecificRecord> implements AutoClose
         this.codec = AvroSingleObjectCodec.of(type);
     }
 
+    /** What {@link #poll(Duration, TimedSink)} hands over for each record. */
+    @FunctionalInterface
+    public interface TimedSink<T> {
+        /**
+         * @param receivedNanos    {@link System#nanoTime()} when this consumer got the record
+         * @param timestampMillis  the record's Kafka timestamp (the broker's append time on a LogAppendTime topic)
+         */
+        void accept(T record, long receivedNanos, long timestampMillis);
+    }
+
     /** Polls once and hands each decoded record with its receive time (nanoTime) to {@code sink}. */
     public int poll(Duration timeout, BiConsumer<T, Long> sink) {
+        return poll(timeout, (r, at, ts) -> sink.accept(r, at));
+    }
+
+    /** Polls once and hands each decoded record with its receive time and Kafka timestamp to {@code sink}. */
+    public int poll(Duration timeout, TimedSink<T> sink) {
         int n = 0;
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
             long now = System.nanoTime();
             try {
-                sink.accept(codec.decode(r.value()), now);
+                sink.accept(codec.decode(r.value()), now, r.timestamp());
                 n++;
             } catch (RecordCodec.DecodeException e) {
                 throw new IllegalStateException("undecodable record on " + r.topic() + "/" + r.partition() + "@"

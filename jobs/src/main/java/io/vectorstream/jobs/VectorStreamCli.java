@@ -23,11 +23,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code vectorstream} command line: run, demo, produce, query. */
+/** The {@code vectorstream} command line: run, demo, produce, query, broker. */
 @Command(name = "vectorstream", mixinStandardHelpOptions = true, version = "VectorStream 0.1.0",
         description = "Real-time nearest-neighbour search inside Apache Flink.",
         subcommands = {VectorStreamCli.Run.class, VectorStreamCli.Demo.class, VectorStreamCli.Produce.class,
-                VectorStreamCli.Query.class})
+                VectorStreamCli.Query.class, VectorStreamCli.Broker.class})
 public final class VectorStreamCli implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -140,10 +140,16 @@ public final class VectorStreamCli implements Callable<Integer> {
         boolean synthetic;
         @Option(names = "--dimension", defaultValue = "64", description = "Dimension of the synthetic set.") int dimension;
         @Option(names = "--at-least-once", description = "Plain (non-transactional) result sinks.") boolean atLeastOnce;
+        @Option(names = "--bootstrap", description = "Use this running Kafka (run-unique topics) instead of the embedded "
+                + "broker, e.g. one started with 'vectorstream broker' in another JVM.") String bootstrap;
+        @Option(names = "--broker-config", description = "Embedded broker setting, repeatable, e.g. "
+                + "--broker-config num.io.threads=2.") Map<String, String> brokerConfig = Map.of();
 
         @Override
         public Integer call() throws Exception {
             DemoRunner.Options o = new DemoRunner.Options();
+            o.bootstrap = bootstrap;
+            o.brokerConfig = brokerConfig;
             o.vectors = vectors;
             o.queries = queries;
             o.warmupQueries = warmup;
@@ -160,7 +166,7 @@ public final class VectorStreamCli implements Callable<Integer> {
             o.syntheticDimension = dimension;
             o.exactlyOnce = !atLeastOnce;
             DemoRunner.Summary s = new DemoRunner(o, System.out).run();
-            return s.answered == queries ? 0 : 1;
+            return s.answered == queries && s.committedMissing == 0 ? 0 : 1;
         }
     }
 
@@ -256,6 +262,37 @@ public final class VectorStreamCli implements Callable<Integer> {
                 }
                 return 0;
             }
+        }
+    }
+    /** A local single-node Kafka for trying the other commands without installing one. */
+    @Command(name = "broker", mixinStandardHelpOptions = true,
+            description = "Start a single-node KRaft Kafka broker in this JVM (data in a temporary directory, deleted "
+                    + "on exit), create the topics, print its bootstrap address and run until interrupted.")
+    static final class Broker implements Callable<Integer> {
+        @Option(names = "--topics", split = ",", defaultValue = "vectors,queries,results,dead-letters")
+        String[] topics;
+        @Option(names = "--partitions", defaultValue = "2") int partitions;
+        @Option(names = "--config", description = "Broker setting, repeatable, e.g. --config num.io.threads=2.")
+        Map<String, String> config = Map.of();
+
+        @Override
+        public Integer call() throws Exception {
+            EmbeddedKafka kafka = EmbeddedKafka.start(config);
+            java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    kafka.close();
+                } catch (Exception e) {
+                    System.err.println("broker shutdown: " + e);
+                } finally {
+                    stopped.countDown();
+                }
+            }, "vectorstream-broker-shutdown"));
+            kafka.createTopics(partitions, topics);
+            System.out.println("bootstrap " + kafka.bootstrapServers());
+            System.out.flush();
+            stopped.await();
+            return 0;
         }
     }
 }

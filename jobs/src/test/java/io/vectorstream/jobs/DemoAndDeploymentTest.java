@@ -13,6 +13,12 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
 /** The demo runs and exits 0; the docker/ files parse and name paths that exist. */
@@ -34,10 +40,46 @@ class DemoAndDeploymentTest {
         assertThat(s.answered).isEqualTo(20);
         assertThat(s.recallAt10).isGreaterThanOrEqualTo(0.9);
         assertThat(s.ingestPerSecond).isPositive();
-        assertThat(printed).contains("recall@10:", "end-to-end query latency", "ingest:");
+        assertThat(printed).contains("recall@10:", "end-to-end query latency", "ingest:", "Kafka -> Flink -> Kafka alone");
+        assertThat(s.committedMissing).isZero();
+        // Broker append to broker append lies inside due time to receipt for every query (ms timestamps: +1).
+        assertThat(s.pipelineP50Millis).isBetween(0.0, s.p50Millis + 1);
+        assertThat(s.pipelineP99Millis).isBetween(0.0, s.p99Millis + 1);
         // The CLI maps a fully answered demo to exit code 0.
         assertThat(VectorStreamCli.execute("demo", "--synthetic", "--vectors", "300", "--queries", "10",
                 "--dimension", "8", "--rate", "200")).isZero();
+    }
+
+    @Test
+    void demoAgainstARunningBrokerUsesRunUniqueTopicsStampedByTheBroker() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(Map.of("num.io.threads", "3"))) {
+            DemoRunner.Options o = new DemoRunner.Options();
+            o.bootstrap = kafka.bootstrapServers();
+            o.synthetic = true;
+            o.vectors = 300;
+            o.queries = 10;
+            o.syntheticDimension = 8;
+            o.queriesPerSecond = 200;
+            DemoRunner.Summary s = new DemoRunner(o, new PrintStream(new ByteArrayOutputStream(), true,
+                    StandardCharsets.UTF_8)).run();
+            assertThat(s.answered).isEqualTo(10);
+            assertThat(s.committedMissing).isZero();
+            Properties p = new Properties();
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            try (Admin admin = Admin.create(p)) {
+                Set<String> topics = admin.listTopics().names().get();
+                assertThat(topics).doesNotContain("vectors", "queries", "results", "dead-letters");
+                String queries = topics.stream().filter(t -> t.startsWith("queries-")).findFirst().orElseThrow();
+                ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, queries);
+                assertThat(admin.describeConfigs(List.of(topic)).all().get().get(topic)
+                        .get("message.timestamp.type").value()).isEqualTo("LogAppendTime");
+                // The override reached the broker.
+                String node = String.valueOf(admin.describeCluster().nodes().get().iterator().next().id());
+                ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, node);
+                assertThat(admin.describeConfigs(List.of(broker)).all().get().get(broker).get("num.io.threads").value())
+                        .isEqualTo("3");
+            }
+        }
     }
 
     @Test
