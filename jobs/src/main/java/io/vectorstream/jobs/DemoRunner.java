@@ -150,7 +150,7 @@ public final class DemoRunner {
                 s.dataset = data.name;
                 s.vectors = n;
                 s.dimension = data.dimension();
-                JobWatch watch = new JobWatch(job, Long.getLong("vs.watch", 500));
+                JobWatch watch = new JobWatch(job, 500);
                 long t0 = System.nanoTime();
                 for (int i = 0; i < n; i++) {
                     bulk.send(vectorsTopic, VectorProducer.upsert("demo", i, data.base[i], Map.of(), i));
