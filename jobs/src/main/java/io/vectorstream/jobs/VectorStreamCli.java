@@ -283,7 +283,9 @@ public final class VectorStreamCli implements Callable<Integer> {
                 try {
                     kafka.close();
                 } catch (Exception e) {
-                    System.err.println("broker shutdown: " + e);
+                    // KafkaClusterTestKit.close() declares Exception; at JVM exit there is nobody to rethrow to.
+                    System.err.println("the broker did not shut down cleanly: " + e);
+                    e.printStackTrace();
                 } finally {
                     stopped.countDown();
                 }
