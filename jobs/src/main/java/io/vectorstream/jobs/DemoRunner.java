@@ -12,7 +12,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -187,7 +190,7 @@ public final class DemoRunner {
         long interval = 1_000_000_000L / Math.max(1, o.queriesPerSecond);
         long start = System.nanoTime() + 50_000_000L;
         long[] writtenAt = new long[total];
-        java.util.concurrent.atomic.AtomicLongArray queryAppendedMs = new java.util.concurrent.atomic.AtomicLongArray(total);
+        AtomicLongArray queryAppendedMs = new AtomicLongArray(total);
         long[] answerAppendedMs = new long[total];
         long[] committedAt = new long[total];
         NeighborResult[] answers = new NeighborResult[Math.min(o.recallQueries, o.queries)];
@@ -262,12 +265,11 @@ public final class DemoRunner {
             }
         }
         if (committed != null) {
-            s.committedMissing = (int) java.util.stream.IntStream.range(0, total)
-                    .filter(i -> writtenAt[i] != 0 && committedAt[i] == 0).count();
-            if (s.committedMissing > 0) {
-                out.println("written but never visible to read_committed: " + s.committedMissing + " answers, e.g. "
-                        + java.util.stream.IntStream.range(0, total).filter(i -> writtenAt[i] != 0 && committedAt[i] == 0)
-                        .limit(10).mapToObj(i -> "q" + i).collect(java.util.stream.Collectors.joining(", ")));
+            int[] missing = IntStream.range(0, total).filter(i -> writtenAt[i] != 0 && committedAt[i] == 0).toArray();
+            s.committedMissing = missing.length;
+            if (missing.length > 0) {
+                out.println("written but never visible to read_committed: " + missing.length + " answers, e.g. "
+                        + Arrays.stream(missing).limit(10).mapToObj(i -> "q" + i).collect(Collectors.joining(", ")));
             }
         }
         s.sentPerSecond = sendEnd[0] == 0 ? Double.NaN : (total - warmup) * 1e9 / (sendEnd[0] - start - warmup * interval);
@@ -277,7 +279,7 @@ public final class DemoRunner {
         s.p99Millis = percentile(lat, 0.99);
         s.p999Millis = percentile(lat, 0.999);
         s.maxMillis = lat.length == 0 ? Double.NaN : lat[lat.length - 1] / 1e6;
-        long[] pipeline = java.util.stream.IntStream.range(warmup, total)
+        long[] pipeline = IntStream.range(warmup, total)
                 .filter(i -> answerAppendedMs[i] != 0 && queryAppendedMs.get(i) != 0)
                 .mapToLong(i -> (answerAppendedMs[i] - queryAppendedMs.get(i)) * 1_000_000L).sorted().toArray();
         s.pipelineP50Millis = percentile(pipeline, 0.50);
@@ -295,7 +297,7 @@ public final class DemoRunner {
     }
 
     private static void writeCsv(java.nio.file.Path file, long[] writtenAt, long[] committedAt,
-                                 java.util.concurrent.atomic.AtomicLongArray queryAppendedMs, long[] answerAppendedMs,
+                                 AtomicLongArray queryAppendedMs, long[] answerAppendedMs,
                                  int warmup, int total, long start, long interval) throws java.io.IOException {
         try (PrintStream csv = new PrintStream(java.nio.file.Files.newOutputStream(file), false,
                 java.nio.charset.StandardCharsets.UTF_8)) {
