@@ -47,6 +47,7 @@ public class TopKMergeOperator extends AbstractStreamOperator<QueryResult>
     private transient ListState<QueryResult> checkpointed;
     private transient boolean sweepScheduled;
     private transient Counter timeouts;
+    private transient io.vectorstream.operators.internal.DeadLetterCounters deadLetters;
 
     public TopKMergeOperator(long timeoutMillis) {
         if (timeoutMillis <= 0) {
@@ -76,7 +77,9 @@ public class TopKMergeOperator extends AbstractStreamOperator<QueryResult>
     @Override
     public void open() throws Exception {
         super.open();
-        timeouts = getMetricGroup().addGroup("vectorstream").counter("mergeTimeouts");
+        org.apache.flink.metrics.MetricGroup g = getMetricGroup().addGroup("vectorstream");
+        timeouts = g.counter("mergeTimeouts");
+        deadLetters = new io.vectorstream.operators.internal.DeadLetterCounters(g);
         if (!open.isEmpty()) {
             scheduleSweep(open.values().iterator().next().due);
         }
@@ -137,9 +140,10 @@ public class TopKMergeOperator extends AbstractStreamOperator<QueryResult>
             it.remove();
             timeouts.inc();
             output.collect(new StreamRecord<>(m.acc));
-            output.collect(VectorIndexFunction.DEAD_LETTERS, new StreamRecord<>(new DeadLetter(
+            output.collect(VectorIndexFunction.DEAD_LETTERS, new StreamRecord<>(deadLetters.count(new DeadLetter(
                     "all shards must answer within " + timeoutMillis + " ms; answered=" + m.acc.shardsAnswered()
-                            + " of " + m.acc.shardCount(), "query", m.acc.answerString(), now)));
+                            + " of " + m.acc.shardCount(), DeadLetter.ReasonClass.MERGE_TIMEOUT, "query",
+                    m.acc.answerString(), now, null))));
         }
     }
 

@@ -26,6 +26,7 @@ public final class VectorEvent {
     private final Map<String, String> attributes;
     private final long eventTime;
     private final Long routingHash;
+    private final RecordOrigin origin;
 
     public VectorEvent(String op, Long id, String key, float[] vector, Map<String, String> attributes, long eventTime) {
         this(op, id, key, vector, attributes, eventTime, null);
@@ -34,6 +35,13 @@ public final class VectorEvent {
     /** @param routingHash a producer-supplied 64-bit hash that picks the shard in GLOBAL mode (null: the id's) */
     public VectorEvent(String op, Long id, String key, float[] vector, Map<String, String> attributes, long eventTime,
                        Long routingHash) {
+        this(op, id, key, vector, attributes, eventTime, routingHash, null);
+    }
+
+    /** @param origin where the event was read from (dead letters name it), or null */
+    public VectorEvent(String op, Long id, String key, float[] vector, Map<String, String> attributes, long eventTime,
+                       Long routingHash, RecordOrigin origin) {
+        this.origin = origin;
         this.routingHash = routingHash;
         this.op = op;
         this.id = id;
@@ -68,6 +76,13 @@ public final class VectorEvent {
     public long eventTime() { return eventTime; }
     /** The producer-supplied routing hash, or null to route by id. */
     public Long routingHash() { return routingHash; }
+    /** Where the event was read from, or null. */
+    public RecordOrigin origin() { return origin; }
+
+    /** This event, read from {@code origin}. */
+    public VectorEvent withOrigin(RecordOrigin origin) {
+        return new VectorEvent(op, id, key, vector, attributes, eventTime, routingHash, origin);
+    }
 
     @Override
     public boolean equals(Object o) {
@@ -75,7 +90,7 @@ public final class VectorEvent {
             return false;
         }
         VectorEvent e = (VectorEvent) o;
-        return eventTime == e.eventTime && Objects.equals(routingHash, e.routingHash) && Objects.equals(op, e.op) && Objects.equals(id, e.id)
+        return eventTime == e.eventTime && Objects.equals(routingHash, e.routingHash) && Objects.equals(origin, e.origin) && Objects.equals(op, e.op) && Objects.equals(id, e.id)
                 && Objects.equals(key, e.key) && Arrays.equals(vector, e.vector) && attributes.equals(e.attributes);
     }
 
@@ -87,6 +102,7 @@ public final class VectorEvent {
     @Override
     public String toString() {
         return "VectorEvent{op=" + op + ", id=" + id + ", key=" + key + ", dim="
-                + (vector == null ? "null" : vector.length) + ", attributes=" + attributes + ", eventTime=" + eventTime + '}';
+                + (vector == null ? "null" : vector.length) + ", attributes=" + attributes + ", eventTime=" + eventTime
+                + (origin == null ? "" : ", origin=" + origin) + '}';
     }
 }

@@ -3,6 +3,7 @@ package io.vectorstream.operators;
 import io.vectorstream.index.HnswIndex;
 import io.vectorstream.index.SearchResults;
 import io.vectorstream.operators.internal.ChangeTracker;
+import io.vectorstream.operators.internal.DeadLetterCounters;
 import io.vectorstream.operators.internal.IndexCache;
 import io.vectorstream.operators.internal.KeyIndex;
 import io.vectorstream.operators.state.KeyIndexMeta;
@@ -99,7 +100,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     private transient Counter deletesOfUnknownIds;
     private transient Counter expired;
     private transient Counter queries;
-    private transient Counter deadLetters;
+    private transient DeadLetterCounters deadLetters;
     private transient Counter cacheLoads;
     private transient Counter cacheEvictions;
     private transient Histogram searchLatencyMicros;
@@ -133,7 +134,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         deletesOfUnknownIds = g.counter("deletesOfUnknownIds");
         expired = g.counter("ttlExpirations");
         queries = g.counter("queries");
-        deadLetters = g.counter("deadLetters");
+        deadLetters = new DeadLetterCounters(g);
         cacheLoads = g.counter("cacheLoads");
         cacheEvictions = g.counter("cacheEvictions");
         g.gauge("vectorsHeld", () -> cache.vectors());
@@ -148,11 +149,12 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     public void processElement1(VectorEvent event, Context ctx, Collector<QueryResult> out) throws Exception {
         String reason = validator.checkEvent(event);
         if (reason != null) {
-            deadLetter(ctx, reason, "vector-event", event.toString(), event.eventTime());
+            deadLetter(ctx, reason, DeadLetter.ReasonClass.INVALID, "vector-event", event.toString(),
+                    event.eventTime(), event.origin());
             return;
         }
         if (config.consistency() == ConsistencyMode.EVENT_TIME) {
-            bufferUntilWatermark(pendingEvents, event, event.eventTime(), "vector-event", ctx);
+            bufferUntilWatermark(pendingEvents, event, event.eventTime(), "vector-event", event.origin(), ctx);
             return;
         }
         apply(event, ctx);
@@ -173,15 +175,16 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             persist(key, ki, -1, null);
             return;
         }
-        if (ki == null) {
+        boolean created = ki == null;
+        if (created) {
             int dim = event.vector().length;
             ki = new KeyIndex(newIndex(dim), dim);
             ki.index().setChangeListener(tracker);
-            cache.put(key, ki);
         } else {
             String reason = RecordValidator.checkDimension("vector", event.vector(), ki.dimension());
             if (reason != null) {
-                deadLetter(ctx, reason, "vector-event", event.toString(), event.eventTime());
+                deadLetter(ctx, reason, DeadLetter.ReasonClass.DIMENSION, "vector-event", event.toString(),
+                        event.eventTime(), event.origin());
                 return;
             }
         }
@@ -191,7 +194,19 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             attrs.put(KEY_ATTRIBUTE, event.key());
         }
         tracker.clear();
-        boolean isNew = ki.index().add(id, event.vector());
+        boolean isNew;
+        try {
+            isNew = ki.index().add(id, event.vector());
+        } catch (IllegalArgumentException rejected) {
+            // The index checks its input before it mutates anything, so it is unchanged: the record is at fault.
+            deadLetter(ctx, "vector must be accepted by the index; error=" + rejected.getMessage(),
+                    DeadLetter.ReasonClass.INDEX_REJECTED, "vector-event", event.toString(), event.eventTime(),
+                    event.origin());
+            return;
+        }
+        if (created) {
+            cache.put(key, ki);
+        }
         (isNew ? inserts : updates).inc();
         int ord = ki.index().ordinalOf(id);
         ki.setAttributes(ord, attrs);
@@ -299,11 +314,12 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     public void processElement2(VectorQuery query, Context ctx, Collector<QueryResult> out) throws Exception {
         String reason = validator.checkQuery(query);
         if (reason != null) {
-            deadLetter(ctx, reason, "query", query.toString(), query.eventTime());
+            deadLetter(ctx, reason, DeadLetter.ReasonClass.INVALID, "query", query.toString(), query.eventTime(),
+                    query.origin());
             return;
         }
         if (config.consistency() == ConsistencyMode.EVENT_TIME) {
-            bufferUntilWatermark(pendingQueries, query, query.eventTime(), "query", ctx);
+            bufferUntilWatermark(pendingQueries, query, query.eventTime(), "query", query.origin(), ctx);
             return;
         }
         answer(query, ctx, out);
@@ -322,7 +338,8 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         String reason = RecordValidator.checkDimension("vector", query.vector(), ki.dimension());
         if (reason != null) {
             queries.dec();
-            deadLetter(ctx, reason, "query", query.toString(), query.eventTime());
+            deadLetter(ctx, reason, DeadLetter.ReasonClass.DIMENSION, "query", query.toString(), query.eventTime(),
+                    query.origin());
             return;
         }
         AttributeFilter filter = query.filter();
@@ -332,7 +349,16 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         }
         int ef = query.efSearch() > 0 ? query.efSearch() : Math.max(config.efSearch(), query.k());
         long t0 = System.nanoTime();
-        SearchResults r = ki.index().search(query.vector(), query.k(), ef, ki.idFilter(filter));
+        SearchResults r;
+        try {
+            r = ki.index().search(query.vector(), query.k(), ef, ki.idFilter(filter));
+        } catch (IllegalArgumentException rejected) {
+            queries.dec();
+            deadLetter(ctx, "query must be accepted by the index; error=" + rejected.getMessage(),
+                    DeadLetter.ReasonClass.INDEX_REJECTED, "query", query.toString(), query.eventTime(),
+                    query.origin());
+            return;
+        }
         long micros = (System.nanoTime() - t0) / 1_000;
         searchLatencyMicros.update(micros);
         out.collect(new QueryResult(query.queryId(), query.key(), query.k(), r.ids(), r.distances(),
@@ -406,11 +432,11 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
      * answers depend on arrival order.
      */
     private <T> void bufferUntilWatermark(MapState<Long, List<T>> pending, T record, long eventTime, String type,
-                                          Context ctx) throws Exception {
+                                          RecordOrigin origin, Context ctx) throws Exception {
         long wm = ctx.timerService().currentWatermark();
         if (eventTime <= wm) {
             deadLetter(ctx, "eventTime must be after the watermark in EVENT_TIME mode; eventTime=" + eventTime
-                    + ", watermark=" + wm, type, record.toString(), eventTime);
+                    + ", watermark=" + wm, DeadLetter.ReasonClass.LATE, type, record.toString(), eventTime, origin);
             return;
         }
         List<T> list = pending.get(eventTime);
@@ -420,9 +446,10 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         ctx.timerService().registerEventTimeTimer(eventTime);
     }
 
-    private void deadLetter(Context ctx, String reason, String type, String record, long timestamp) {
-        deadLetters.inc();
-        ctx.output(DEAD_LETTERS, new DeadLetter(reason, type, record, timestamp));
+    private void deadLetter(Context ctx, String reason, DeadLetter.ReasonClass reasonClass, String type,
+                            String record, long timestamp, RecordOrigin origin) {
+        ctx.output(DEAD_LETTERS, deadLetters.count(new DeadLetter(reason, reasonClass, type, record, timestamp,
+                origin)));
     }
 
     @Override

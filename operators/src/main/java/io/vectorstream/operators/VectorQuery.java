@@ -19,6 +19,7 @@ public final class VectorQuery {
     private final AttributeFilter filter;
     private final long eventTime;
     private final int shard;
+    private final RecordOrigin origin;
 
     /**
      * @param efSearch 0 means the operator's default
@@ -26,11 +27,18 @@ public final class VectorQuery {
      */
     public VectorQuery(String queryId, String key, float[] vector, int k, int efSearch, AttributeFilter filter,
                        long eventTime) {
-        this(queryId, key, vector, k, efSearch, filter, eventTime, -1);
+        this(queryId, key, vector, k, efSearch, filter, eventTime, -1, null);
+    }
+
+    /** @param origin where the query was read from (dead letters name it), or null */
+    public VectorQuery(String queryId, String key, float[] vector, int k, int efSearch, AttributeFilter filter,
+                       long eventTime, RecordOrigin origin) {
+        this(queryId, key, vector, k, efSearch, filter, eventTime, -1, origin);
     }
 
     VectorQuery(String queryId, String key, float[] vector, int k, int efSearch, AttributeFilter filter,
-                long eventTime, int shard) {
+                long eventTime, int shard, RecordOrigin origin) {
+        this.origin = origin;
         this.queryId = queryId;
         this.key = key;
         this.vector = vector;
@@ -43,7 +51,12 @@ public final class VectorQuery {
 
     /** This query addressed to one shard (global mode fan-out). */
     public VectorQuery toShard(int shard) {
-        return new VectorQuery(queryId, key, vector, k, efSearch, filter, eventTime, shard);
+        return new VectorQuery(queryId, key, vector, k, efSearch, filter, eventTime, shard, origin);
+    }
+
+    /** This query, read from {@code origin}. */
+    public VectorQuery withOrigin(RecordOrigin origin) {
+        return new VectorQuery(queryId, key, vector, k, efSearch, filter, eventTime, shard, origin);
     }
 
     public String queryId() { return queryId; }
@@ -58,6 +71,8 @@ public final class VectorQuery {
     public long eventTime() { return eventTime; }
     /** The shard this copy is addressed to in global mode, or -1. */
     public int shard() { return shard; }
+    /** Where the query was read from, or null. */
+    public RecordOrigin origin() { return origin; }
 
     @Override
     public boolean equals(Object o) {
@@ -67,7 +82,7 @@ public final class VectorQuery {
         VectorQuery q = (VectorQuery) o;
         return k == q.k && efSearch == q.efSearch && eventTime == q.eventTime && shard == q.shard
                 && Objects.equals(queryId, q.queryId) && Objects.equals(key, q.key)
-                && Arrays.equals(vector, q.vector) && Objects.equals(filter, q.filter);
+                && Arrays.equals(vector, q.vector) && Objects.equals(filter, q.filter) && Objects.equals(origin, q.origin);
     }
 
     @Override
@@ -79,6 +94,6 @@ public final class VectorQuery {
     public String toString() {
         return "VectorQuery{queryId=" + queryId + ", key=" + key + ", dim=" + (vector == null ? "null" : vector.length)
                 + ", k=" + k + ", efSearch=" + efSearch + ", filter=" + filter + ", eventTime=" + eventTime
-                + (shard >= 0 ? ", shard=" + shard : "") + '}';
+                + (shard >= 0 ? ", shard=" + shard : "") + (origin == null ? "" : ", origin=" + origin) + '}';
     }
 }

@@ -4,6 +4,8 @@ import java.io.Serializable;
 import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
+import io.vectorstream.operators.internal.DeadLetterCounters;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -190,10 +192,16 @@ public final class VectorSearch {
         private static final long serialVersionUID = 1L;
         private final Conversion<I, O> conversion;
         private final String recordType;
+        private transient DeadLetterCounters deadLetters;
 
         AccessorMapper(Conversion<I, O> conversion, String recordType) {
             this.conversion = conversion;
             this.recordType = recordType;
+        }
+
+        @Override
+        public void open(OpenContext ctx) {
+            deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup().addGroup("vectorstream"));
         }
 
         @Override
@@ -202,8 +210,10 @@ public final class VectorSearch {
             try {
                 mapped = conversion.apply(in);
             } catch (RuntimeException ex) {
-                ctx.output(VectorIndexFunction.DEAD_LETTERS, new DeadLetter(recordType + " accessor must read the "
-                        + "record; error=" + ex, recordType, String.valueOf(in), ctx.timestamp() == null ? 0 : ctx.timestamp()));
+                ctx.output(VectorIndexFunction.DEAD_LETTERS, deadLetters.count(new DeadLetter(recordType
+                        + " accessor must read the record; error=" + RecordLimits.quote(String.valueOf(ex)),
+                        DeadLetter.ReasonClass.ACCESSOR, recordType, String.valueOf(in),
+                        ctx.timestamp() == null ? 0 : ctx.timestamp(), null)));
                 return;
             }
             out.collect(mapped);
@@ -223,19 +233,24 @@ public final class VectorSearch {
         private static final long serialVersionUID = 1L;
         private final VectorSearchConfig config;
         private transient RecordValidator validator;
+        private transient DeadLetterCounters deadLetters;
 
         FanOut(VectorSearchConfig config) {
             this.config = config;
         }
 
         @Override
+        public void open(OpenContext ctx) {
+            validator = new RecordValidator(config);
+            deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup().addGroup("vectorstream"));
+        }
+
+        @Override
         public void processElement(VectorQuery q, Context ctx, Collector<VectorQuery> out) {
-            if (validator == null) {
-                validator = new RecordValidator(config);
-            }
             String reason = validator.checkQuery(q);
             if (reason != null) {
-                ctx.output(VectorIndexFunction.DEAD_LETTERS, new DeadLetter(reason, "query", q.toString(), q.eventTime()));
+                ctx.output(VectorIndexFunction.DEAD_LETTERS, deadLetters.count(new DeadLetter(reason,
+                        DeadLetter.ReasonClass.INVALID, "query", q.toString(), q.eventTime(), q.origin())));
                 return;
             }
             for (int s = 0; s < config.shards(); s++) {

@@ -31,12 +31,14 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Round trips, snapshot compatibility, and a golden file: bytes written by format v1 (checked in under
- * {@code src/test/resources/golden/}) must still read back, so a savepoint written today restores tomorrow.
- * Regenerate only on purpose, with {@code -Dvectorstream.golden.write=true}, when a format version changes.
+ * Round trips, snapshot compatibility, and golden files: bytes written by every released format (checked in
+ * under {@code src/test/resources/golden/}) must still read back, so a savepoint written today restores tomorrow.
+ * {@code serializers-v1.bin} is frozen (events, queries and dead letters without origin); the current format's
+ * file is regenerated only on purpose, with {@code -Dvectorstream.golden.write=true}, when a version changes.
  */
 class SerializersTest {
-    private static final String GOLDEN = "golden/serializers-v1.bin";
+    private static final String GOLDEN_V1 = "golden/serializers-v1.bin";
+    private static final String GOLDEN_CURRENT = "golden/serializers-v2.bin";
 
     /** One sample per state and record type, in a fixed order. */
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -58,10 +60,23 @@ class SerializersTest {
                 new Object[] {DeadLetterSerializer.INSTANCE, new DeadLetter("k must be in [1, 10000]; k=0", "query", "Q", 8L)});
     }
 
+    /** {@link #samples()} plus the fields format v2 added (origins, reason classes). */
+    static List<Object[]> currentSamples() {
+        List<Object[]> all = new java.util.ArrayList<>(samples());
+        RecordOrigin origin = new RecordOrigin("vectors", 3, 1234567L);
+        all.add(new Object[] {VectorEventSerializer.INSTANCE,
+                new VectorEvent("delete", 7L, "k", null, null, 9L, 55L, origin)});
+        all.add(new Object[] {VectorQuerySerializer.INSTANCE,
+                new VectorQuery("q-2", "k", new float[] {2f}, 3, 0, null, 10L, origin).toShard(1)});
+        all.add(new Object[] {DeadLetterSerializer.INSTANCE, new DeadLetter("eventTime must be after the watermark",
+                DeadLetter.ReasonClass.LATE, "query", "Q2", 11L, origin)});
+        return all;
+    }
+
     @Test
     @SuppressWarnings({"unchecked", "rawtypes"})
     void everySerializerRoundTripsAndCopiesThroughViews() throws IOException {
-        for (Object[] s : samples()) {
+        for (Object[] s : currentSamples()) {
             TypeSerializer ser = (TypeSerializer) s[0];
             DataOutputSerializer out = new DataOutputSerializer(64);
             ser.serialize(s[1], out);
@@ -77,7 +92,7 @@ class SerializersTest {
     @Test
     @SuppressWarnings({"unchecked", "rawtypes"})
     void snapshotsRoundTripAndResolveCompatibility() throws IOException {
-        for (Object[] s : samples()) {
+        for (Object[] s : currentSamples()) {
             TypeSerializer ser = (TypeSerializer) s[0];
             DataOutputSerializer out = new DataOutputSerializer(64);
             TypeSerializerSnapshot.writeVersionedSnapshot(out, ser.snapshotConfiguration());
@@ -99,31 +114,45 @@ class SerializersTest {
     @Test
     @SuppressWarnings({"unchecked", "rawtypes"})
     void goldenV1BytesStillDeserialize() throws IOException {
-        DataOutputSerializer out = new DataOutputSerializer(512);
-        for (Object[] s : samples()) {
-            TypeSerializer ser = (TypeSerializer) s[0];
-            TypeSerializerSnapshot.writeVersionedSnapshot(out, ser.snapshotConfiguration());
-            ser.serialize(s[1], out);
-        }
-        byte[] current = out.getCopyOfBuffer();
-        if (Boolean.getBoolean("vectorstream.golden.write")) {
-            Path p = Paths.get("src/test/resources", GOLDEN);
-            Files.createDirectories(p.getParent());
-            Files.write(p, current);
-        }
-        byte[] golden;
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream(GOLDEN)) {
-            assertThat(in).as("golden file %s is checked in", GOLDEN).isNotNull();
-            golden = in.readAllBytes();
-        }
-        DataInputDeserializer in = new DataInputDeserializer(golden);
+        DataInputDeserializer in = new DataInputDeserializer(golden(GOLDEN_V1));
         for (Object[] s : samples()) {
             TypeSerializerSnapshot snap = TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
             Object back = snap.restoreSerializer().deserialize(in);
             assertSame(s[1], back);
         }
         assertThat(in.available()).isZero();
-        assertThat(current).as("format v1 is unchanged; bump the version to change it").isEqualTo(golden);
+    }
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void currentFormatMatchesItsGoldenFile() throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(512);
+        for (Object[] s : currentSamples()) {
+            TypeSerializer ser = (TypeSerializer) s[0];
+            TypeSerializerSnapshot.writeVersionedSnapshot(out, ser.snapshotConfiguration());
+            ser.serialize(s[1], out);
+        }
+        byte[] current = out.getCopyOfBuffer();
+        if (Boolean.getBoolean("vectorstream.golden.write")) {
+            Path p = Paths.get("src/test/resources", GOLDEN_CURRENT);
+            Files.createDirectories(p.getParent());
+            Files.write(p, current);
+        }
+        byte[] golden = golden(GOLDEN_CURRENT);
+        DataInputDeserializer in = new DataInputDeserializer(golden);
+        for (Object[] s : currentSamples()) {
+            TypeSerializerSnapshot snap = TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
+            assertSame(s[1], snap.restoreSerializer().deserialize(in));
+        }
+        assertThat(in.available()).isZero();
+        assertThat(current).as("the current format is unchanged; bump the version to change it").isEqualTo(golden);
+    }
+
+    private byte[] golden(String name) throws IOException {
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(name)) {
+            assertThat(in).as("golden file %s is checked in", name).isNotNull();
+            return in.readAllBytes();
+        }
     }
 
     private static void assertSame(Object expected, Object actual) {

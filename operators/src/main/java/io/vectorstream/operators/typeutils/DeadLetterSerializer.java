@@ -7,10 +7,13 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
-/** Serializer of {@link DeadLetter}. Format v1: reason, recordType, record, timestamp. */
+/**
+ * Serializer of {@link DeadLetter}. Format v1: reason, recordType, record, timestamp. Format v2: v1, then the
+ * reason class's label and the origin (nullable topic, partition, offset). Reads v1 and v2.
+ */
 public final class DeadLetterSerializer extends ImmutableValueSerializer<DeadLetter> {
     private static final long serialVersionUID = 1L;
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final DeadLetterSerializer INSTANCE = new DeadLetterSerializer(VERSION);
 
     private DeadLetterSerializer(int formatVersion) {
@@ -28,11 +31,21 @@ public final class DeadLetterSerializer extends ImmutableValueSerializer<DeadLet
         Fields.writeString(out, d.recordType());
         Fields.writeString(out, d.record());
         out.writeLong(d.timestamp());
+        out.writeUTF(d.reasonClass().label());
+        Fields.writeOrigin(out, d.origin());
     }
 
     @Override
     public DeadLetter deserialize(DataInputView in) throws IOException {
-        return new DeadLetter(Fields.readString(in), Fields.readString(in), Fields.readString(in), in.readLong());
+        String reason = Fields.readString(in);
+        String recordType = Fields.readString(in);
+        String record = Fields.readString(in);
+        long timestamp = in.readLong();
+        if (formatVersion() < 2) {
+            return new DeadLetter(reason, recordType, record, timestamp);
+        }
+        DeadLetter.ReasonClass reasonClass = DeadLetter.ReasonClass.ofLabel(in.readUTF());
+        return new DeadLetter(reason, reasonClass, recordType, record, timestamp, Fields.readOrigin(in));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.vectorstream.operators.typeutils;
 
+import io.vectorstream.operators.RecordOrigin;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -122,6 +123,20 @@ public final class Fields {
             m.put(k, s);
         }
         return m;
+    }
+
+    /** A nullable {@link RecordOrigin}: a presence flag, then topic, partition and offset. */
+    public static void writeOrigin(DataOutputView out, RecordOrigin o) throws IOException {
+        out.writeBoolean(o != null);
+        if (o != null) {
+            out.writeUTF(o.topic());
+            out.writeInt(o.partition());
+            out.writeLong(o.offset());
+        }
+    }
+
+    public static RecordOrigin readOrigin(DataInputView in) throws IOException {
+        return in.readBoolean() ? new RecordOrigin(in.readUTF(), in.readInt(), in.readLong()) : null;
     }
 
     private static int checkLength(int n) throws IOException {

@@ -1,5 +1,6 @@
 package io.vectorstream.operators.typeutils;
 
+import io.vectorstream.operators.RecordOrigin;
 import io.vectorstream.operators.VectorEvent;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -10,10 +11,11 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Serializer of {@link VectorEvent} (stream records and buffered events in event-time mode).
  * Format v1: op (nullable string), id (nullable long), key, vector (nullable floats), attributes, eventTime, routingHash (nullable long).
+ * Format v2: v1, then the origin (nullable topic, partition, offset). Reads v1 and v2.
  */
 public final class VectorEventSerializer extends ImmutableValueSerializer<VectorEvent> {
     private static final long serialVersionUID = 1L;
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final VectorEventSerializer INSTANCE = new VectorEventSerializer(VERSION);
 
     private VectorEventSerializer(int formatVersion) {
@@ -40,6 +42,7 @@ public final class VectorEventSerializer extends ImmutableValueSerializer<Vector
         if (e.routingHash() != null) {
             out.writeLong(e.routingHash());
         }
+        Fields.writeOrigin(out, e.origin());
     }
 
     @Override
@@ -51,7 +54,8 @@ public final class VectorEventSerializer extends ImmutableValueSerializer<Vector
         java.util.Map<String, String> attributes = Fields.readStringMap(in);
         long eventTime = in.readLong();
         Long routingHash = in.readBoolean() ? in.readLong() : null;
-        return new VectorEvent(op, id, key, vector, attributes, eventTime, routingHash);
+        RecordOrigin origin = formatVersion() >= 2 ? Fields.readOrigin(in) : null;
+        return new VectorEvent(op, id, key, vector, attributes, eventTime, routingHash, origin);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.vectorstream.operators.typeutils;
 
 import io.vectorstream.operators.AttributeFilter;
+import io.vectorstream.operators.RecordOrigin;
 import io.vectorstream.operators.VectorQuery;
 import io.vectorstream.operators.internal.QueryAccess;
 import java.io.IOException;
@@ -11,11 +12,12 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Serializer of {@link VectorQuery}. Format v1: queryId, key, vector, k, efSearch, filter (nullable map of
- * attribute to allowed values), eventTime, shard.
+ * attribute to allowed values), eventTime, shard. Format v2: v1, then the origin (nullable topic, partition,
+ * offset). Reads v1 and v2.
  */
 public final class VectorQuerySerializer extends ImmutableValueSerializer<VectorQuery> {
     private static final long serialVersionUID = 1L;
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final VectorQuerySerializer INSTANCE = new VectorQuerySerializer(VERSION);
 
     private VectorQuerySerializer(int formatVersion) {
@@ -40,6 +42,7 @@ public final class VectorQuerySerializer extends ImmutableValueSerializer<Vector
         }
         out.writeLong(q.eventTime());
         out.writeInt(q.shard());
+        Fields.writeOrigin(out, q.origin());
     }
 
     @Override
@@ -52,7 +55,9 @@ public final class VectorQuerySerializer extends ImmutableValueSerializer<Vector
         AttributeFilter filter = in.readBoolean() ? AttributeFilter.of(Fields.readStringSetMap(in)) : null;
         long eventTime = in.readLong();
         int shard = in.readInt();
-        return QueryAccess.create(queryId, key, vector, k, ef, filter, eventTime, shard);
+        VectorQuery q = QueryAccess.create(queryId, key, vector, k, ef, filter, eventTime, shard);
+        RecordOrigin origin = formatVersion() >= 2 ? Fields.readOrigin(in) : null;
+        return origin == null ? q : q.withOrigin(origin);
     }
 
     @Override
