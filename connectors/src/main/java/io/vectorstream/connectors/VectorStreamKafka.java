@@ -2,36 +2,45 @@ package io.vectorstream.connectors;
 
 import io.vectorstream.schemas.DeadLetter;
 import java.util.Properties;
-import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.java.tuple.Tuple5;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * Kafka sources and sinks for VectorStream's Avro records, on the Flink Kafka connector.
+ * Kafka sources and sinks for VectorStream's records, on the Flink Kafka connector.
  * <ul>
- *   <li>{@link #source}: reads a topic, decodes every value with a {@link RecordCodec} (Avro single-object
- *       or JSON) and splits undecodable values into dead letters with their topic, partition and offset.</li>
- *   <li>{@link #sink}: writes records with a codec; {@link DeliveryGuarantee#EXACTLY_ONCE} uses Kafka
- *       transactions committed on checkpoints (read the topic with {@code isolation.level=read_committed}).</li>
+ *   <li>{@link #source}: reads a topic, decodes and checks every value inside the source (a
+ *       {@link DecodingDeserializer}), so the watermark strategy runs per partition and a bad value becomes a
+ *       bounded dead letter with its topic, partition, offset and raw bytes instead of a failure.</li>
+ *   <li>{@link #sink}: writes records with a codec and no Kafka timestamp of their own (see
+ *       {@link TimestampFreeSerializer}); {@link DeliveryGuarantee#EXACTLY_ONCE} uses Kafka transactions committed
+ *       on checkpoints (read the topic with {@code isolation.level=read_committed}).</li>
  * </ul>
- * Not thread-safe; used while building the job graph.
+ * Both take any Kafka client property (TLS, SASL, ...) in {@code extra}. Not thread-safe; used while building the
+ * job graph.
  */
 public final class VectorStreamKafka {
     private VectorStreamKafka() {}
 
-    /** A decoded stream and its undecodable records. */
+    /** Where a source starts when the job has no checkpoint to restore its offsets from. */
+    public enum StartFrom {
+        /** The earliest offset: the whole topic (the vectors topic, from which the index is rebuilt). */
+        EARLIEST,
+        /** The consumer group's committed offsets, else the earliest (queries already answered are skipped). */
+        COMMITTED_OR_EARLIEST
+    }
+
+    /** A decoded stream and the records rejected in its source. */
     public static final class Decoded<T> {
         private final DataStream<T> records;
         private final DataStream<DeadLetter> deadLetters;
@@ -51,17 +60,18 @@ public final class VectorStreamKafka {
     }
 
     /**
-     * Reads {@code topic} from the earliest offset (or the group's committed one), unbounded unless
-     * {@code bounded}, in which case it stops at the offsets that are latest when the job starts.
+     * Reads {@code topic}, unbounded unless {@code bounded} (then it stops at the offsets that are latest when the
+     * job first starts). {@code watermarks} must give dead letters ({@code Left}) the timestamp
+     * {@link Long#MIN_VALUE} so they do not move a partition's watermark.
      */
-    public static <T extends SpecificRecordBase> Decoded<T> source(StreamExecutionEnvironment env, String bootstrap,
-            String topic, String groupId, RecordCodec<T> codec, Class<T> type, boolean bounded, Properties extra) {
-        KafkaSourceBuilder<Tuple5<String, Integer, Long, Long, byte[]>> b = KafkaSource
-                .<Tuple5<String, Integer, Long, Long, byte[]>>builder()
+    public static <T, O> Decoded<O> source(StreamExecutionEnvironment env, String bootstrap, String topic,
+            String groupId, StartFrom startFrom, DecodingDeserializer<T, O> deserializer, TypeInformation<O> type,
+            WatermarkStrategy<Either<DeadLetter, O>> watermarks, boolean bounded, Properties extra) {
+        KafkaSourceBuilder<Either<DeadLetter, O>> b = KafkaSource.<Either<DeadLetter, O>>builder()
                 .setBootstrapServers(bootstrap).setTopics(topic).setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(
-                        org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new KafkaRecordBytes())
+                .setStartingOffsets(startFrom == StartFrom.EARLIEST ? OffsetsInitializer.earliest()
+                        : OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(deserializer)
                 .setProperty("isolation.level", "read_committed");
         if (extra != null) {
             b.setProperties(extra);
@@ -69,28 +79,28 @@ public final class VectorStreamKafka {
         if (bounded) {
             b.setBounded(OffsetsInitializer.latest());
         }
-        DataStream<Tuple5<String, Integer, Long, Long, byte[]>> raw =
-                env.fromSource(b.build(), WatermarkStrategy.noWatermarks(), "kafka:" + topic).uid("source-" + topic);
-        TypeInformation<T> typeInfo = new AvroTypeInfo<>(type);
-        SingleOutputStreamOperator<T> decoded = raw.process(new DecodeFunction<>(codec), typeInfo)
-                .name("decode:" + topic).uid("decode-" + topic);
-        return new Decoded<>(decoded, decoded.getSideOutput(DecodeFunction.DEAD_LETTERS));
+        SingleOutputStreamOperator<O> split = env.fromSource(b.build(), watermarks, "kafka:" + topic)
+                .uid("source-" + topic)
+                .process(new SplitDeadLetters<O>(), type).name("split:" + topic).uid("split-" + topic);
+        return new Decoded<>(split, split.getSideOutput(SplitDeadLetters.DEAD_LETTERS));
     }
 
     /**
-     * A Kafka sink writing {@code codec}-encoded values, with {@code linger.ms=0}. EXACTLY_ONCE needs a
-     * transactional id prefix.
+     * A Kafka sink writing {@code codec}-encoded values, with {@code linger.ms=0} and no Kafka timestamp of their
+     * own. EXACTLY_ONCE needs a transactional id prefix.
      */
-    public static <T extends SpecificRecordBase> KafkaSink<T> sink(String bootstrap, String topic,
-            RecordCodec<T> codec, Class<T> type, DeliveryGuarantee guarantee, String transactionalIdPrefix) {
-        SerializationSchema<T> value = new CodecSerializationSchema<>(codec, new AvroTypeInfo<>(type));
+    public static <T> KafkaSink<T> sink(String bootstrap, String topic, RecordCodec<T> codec, TypeInformation<T> type,
+            DeliveryGuarantee guarantee, String transactionalIdPrefix, Properties extra) {
+        SerializationSchema<T> value = new CodecSerializationSchema<>(codec, type);
         var builder = KafkaSink.<T>builder().setBootstrapServers(bootstrap)
-                .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder().setTopic(topic)
-                        .setValueSerializationSchema(value).build())
+                .setRecordSerializer(new TimestampFreeSerializer<>(topic, value))
                 .setDeliveryGuarantee(guarantee)
                 // Answers are latency-sensitive: send at once instead of lingering (Kafka 4 defaults to 5 ms).
                 // Under load the producer still batches whatever queues while a request is in flight.
                 .setProperty("linger.ms", "0");
+        if (extra != null) {
+            builder.setKafkaProducerConfig(extra);
+        }
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             if (transactionalIdPrefix == null || transactionalIdPrefix.isEmpty()) {
                 throw new IllegalArgumentException("transactionalIdPrefix must be set for EXACTLY_ONCE; "

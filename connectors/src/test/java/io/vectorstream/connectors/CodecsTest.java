@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.java.tuple.Tuple5;
 import org.junit.jupiter.api.Test;
 
 class CodecsTest {
@@ -86,12 +85,57 @@ class CodecsTest {
     @Test
     void deadLettersCarryProvenanceAndTheRawBytes() {
         byte[] raw = {1, 2, 3};
-        DeadLetter d = DecodeFunction.deadLetter("bad", "avro:VectorEvent", Tuple5.of("vectors", 1, 77L, 1234L, raw));
+        DeadLetter d = DeadLetters.of("bad", DeadLetters.UNDECODABLE, "avro:VectorEvent", "vectors", 1, 77L, 1234L, raw);
         assertThat(d.getSourceTopic()).isEqualTo("vectors");
         assertThat(d.getSourcePartition()).isEqualTo(1);
         assertThat(d.getSourceOffset()).isEqualTo(77L);
         assertThat(d.getRecord()).isEqualTo("vectors/1@77");
         assertThat(d.getPayload().array()).containsExactly(1, 2, 3);
         assertThat(d.getTimestamp().toEpochMilli()).isEqualTo(1234L);
+        assertThat(d.getReasonClass()).isEqualTo("undecodable");
+        assertThat(d.getPayloadSize()).isNull();
+    }
+
+    @Test
+    void deadLettersAreBoundedWhateverTheInput() {
+        byte[] huge = new byte[1_048_450];
+        huge[0] = 7;
+        String reason = "op must be one of [upsert, delete]; op=" + "o".repeat(600_000);
+        DeadLetter d = DeadLetters.of(reason, "invalid", "json:VectorEvent", "vectors", 0, 5L, 1L, huge);
+        assertThat(d.getPayload().remaining()).isEqualTo(DeadLetters.MAX_PAYLOAD_BYTES);
+        assertThat(d.getPayload().get(0)).isEqualTo((byte) 7);
+        assertThat(d.getPayloadSize()).isEqualTo(1_048_450);
+        assertThat(d.getReason()).hasSize(DeadLetters.MAX_REASON_CHARS).endsWith("... [truncated, 600039 chars]");
+        // The whole dead letter, as written to Kafka, stays far below the producer's 1 MiB max.request.size.
+        assertThat(AvroSingleObjectCodec.of(DeadLetter.class).encode(d).length).isLessThan(70 * 1024);
+    }
+
+    @Test
+    void idleAwareWatermarksFollowTheClockOnlyWhileAPartitionIsIdle() {
+        long[] now = {1_000_000L};
+        java.util.List<Long> emitted = new java.util.ArrayList<>();
+        org.apache.flink.api.common.eventtime.WatermarkOutput out = new org.apache.flink.api.common.eventtime.WatermarkOutput() {
+            @Override public void emitWatermark(org.apache.flink.api.common.eventtime.Watermark w) { emitted.add(w.getTimestamp()); }
+            @Override public void markIdle() { throw new AssertionError("never idle: an idle partition follows the clock"); }
+            @Override public void markActive() { }
+        };
+        IdleAwareWatermarks<String> g = new IdleAwareWatermarks<>(java.time.Duration.ofMillis(100),
+                java.time.Duration.ofSeconds(5), () -> now[0]);
+        g.onPeriodicEmit(out);
+        assertThat(emitted).as("nothing seen, not idle yet").isEmpty();
+        g.onEvent("a", 500L, out);
+        g.onEvent("dead letter", Long.MIN_VALUE, out);
+        g.onPeriodicEmit(out);
+        assertThat(emitted).containsExactly(399L);
+        now[0] += 4_999;
+        g.onPeriodicEmit(out);
+        assertThat(emitted).as("not idle for 5 s yet").containsExactly(399L);
+        now[0] += 1;
+        g.onPeriodicEmit(out);
+        assertThat(emitted).containsExactly(399L, 1_000_000L - 100 - 1);
+        // A record behind the clock-based watermark does not move it back.
+        g.onEvent("b", 600L, out);
+        g.onPeriodicEmit(out);
+        assertThat(emitted).containsExactly(399L, 1_000_000L - 100 - 1);
     }
 }

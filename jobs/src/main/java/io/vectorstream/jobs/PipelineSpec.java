@@ -3,6 +3,7 @@ package io.vectorstream.jobs;
 import io.vectorstream.operators.VectorSearchConfig;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Properties;
 
 /**
  * Everything the VectorStream job needs beyond the operator settings: Kafka topics and format, delivery,
@@ -10,6 +11,14 @@ import java.time.Duration;
  */
 public final class PipelineSpec implements Serializable {
     private static final long serialVersionUID = 1L;
+
+    /**
+     * Default for {@link #idleness()}: a record read at most this long after its event time is never late, and a
+     * lone event-time query is answered about this long after it was sent.
+     */
+    public static final Duration DEFAULT_IDLENESS = Duration.ofSeconds(5);
+    /** Default for {@link #maxEventTimeAhead()}. */
+    public static final Duration DEFAULT_MAX_EVENT_TIME_AHEAD = Duration.ofHours(1);
 
     /** Wire format of the input topics. */
     public enum Format { AVRO, JSON }
@@ -26,6 +35,8 @@ public final class PipelineSpec implements Serializable {
     private final boolean bounded;
     private final Duration outOfOrderness;
     private final Duration idleness;
+    private final Duration maxEventTimeAhead;
+    private final Properties kafkaProperties;
     private final VectorSearchConfig search;
 
     private PipelineSpec(Builder b) {
@@ -41,6 +52,8 @@ public final class PipelineSpec implements Serializable {
         bounded = b.bounded;
         outOfOrderness = b.outOfOrderness;
         idleness = b.idleness;
+        maxEventTimeAhead = b.maxEventTimeAhead;
+        kafkaProperties = b.kafkaProperties;
         search = b.search;
     }
 
@@ -61,11 +74,23 @@ public final class PipelineSpec implements Serializable {
     public boolean bounded() { return bounded; }
     public Duration outOfOrderness() { return outOfOrderness; }
     /**
-     * After this long without records a source partition stops holding back the watermark. Trade-off in
-     * EVENT_TIME mode: too short, and a partition that is merely slow (a restart, a rebalance) lets the
-     * watermark run ahead, so its records arrive late (dead letters) and queries are answered before them.
+     * After this long without records a source partition's watermark follows the clock (minus this span) instead
+     * of its last record. Trade-off in EVENT_TIME mode: too short, and a record read more than this long after its
+     * event time (a slow producer, a restart) arrives late (a dead letter); too long, and a lone query waits this
+     * long for its answer when no other traffic moves the watermark.
      */
     public Duration idleness() { return idleness; }
+    /**
+     * Records whose event time lies further than this ahead of the job's clock are dead letters (one such record
+     * would carry its partition's watermark into the future and make every later record there late). Zero: off.
+     */
+    public Duration maxEventTimeAhead() { return maxEventTimeAhead; }
+    /** Kafka client properties for every source and sink (TLS, SASL, ...); a copy. */
+    public Properties kafkaProperties() {
+        Properties p = new Properties();
+        p.putAll(kafkaProperties);
+        return p;
+    }
     public VectorSearchConfig search() { return search; }
 
     /** Mutable builder; setters check their argument. */
@@ -81,7 +106,9 @@ public final class PipelineSpec implements Serializable {
         private String transactionalIdPrefix = "vectorstream";
         private boolean bounded;
         private Duration outOfOrderness = Duration.ZERO;
-        private Duration idleness = Duration.ofSeconds(2);
+        private Duration idleness = DEFAULT_IDLENESS;
+        private Duration maxEventTimeAhead = DEFAULT_MAX_EVENT_TIME_AHEAD;
+        private final Properties kafkaProperties = new Properties();
         private VectorSearchConfig search = VectorSearchConfig.builder().build();
 
         private Builder(String bootstrap) {
@@ -118,6 +145,23 @@ public final class PipelineSpec implements Serializable {
                 throw new IllegalArgumentException("idleness must be > 0; idleness=" + d);
             }
             idleness = d;
+            return this;
+        }
+
+        public Builder maxEventTimeAhead(Duration d) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException("maxEventTimeAhead must be >= 0 (0: no limit); maxEventTimeAhead=" + d);
+            }
+            maxEventTimeAhead = d;
+            return this;
+        }
+
+        /** Adds Kafka client properties for every source and sink; later calls override earlier keys. */
+        public Builder kafkaProperties(Properties p) {
+            if (p == null) {
+                throw new IllegalArgumentException("kafkaProperties must not be null; kafkaProperties=null");
+            }
+            kafkaProperties.putAll(p);
             return this;
         }
 

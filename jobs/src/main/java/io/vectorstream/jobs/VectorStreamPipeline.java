@@ -9,7 +9,13 @@ import io.vectorstream.operators.VectorSearch;
 import io.vectorstream.operators.avro.AvroRecords;
 import io.vectorstream.schemas.DeadLetter;
 import io.vectorstream.schemas.NeighborResult;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import io.vectorstream.connectors.DecodingDeserializer;
+import io.vectorstream.connectors.IdleAwareWatermarks;
+import io.vectorstream.operators.VectorEvent;
+import io.vectorstream.operators.VectorQuery;
+import io.vectorstream.operators.VectorStreamTypes;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.types.Either;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -21,8 +27,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * the middle, results and dead letters out to Kafka. Undecodable bytes, invalid records and late records all
  * end on the dead-letter topic with a reason; the job never fails on them.
  *
- * <p>Event time comes from the records' {@code eventTime}; watermarks allow {@code outOfOrderness} and mark
- * a partition idle after {@code idleness}, so an idle partition does not stall event-time answers.
+ * <p>Records are decoded and checked inside the Kafka sources, so watermarks are generated per partition
+ * ({@link IdleAwareWatermarks}: the records' {@code eventTime} minus {@code outOfOrderness}, and for a partition
+ * idle for {@code idleness}, the clock minus {@code idleness}). Outputs carry no Kafka timestamp of their own: event
+ * times stay in the records' fields.
  */
 public final class VectorStreamPipeline {
     private VectorStreamPipeline() {}
@@ -36,48 +44,70 @@ public final class VectorStreamPipeline {
      * As {@link #build(StreamExecutionEnvironment, PipelineSpec)}, with {@code eventTap} applied to the decoded
      * events before the index (tests use it to inject a failure mid-stream); null for none.
      */
-    static void build(StreamExecutionEnvironment env, PipelineSpec spec,
-                      MapFunction<io.vectorstream.schemas.VectorEvent, io.vectorstream.schemas.VectorEvent> eventTap) {
+    static void build(StreamExecutionEnvironment env, PipelineSpec spec, MapFunction<VectorEvent, VectorEvent> eventTap) {
         RecordCodec<io.vectorstream.schemas.VectorEvent> eventCodec = spec.format() == PipelineSpec.Format.JSON
                 ? JsonCodecs.events() : AvroSingleObjectCodec.of(io.vectorstream.schemas.VectorEvent.class);
         RecordCodec<io.vectorstream.schemas.VectorQuery> queryCodec = spec.format() == PipelineSpec.Format.JSON
                 ? JsonCodecs.queries() : AvroSingleObjectCodec.of(io.vectorstream.schemas.VectorQuery.class);
 
-        var events = VectorStreamKafka.source(env, spec.bootstrap(), spec.vectorsTopic(), spec.groupId(), eventCodec,
-                io.vectorstream.schemas.VectorEvent.class, spec.bounded(), null);
-        var queries = VectorStreamKafka.source(env, spec.bootstrap(), spec.queriesTopic(), spec.groupId(), queryCodec,
-                io.vectorstream.schemas.VectorQuery.class, spec.bounded(), null);
+        // The vectors topic is the source of truth: without a checkpoint the index is rebuilt from its start.
+        // Queries resume at the group's committed offsets, so old queries are not answered again.
+        var events = VectorStreamKafka.source(env, spec.bootstrap(), spec.vectorsTopic(), spec.groupId(),
+                VectorStreamKafka.StartFrom.EARLIEST,
+                new DecodingDeserializer<>(eventCodec, new InputConverters.Events(spec.search(), spec.maxEventTimeAhead()),
+                        VectorStreamTypes.EVENT),
+                VectorStreamTypes.EVENT,
+                IdleAwareWatermarks.strategy(spec.outOfOrderness(), spec.idleness(), new EventTimes<VectorEvent>(true)),
+                spec.bounded(), spec.kafkaProperties());
+        var queries = VectorStreamKafka.source(env, spec.bootstrap(), spec.queriesTopic(), spec.groupId(),
+                VectorStreamKafka.StartFrom.COMMITTED_OR_EARLIEST,
+                new DecodingDeserializer<>(queryCodec, new InputConverters.Queries(spec.search(), spec.maxEventTimeAhead()),
+                        VectorStreamTypes.QUERY),
+                VectorStreamTypes.QUERY,
+                IdleAwareWatermarks.strategy(spec.outOfOrderness(), spec.idleness(), new EventTimes<VectorQuery>(false)),
+                spec.bounded(), spec.kafkaProperties());
 
-        DataStream<io.vectorstream.schemas.VectorEvent> decodedEvents = eventTap == null ? events.records()
-                : events.records().map(eventTap).returns(new AvroTypeInfo<>(io.vectorstream.schemas.VectorEvent.class))
-                        .name("event-tap").uid("event-tap");
-        DataStream<io.vectorstream.schemas.VectorEvent> timedEvents = decodedEvents.assignTimestampsAndWatermarks(
-                WatermarkStrategy.<io.vectorstream.schemas.VectorEvent>forBoundedOutOfOrderness(spec.outOfOrderness())
-                        .withTimestampAssigner((e, ts) -> e.getEventTime().toEpochMilli())
-                        .withIdleness(spec.idleness())).name("event-time:vectors").uid("watermarks-vectors");
-        DataStream<io.vectorstream.schemas.VectorQuery> timedQueries = queries.records().assignTimestampsAndWatermarks(
-                WatermarkStrategy.<io.vectorstream.schemas.VectorQuery>forBoundedOutOfOrderness(spec.outOfOrderness())
-                        .withTimestampAssigner((q, ts) -> q.getEventTime().toEpochMilli())
-                        .withIdleness(spec.idleness())).name("event-time:queries").uid("watermarks-queries");
+        DataStream<VectorEvent> decodedEvents = eventTap == null ? events.records()
+                : events.records().map(eventTap).returns(VectorStreamTypes.EVENT).name("event-tap").uid("event-tap");
 
         VectorSearch.Output out = VectorSearch.builder(spec.search())
-                .events(timedEvents, AvroRecords.EVENTS)
-                .queries(timedQueries, AvroRecords.QUERIES)
+                .events(decodedEvents)
+                .queries(queries.records())
                 .build();
 
         DeliveryGuarantee guarantee = spec.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
         out.results().map(new ToNeighborResult()).returns(new AvroTypeInfo<>(NeighborResult.class))
                 .name("to-avro:results").uid("to-avro-results")
                 .sinkTo(VectorStreamKafka.sink(spec.bootstrap(), spec.resultsTopic(),
-                        AvroSingleObjectCodec.of(NeighborResult.class), NeighborResult.class, guarantee, spec.transactionalIdPrefix() + "-results"))
+                        AvroSingleObjectCodec.of(NeighborResult.class), new AvroTypeInfo<>(NeighborResult.class), guarantee,
+                        spec.transactionalIdPrefix() + "-results", spec.kafkaProperties()))
                 .name("kafka:" + spec.resultsTopic()).uid("sink-results");
 
         DataStream<DeadLetter> dead = out.deadLetters().map(new ToAvroDeadLetter())
                 .returns(new AvroTypeInfo<>(DeadLetter.class)).name("to-avro:dead-letters").uid("to-avro-dead-letters")
                 .union(events.deadLetters(), queries.deadLetters());
         dead.sinkTo(VectorStreamKafka.sink(spec.bootstrap(), spec.deadLettersTopic(),
-                        AvroSingleObjectCodec.of(DeadLetter.class), DeadLetter.class, guarantee, spec.transactionalIdPrefix() + "-dead"))
+                        AvroSingleObjectCodec.of(DeadLetter.class), new AvroTypeInfo<>(DeadLetter.class), guarantee,
+                        spec.transactionalIdPrefix() + "-dead", spec.kafkaProperties()))
                 .name("kafka:" + spec.deadLettersTopic()).uid("sink-dead-letters");
+    }
+
+    /** Event time of a source record; dead letters get {@link Long#MIN_VALUE} so no watermark moves for them. */
+    static final class EventTimes<O> implements SerializableTimestampAssigner<Either<DeadLetter, O>> {
+        private static final long serialVersionUID = 1L;
+        private final boolean events;
+
+        EventTimes(boolean events) {
+            this.events = events;
+        }
+
+        @Override
+        public long extractTimestamp(Either<DeadLetter, O> r, long kafkaTimestamp) {
+            if (r.isLeft()) {
+                return Long.MIN_VALUE;
+            }
+            return events ? ((VectorEvent) r.right()).eventTime() : ((VectorQuery) r.right()).eventTime();
+        }
     }
 
     static final class ToNeighborResult implements MapFunction<QueryResult, NeighborResult> {

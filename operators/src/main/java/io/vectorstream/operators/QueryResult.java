@@ -13,6 +13,9 @@ import java.util.Objects;
  */
 @TypeInfo(RecordTypeInfoFactories.Result.class)
 public final class QueryResult {
+    /** {@link #queryEventTime()} of a result made without its query's event time. */
+    public static final long UNKNOWN_EVENT_TIME = Long.MIN_VALUE;
+
     private final String queryId;
     private final String key;
     private final int k;
@@ -23,9 +26,18 @@ public final class QueryResult {
     private final int shard;
     private final int shardsAnswered;
     private final int shardCount;
+    private final long queryEventTime;
 
     public QueryResult(String queryId, String key, int k, long[] ids, float[] distances, int indexSize,
                        long searchMicros, int shard, int shardsAnswered, int shardCount) {
+        this(queryId, key, k, ids, distances, indexSize, searchMicros, shard, shardsAnswered, shardCount,
+                UNKNOWN_EVENT_TIME);
+    }
+
+    /** @param queryEventTime the query's event time (epoch ms), or {@link #UNKNOWN_EVENT_TIME} */
+    public QueryResult(String queryId, String key, int k, long[] ids, float[] distances, int indexSize,
+                       long searchMicros, int shard, int shardsAnswered, int shardCount, long queryEventTime) {
+        this.queryEventTime = queryEventTime;
         this.queryId = queryId;
         this.key = key;
         this.k = k;
@@ -55,6 +67,8 @@ public final class QueryResult {
     public int shardsAnswered() { return shardsAnswered; }
     /** How many shards exist (1 for a keyed answer). */
     public int shardCount() { return shardCount; }
+    /** The query's event time (epoch ms), or {@link #UNKNOWN_EVENT_TIME}; kept as a field, never a Kafka timestamp. */
+    public long queryEventTime() { return queryEventTime; }
     /** Whether every shard contributed (false when the merge timed out). */
     public boolean complete() { return shardsAnswered == shardCount; }
 
@@ -62,7 +76,7 @@ public final class QueryResult {
     public boolean sameAnswer(QueryResult o) {
         return Objects.equals(queryId, o.queryId) && Objects.equals(key, o.key) && k == o.k && Arrays.equals(ids, o.ids)
                 && Arrays.equals(distances, o.distances) && indexSize == o.indexSize && shard == o.shard
-                && shardsAnswered == o.shardsAnswered && shardCount == o.shardCount;
+                && shardsAnswered == o.shardsAnswered && shardCount == o.shardCount && queryEventTime == o.queryEventTime;
     }
 
     /** A timing-free string, handy to compare runs as sets. */

@@ -149,7 +149,7 @@ public class TopKMergeOperator extends AbstractStreamOperator<QueryResult>
 
     static QueryResult asMerged(QueryResult p) {
         return new QueryResult(p.queryId(), p.key(), p.k(), p.ids(), p.distances(), p.indexSize(), p.searchMicros(),
-                -1, 1, p.shardCount());
+                -1, 1, p.shardCount(), p.queryEventTime());
     }
 
     /** Top k of the union by (distance, id): commutative and associative, so arrival order does not matter. */
@@ -173,7 +173,7 @@ public class TopKMergeOperator extends AbstractStreamOperator<QueryResult>
         }
         return new QueryResult(a.queryId(), a.key(), k, ids, ds, a.indexSize() + b.indexSize(),
                 a.searchMicros() + b.searchMicros(), -1, a.shardsAnswered() + b.shardsAnswered(),
-                Math.max(a.shardCount(), b.shardCount()));
+                Math.max(a.shardCount(), b.shardCount()), a.queryEventTime());
     }
 
     @Override

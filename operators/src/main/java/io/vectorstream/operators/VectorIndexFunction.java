@@ -332,7 +332,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         queries.inc();
         if (ki == null) {
             out.collect(new QueryResult(query.queryId(), query.key(), query.k(), new long[0], new float[0], 0, 0,
-                    shard, 1, shardCount));
+                    shard, 1, shardCount, query.eventTime()));
             return;
         }
         String reason = RecordValidator.checkDimension("vector", query.vector(), ki.dimension());
@@ -362,7 +362,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         long micros = (System.nanoTime() - t0) / 1_000;
         searchLatencyMicros.update(micros);
         out.collect(new QueryResult(query.queryId(), query.key(), query.k(), r.ids(), r.distances(),
-                ki.index().size(), micros, shard, 1, shardCount));
+                ki.index().size(), micros, shard, 1, shardCount, query.eventTime()));
     }
 
     // ------------------------------------------------------------------ timers

@@ -68,6 +68,8 @@ class SerializersTest {
                 new VectorEvent("delete", 7L, "k", null, null, 9L, 55L, origin)});
         all.add(new Object[] {VectorQuerySerializer.INSTANCE,
                 new VectorQuery("q-2", "k", new float[] {2f}, 3, 0, null, 10L, origin).toShard(1)});
+        all.add(new Object[] {QueryResultSerializer.INSTANCE, new QueryResult("q-3", null, 1, new long[] {9},
+                new float[] {0.25f}, 10, 5, -1, 2, 2, 1_700_000_000_000L)});
         all.add(new Object[] {DeadLetterSerializer.INSTANCE, new DeadLetter("eventTime must be after the watermark",
                 DeadLetter.ReasonClass.LATE, "query", "Q2", 11L, origin)});
         return all;

@@ -36,13 +36,22 @@ public final class AvroRecords {
         }
         return NeighborResult.newBuilder().setQueryId(r.queryId()).setPartitionKey(r.key()).setNeighbors(ns)
                 .setIndexSize(r.indexSize()).setSearchMicros(r.searchMicros()).setShardsAnswered(r.shardsAnswered())
-                .setShardCount(r.shardCount()).build();
+                .setShardCount(r.shardCount())
+                .setQueryEventTime(r.queryEventTime() == QueryResult.UNKNOWN_EVENT_TIME ? null
+                        : java.time.Instant.ofEpochMilli(r.queryEventTime()))
+                .build();
     }
 
-    /** The Avro form of an operator dead letter (no Kafka provenance: the record had been decoded). */
+    /** The Avro form of an operator dead letter, with the record's origin when it has one. */
     public static io.vectorstream.schemas.DeadLetter toAvro(DeadLetter d) {
-        return io.vectorstream.schemas.DeadLetter.newBuilder().setReason(d.reason()).setRecordType(d.recordType())
-                .setRecord(d.record()).setTimestamp(java.time.Instant.ofEpochMilli(d.timestamp())).build();
+        var b = io.vectorstream.schemas.DeadLetter.newBuilder().setReason(d.reason())
+                .setReasonClass(d.reasonClass().label()).setRecordType(d.recordType()).setRecord(d.record())
+                .setTimestamp(java.time.Instant.ofEpochMilli(Math.max(0, d.timestamp())));
+        if (d.origin() != null) {
+            b.setSourceTopic(d.origin().topic()).setSourcePartition(d.origin().partition())
+                    .setSourceOffset(d.origin().offset());
+        }
+        return b.build();
     }
 
     /** The operator form of an Avro event (exposed for tests and custom wiring). */

@@ -9,11 +9,11 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Serializer of {@link QueryResult}. Format v1: queryId, key, k, ids, distances, indexSize, searchMicros, shard,
- * shardsAnswered, shardCount.
+ * shardsAnswered, shardCount. Format v2: v1, then the query's event time. Reads v1 and v2.
  */
 public final class QueryResultSerializer extends ImmutableValueSerializer<QueryResult> {
     private static final long serialVersionUID = 1L;
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final QueryResultSerializer INSTANCE = new QueryResultSerializer(VERSION);
 
     private QueryResultSerializer(int formatVersion) {
@@ -37,12 +37,24 @@ public final class QueryResultSerializer extends ImmutableValueSerializer<QueryR
         out.writeInt(r.shard());
         out.writeInt(r.shardsAnswered());
         out.writeInt(r.shardCount());
+        out.writeLong(r.queryEventTime());
     }
 
     @Override
     public QueryResult deserialize(DataInputView in) throws IOException {
-        return new QueryResult(Fields.readString(in), Fields.readString(in), in.readInt(), Fields.readLongs(in),
-                Fields.readFloats(in), in.readInt(), in.readLong(), in.readInt(), in.readInt(), in.readInt());
+        String queryId = Fields.readString(in);
+        String key = Fields.readString(in);
+        int k = in.readInt();
+        long[] ids = Fields.readLongs(in);
+        float[] distances = Fields.readFloats(in);
+        int indexSize = in.readInt();
+        long searchMicros = in.readLong();
+        int shard = in.readInt();
+        int shardsAnswered = in.readInt();
+        int shardCount = in.readInt();
+        long queryEventTime = formatVersion() >= 2 ? in.readLong() : QueryResult.UNKNOWN_EVENT_TIME;
+        return new QueryResult(queryId, key, k, ids, distances, indexSize, searchMicros, shard, shardsAnswered,
+                shardCount, queryEventTime);
     }
 
     @Override

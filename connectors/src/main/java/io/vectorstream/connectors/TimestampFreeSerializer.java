@@ -1,0 +1,33 @@
+package io.vectorstream.connectors;
+
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Writes each element to one topic with no Kafka timestamp of its own, so the producer stamps the time of
+ * writing. Why: the connector's default stamps the Flink record timestamp, which is the input's event time; the
+ * broker refuses times too far in the future ({@code InvalidTimestampException} failed the job) and deletes
+ * records whose time is older than the retention (answers vanished minutes after they were committed). Event
+ * times stay in the records' own fields. Stateless apart from the value schema; one sink thread.
+ */
+public final class TimestampFreeSerializer<T> implements KafkaRecordSerializationSchema<T> {
+    private static final long serialVersionUID = 1L;
+    private final String topic;
+    private final SerializationSchema<T> value;
+
+    public TimestampFreeSerializer(String topic, SerializationSchema<T> value) {
+        this.topic = topic;
+        this.value = value;
+    }
+
+    @Override
+    public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) throws Exception {
+        value.open(context);
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
+        return new ProducerRecord<>(topic, null, null, null, value.serialize(element));
+    }
+}
