@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -17,6 +20,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** Builds the Flink environment for the CLI: on a cluster under {@code flink run}, a local one otherwise. */
 public final class LocalFlink {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalFlink.class);
+
     private LocalFlink() {}
 
     /**
@@ -54,6 +59,60 @@ public final class LocalFlink {
         env.setBufferTimeout(bufferTimeout.toMillis());
         // No defensive copy of each record between chained operators: every VectorStream function emits fresh,
         // effectively immutable records and keeps none of its inputs, so the copies were pure allocation.
+        env.getConfig().enableObjectReuse();
+        return env;
+    }
+
+    /**
+     * The environment of {@code vectorstream run}: the cluster's configuration (under {@code flink run} or in
+     * application mode) or an empty one (a local MiniCluster), with {@code overrides} (the flags and {@code -D}
+     * settings) on top. Parallelism, restart strategy, state backend and checkpoint storage stay the cluster's
+     * unless overridden; this adds only what the job cannot run correctly without:
+     * <ul>
+     *   <li>a checkpoint interval when none is configured ({@link VectorStreamJobOptions#DEFAULT_CHECKPOINT_INTERVAL}):
+     *       exactly-once answers become visible only at checkpoints;</li>
+     *   <li>checkpoints retained on cancel and failure, and, unless a savepoint path is given or
+     *       {@link VectorStreamJobOptions#RESUME} is false, a restore from the newest completed checkpoint under
+     *       the checkpoint directory: a restarted {@code run} never serves a partial index;</li>
+     *   <li>no Kryo ({@code pipeline.generic-types: false});</li>
+     *   <li>locally only: RocksDB with incremental checkpoints and a temporary checkpoint directory, when unset.</li>
+     * </ul>
+     */
+    public static StreamExecutionEnvironment forJob(Configuration overrides) throws IOException {
+        StreamExecutionEnvironment probe = StreamExecutionEnvironment.getExecutionEnvironment(overrides);
+        boolean local = probe instanceof LocalStreamEnvironment;
+        Configuration conf = Configuration.fromMap(probe.getConfiguration().toMap());
+        conf.addAll(overrides);
+        if (local && !conf.contains(StateBackendOptions.STATE_BACKEND)) {
+            conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+            conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        }
+        if (!conf.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
+            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL,
+                    conf.get(VectorStreamJobOptions.DEFAULT_CHECKPOINT_INTERVAL));
+        }
+        if (!conf.contains(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION)) {
+            conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                    ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        }
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        String dir = conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
+        if (dir == null && local) {
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, temporaryCheckpointDirectory());
+        } else if (dir != null && conf.get(VectorStreamJobOptions.RESUME)
+                && !conf.contains(StateRecoveryOptions.SAVEPOINT_PATH)) {
+            Optional<String> latest = LatestCheckpoint.find(dir);
+            if (latest.isPresent()) {
+                LOG.warn("resuming from the latest completed checkpoint {} (set {}=false, or run --fresh, to start "
+                        + "empty)", latest.get(), VectorStreamJobOptions.RESUME.key());
+                conf.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.get());
+            } else {
+                LOG.warn("no completed checkpoint under {}: starting empty; the index is rebuilt from the vectors "
+                        + "topic's earliest offset", dir);
+            }
+        }
+        StreamExecutionEnvironment env = local ? StreamExecutionEnvironment.createLocalEnvironment(conf)
+                : StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.getConfig().enableObjectReuse();
         return env;
     }

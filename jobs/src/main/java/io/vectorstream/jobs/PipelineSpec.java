@@ -4,6 +4,7 @@ import io.vectorstream.operators.VectorSearchConfig;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Properties;
+import org.apache.flink.configuration.ReadableConfig;
 
 /**
  * Everything the VectorStream job needs beyond the operator settings: Kafka topics and format, delivery,
@@ -55,6 +56,22 @@ public final class PipelineSpec implements Serializable {
         maxEventTimeAhead = b.maxEventTimeAhead;
         kafkaProperties = b.kafkaProperties;
         search = b.search;
+    }
+
+    /** The spec from a Flink configuration ({@link VectorStreamJobOptions} and the operators' options). */
+    public static PipelineSpec fromConfiguration(ReadableConfig c, Properties kafkaProperties) {
+        return builder(c.get(VectorStreamJobOptions.BOOTSTRAP))
+                .topics(c.get(VectorStreamJobOptions.VECTORS_TOPIC), c.get(VectorStreamJobOptions.QUERIES_TOPIC),
+                        c.get(VectorStreamJobOptions.RESULTS_TOPIC), c.get(VectorStreamJobOptions.DEAD_LETTERS_TOPIC))
+                .format(c.get(VectorStreamJobOptions.FORMAT)).groupId(c.get(VectorStreamJobOptions.GROUP_ID))
+                .transactionalIdPrefix(c.get(VectorStreamJobOptions.TRANSACTIONAL_ID_PREFIX))
+                .exactlyOnce(c.get(VectorStreamJobOptions.EXACTLY_ONCE)).bounded(c.get(VectorStreamJobOptions.BOUNDED))
+                .outOfOrderness(c.get(VectorStreamJobOptions.OUT_OF_ORDERNESS))
+                .idleness(c.get(VectorStreamJobOptions.IDLENESS))
+                .maxEventTimeAhead(c.get(VectorStreamJobOptions.MAX_EVENT_TIME_AHEAD))
+                .kafkaProperties(kafkaProperties)
+                .search(VectorSearchConfig.fromConfiguration(c))
+                .build();
     }
 
     public static Builder builder(String bootstrap) {

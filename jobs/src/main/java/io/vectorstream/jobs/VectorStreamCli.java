@@ -14,7 +14,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.vectorstream.operators.VectorSearchOptions;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Properties;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -30,8 +38,15 @@ import picocli.CommandLine.Option;
                 VectorStreamCli.Query.class, VectorStreamCli.Broker.class})
 public final class VectorStreamCli implements Callable<Integer> {
 
+    /**
+     * Runs a command. Never exits the JVM on success: under {@code flink run} and in application mode this JVM is
+     * Flink's client or JobManager. A failing command exits non-zero.
+     */
     public static void main(String[] args) {
-        System.exit(execute(args));
+        int code = execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
     }
 
     /** Runs the CLI and returns its exit code (for tests). */
@@ -45,59 +60,148 @@ public final class VectorStreamCli implements Callable<Integer> {
         return 0;
     }
 
-    /** Runs the job against your Kafka, locally or (under {@code flink run}) on a cluster. */
+    /**
+     * Runs the job against your Kafka, locally (a MiniCluster in this JVM) or, under {@code flink run} and in
+     * application mode, on the cluster. Every setting is a Flink configuration key (config.yaml, {@code -D}); a
+     * flag overrides only the key it names, and parallelism, restarts and checkpointing stay the cluster's unless
+     * a flag sets them.
+     */
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Run the VectorStream job: Kafka vectors + queries in, results + dead letters out.")
+            description = "Run the VectorStream job: Kafka vectors + queries in, results + dead letters out. Settings "
+                    + "come from the Flink configuration (vectorstream.* keys, see VectorSearchOptions and "
+                    + "VectorStreamJobOptions); each flag overrides one key.")
     static final class Run implements Callable<Integer> {
-        @Option(names = "--bootstrap", defaultValue = "localhost:9092", description = "Kafka bootstrap servers.")
+        @Option(names = {"-D", "--conf"}, description = "Any Flink or vectorstream.* setting, repeatable, e.g. "
+                + "-D vectorstream.hnsw.ef-search=100.") Map<String, String> conf = new LinkedHashMap<>();
+        @Option(names = "--kafka-property", description = "Kafka client property for every source and sink, "
+                + "repeatable, e.g. --kafka-property security.protocol=SASL_SSL. Also read from the Flink "
+                + "configuration as vectorstream.kafka.properties.<key>. Never logged.")
+        Map<String, String> kafkaProperties = new LinkedHashMap<>();
+        @Option(names = "--kafka-properties-file", description = "A .properties file of Kafka client properties.")
+        Path kafkaPropertiesFile;
+        @Option(names = "--bootstrap", description = "Kafka bootstrap servers (vectorstream.kafka.bootstrap-servers).")
         String bootstrap;
-        @Option(names = "--vectors-topic", defaultValue = "vectors") String vectorsTopic;
-        @Option(names = "--queries-topic", defaultValue = "queries") String queriesTopic;
-        @Option(names = "--results-topic", defaultValue = "results") String resultsTopic;
-        @Option(names = "--dead-letters-topic", defaultValue = "dead-letters") String deadLettersTopic;
-        @Option(names = "--format", defaultValue = "AVRO", description = "Input format: ${COMPLETION-CANDIDATES}.")
-        PipelineSpec.Format format;
-        @Option(names = "--group-id", defaultValue = "vectorstream") String groupId;
-        @Option(names = "--mode", defaultValue = "KEYED", description = "${COMPLETION-CANDIDATES}.") IndexMode mode;
-        @Option(names = "--shards", defaultValue = "8", description = "Shard keys in GLOBAL mode.") int shards;
-        @Option(names = "--dimension", defaultValue = "0", description = "0: each key's first vector decides.") int dimension;
-        @Option(names = "--metric", defaultValue = "l2", description = "l2, ip or cosine.") String metric;
-        @Option(names = "--m", defaultValue = "16", description = "HNSW M.") int maxConn;
-        @Option(names = "--ef-construction", defaultValue = "100") int efConstruction;
-        @Option(names = "--ef-search", defaultValue = "64") int efSearch;
-        @Option(names = "--quantization", defaultValue = "none", description = "none or int8.") String quantization;
-        @Option(names = "--consistency", defaultValue = "PROCESSING", description = "${COMPLETION-CANDIDATES}.")
-        ConsistencyMode consistency;
-        @Option(names = "--ttl", defaultValue = "PT0S", description = "Vector time-to-live (ISO-8601, e.g. PT1H).")
-        Duration ttl;
-        @Option(names = "--cache-max-bytes", defaultValue = "268435456") long cacheMaxBytes;
-        @Option(names = "--state-backend", defaultValue = "rocksdb", description = "rocksdb or hashmap.") String stateBackend;
-        @Option(names = "--checkpoint-dir", description = "e.g. file:///tmp/vs-checkpoints or s3://...") String checkpointDir;
-        @Option(names = "--checkpoint-interval", defaultValue = "PT10S") Duration checkpointInterval;
-        @Option(names = "--parallelism", defaultValue = "2") int parallelism;
-        @Option(names = "--out-of-orderness", defaultValue = "PT0S") Duration outOfOrderness;
+        @Option(names = "--vectors-topic") String vectorsTopic;
+        @Option(names = "--queries-topic") String queriesTopic;
+        @Option(names = "--results-topic") String resultsTopic;
+        @Option(names = "--dead-letters-topic") String deadLettersTopic;
+        @Option(names = "--format", description = "Input format: ${COMPLETION-CANDIDATES}.") PipelineSpec.Format format;
+        @Option(names = "--group-id") String groupId;
+        @Option(names = "--transactional-id-prefix") String transactionalIdPrefix;
+        @Option(names = "--mode", description = "${COMPLETION-CANDIDATES}.") IndexMode mode;
+        @Option(names = "--shards", description = "Shard keys in GLOBAL mode.") Integer shards;
+        @Option(names = "--dimension", description = "0: each key's first vector decides.") Integer dimension;
+        @Option(names = "--metric", description = "l2, ip or cosine.") String metric;
+        @Option(names = "--m", description = "HNSW M.") Integer maxConn;
+        @Option(names = "--ef-construction") Integer efConstruction;
+        @Option(names = "--ef-search") Integer efSearch;
+        @Option(names = "--exact-threshold", description = "Keys with at most this many vectors are searched exactly.")
+        Integer exactThreshold;
+        @Option(names = "--quantization", description = "none or int8.") String quantization;
+        @Option(names = "--consistency", description = "${COMPLETION-CANDIDATES}.") ConsistencyMode consistency;
+        @Option(names = "--ttl", description = "Vector time-to-live (ISO-8601, e.g. PT1H).") Duration ttl;
+        @Option(names = "--cache-max-bytes") Long cacheMaxBytes;
+        @Option(names = "--out-of-orderness", description = "ISO-8601, e.g. PT1S.") Duration outOfOrderness;
+        @Option(names = "--idleness", description = "After this long without records a partition's watermark follows "
+                + "the clock (ISO-8601; default PT5S).") Duration idleness;
+        @Option(names = "--max-event-time-ahead", description = "Records further ahead of the clock are dead letters "
+                + "(ISO-8601; default PT1H; PT0S: no limit).") Duration maxEventTimeAhead;
         @Option(names = "--at-least-once", description = "Plain (non-transactional) sinks: lower latency.")
         boolean atLeastOnce;
         @Option(names = "--bounded", description = "Stop at the input offsets that are latest at start.")
         boolean bounded;
-        @Option(names = "--buffer-timeout", defaultValue = "PT0S", description = "Network buffer timeout "
-                + "(ISO-8601); PT0S ships each record at once (lowest latency), larger values favour throughput.")
-        Duration bufferTimeout;
+        @Option(names = "--state-backend", description = "rocksdb or hashmap (default: the cluster's; rocksdb locally).")
+        String stateBackend;
+        @Option(names = "--checkpoint-dir", description = "e.g. file:///var/vs-checkpoints or s3://...; "
+                + "run resumes from the newest completed checkpoint there.") String checkpointDir;
+        @Option(names = "--fresh", description = "Start empty even if the checkpoint directory holds checkpoints.")
+        boolean fresh;
+        @Option(names = "--checkpoint-interval", description = "Default: the cluster's, else PT10S.")
+        Duration checkpointInterval;
+        @Option(names = "--parallelism", description = "Default: the cluster's (flink run -p, parallelism.default).")
+        Integer parallelism;
+        @Option(names = "--restarts", description = "Fixed-delay restart attempts (default: the cluster's strategy).")
+        Integer restarts;
+        @Option(names = "--buffer-timeout", description = "Network buffer timeout (ISO-8601); PT0S ships each "
+                + "record at once (lowest latency), larger values favour throughput.") Duration bufferTimeout;
+        @Option(names = "--job-name", defaultValue = "vectorstream") String jobName;
 
         @Override
         public Integer call() throws Exception {
-            VectorSearchConfig search = VectorSearchConfig.builder().mode(mode).shards(shards).dimension(dimension)
-                    .metric(VectorMetric.parse(metric)).maxConn(maxConn).efConstruction(efConstruction)
-                    .efSearch(efSearch).quantization(parseQuantization(quantization)).consistency(consistency)
-                    .ttl(ttl).cacheMaxBytes(cacheMaxBytes).build();
-            PipelineSpec spec = PipelineSpec.builder(bootstrap)
-                    .topics(vectorsTopic, queriesTopic, resultsTopic, deadLettersTopic).format(format).groupId(groupId)
-                    .exactlyOnce(!atLeastOnce).bounded(bounded).outOfOrderness(outOfOrderness).search(search).build();
-            StreamExecutionEnvironment env = LocalFlink.environment(parallelism, stateBackend, checkpointDir,
-                    checkpointInterval, 3, bufferTimeout);
-            VectorStreamPipeline.build(env, spec);
-            env.execute("vectorstream");
+            StreamExecutionEnvironment env = LocalFlink.forJob(overrides());
+            if (parallelism != null) {
+                env.setParallelism(parallelism);
+            }
+            if (bufferTimeout != null) {
+                env.setBufferTimeout(bufferTimeout.toMillis());
+            }
+            Configuration effective = Configuration.fromMap(env.getConfiguration().toMap());
+            VectorStreamPipeline.build(env, PipelineSpec.fromConfiguration(effective, kafkaProperties(effective)));
+            env.execute(jobName);
             return 0;
+        }
+
+        /** The flags and -D settings as configuration keys: only what was given. */
+        Configuration overrides() {
+            Configuration c = Configuration.fromMap(conf);
+            setIf(c, VectorStreamJobOptions.BOOTSTRAP, bootstrap);
+            setIf(c, VectorStreamJobOptions.VECTORS_TOPIC, vectorsTopic);
+            setIf(c, VectorStreamJobOptions.QUERIES_TOPIC, queriesTopic);
+            setIf(c, VectorStreamJobOptions.RESULTS_TOPIC, resultsTopic);
+            setIf(c, VectorStreamJobOptions.DEAD_LETTERS_TOPIC, deadLettersTopic);
+            setIf(c, VectorStreamJobOptions.FORMAT, format);
+            setIf(c, VectorStreamJobOptions.GROUP_ID, groupId);
+            setIf(c, VectorStreamJobOptions.TRANSACTIONAL_ID_PREFIX, transactionalIdPrefix);
+            setIf(c, VectorStreamJobOptions.OUT_OF_ORDERNESS, outOfOrderness);
+            setIf(c, VectorStreamJobOptions.IDLENESS, idleness);
+            setIf(c, VectorStreamJobOptions.MAX_EVENT_TIME_AHEAD, maxEventTimeAhead);
+            setIf(c, VectorStreamJobOptions.EXACTLY_ONCE, atLeastOnce ? Boolean.FALSE : null);
+            setIf(c, VectorStreamJobOptions.BOUNDED, bounded ? Boolean.TRUE : null);
+            setIf(c, VectorStreamJobOptions.RESUME, fresh ? Boolean.FALSE : null);
+            setIf(c, VectorSearchOptions.MODE, mode);
+            setIf(c, VectorSearchOptions.SHARDS, shards);
+            setIf(c, VectorSearchOptions.DIMENSION, dimension);
+            setIf(c, VectorSearchOptions.METRIC, metric);
+            setIf(c, VectorSearchOptions.MAX_CONN, maxConn);
+            setIf(c, VectorSearchOptions.EF_CONSTRUCTION, efConstruction);
+            setIf(c, VectorSearchOptions.EF_SEARCH, efSearch);
+            setIf(c, VectorSearchOptions.EXACT_THRESHOLD, exactThreshold);
+            setIf(c, VectorSearchOptions.QUANTIZATION, quantization);
+            setIf(c, VectorSearchOptions.CONSISTENCY, consistency);
+            setIf(c, VectorSearchOptions.TTL, ttl);
+            setIf(c, VectorSearchOptions.CACHE_MAX_BYTES, cacheMaxBytes == null ? null : new MemorySize(cacheMaxBytes));
+            setIf(c, StateBackendOptions.STATE_BACKEND, stateBackend);
+            setIf(c, CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
+            setIf(c, CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
+            if (restarts != null) {
+                c.set(RestartStrategyOptions.RESTART_STRATEGY, restarts > 0 ? "fixed-delay" : "none");
+                c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, Math.max(1, restarts));
+            }
+            return c;
+        }
+
+        /** vectorstream.kafka.properties.* from the configuration, then the file, then --kafka-property. */
+        Properties kafkaProperties(Configuration effective) throws java.io.IOException {
+            Properties p = new Properties();
+            String prefix = "vectorstream.kafka.properties.";
+            effective.toMap().forEach((k, v) -> {
+                if (k.startsWith(prefix)) {
+                    p.setProperty(k.substring(prefix.length()), v);
+                }
+            });
+            if (kafkaPropertiesFile != null) {
+                try (var in = Files.newInputStream(kafkaPropertiesFile)) {
+                    p.load(in);
+                }
+            }
+            p.putAll(kafkaProperties);
+            return p;
+        }
+
+        private static <T> void setIf(Configuration c, org.apache.flink.configuration.ConfigOption<T> o, T value) {
+            if (value != null) {
+                c.set(o, value);
+            }
         }
     }
 
