@@ -62,9 +62,9 @@ class CodecsTest {
         assertThat(typed.getOp()).isEqualTo(Op.DELETE);
         assertThat(typed.getId()).isEqualTo(7L);
         assertThatThrownBy(() -> events.decode("{\"op\":\"merge\",\"id\":1}".getBytes(StandardCharsets.UTF_8)))
-                .hasMessage("op must be one of [upsert, delete]; op=merge");
+                .hasMessage("op must be one of [upsert, delete]; op=\"merge\"");
         assertThatThrownBy(() -> events.decode("{\"op\":\"upsert\",\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
-                .hasMessage("id must be a 64-bit integer; id=\"x\"");
+                .hasMessage("id must be an integer in [-2^63, 2^63-1]; id=\"x\"");
         assertThatThrownBy(() -> events.decode("{\"op\":\"upsert\",\"id\":1,\"vector\":[1,\"a\"]}".getBytes(StandardCharsets.UTF_8)))
                 .hasMessage("vector components must be numbers; vector[1]=\"a\"");
         assertThatThrownBy(() -> events.decode("{oops".getBytes(StandardCharsets.UTF_8)))
@@ -79,7 +79,7 @@ class CodecsTest {
         assertThat(q.getPartitionKey()).isNull();
         assertThat(queries.decode(queries.encode(q))).isEqualTo(q);
         assertThatThrownBy(() -> queries.decode("{\"queryId\":\"q\",\"vector\":[1],\"k\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
-                .hasMessage("k must be an integer; k=\"x\"");
+                .hasMessage("k must be an integer in [-2^31, 2^31-1]; k=\"x\"");
     }
 
     @Test

@@ -370,35 +370,66 @@ public final class VectorStreamCli implements Callable<Integer> {
     }
     /** A local single-node Kafka for trying the other commands without installing one. */
     @Command(name = "broker", mixinStandardHelpOptions = true,
-            description = "Start a single-node KRaft Kafka broker in this JVM (data in a temporary directory, deleted "
-                    + "on exit), create the topics, print its bootstrap address and run until interrupted.")
+            description = {"Start a single-node KRaft Kafka broker in this JVM, create the topics that do not exist yet, "
+                    + "print its bootstrap address and run until interrupted.",
+                    "--port fixes the client port (default: a free one). --data-dir keeps the broker's data in that "
+                            + "directory (default: a temporary directory, deleted on exit): started again with the "
+                            + "same --port and --data-dir, the broker comes back at the same address with its topics, "
+                            + "records and committed offsets, so clients and a running job reconnect."})
     static final class Broker implements Callable<Integer> {
         @Option(names = "--topics", split = ",", defaultValue = "vectors,queries,results,dead-letters")
         String[] topics;
-        @Option(names = "--partitions", defaultValue = "2") int partitions;
+        @Option(names = "--partitions", defaultValue = "2", description = "Partitions of each topic created.")
+        int partitions;
         @Option(names = "--config", description = "Broker setting, repeatable, e.g. --config num.io.threads=2.")
         Map<String, String> config = Map.of();
+        @Option(names = "--port", defaultValue = "0",
+                description = "Client listener port on localhost; 0 (the default): a free one.")
+        int port;
+        @Option(names = "--data-dir", description = "The broker's data directory: formatted when new or empty, "
+                + "reused when it holds a broker's data, kept on exit. Default: a temporary directory deleted on exit.")
+        Path dataDir;
 
         @Override
         public Integer call() throws Exception {
-            EmbeddedKafka kafka = EmbeddedKafka.start(config);
+            LocalKafkaBroker kafka = start();
             java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     kafka.close();
                 } catch (Exception e) {
-                    // KafkaClusterTestKit.close() declares Exception; at JVM exit there is nobody to rethrow to.
+                    // At JVM exit there is nobody to rethrow to.
                     System.err.println("the broker did not shut down cleanly: " + e);
                     e.printStackTrace();
                 } finally {
                     stopped.countDown();
                 }
             }, "vectorstream-broker-shutdown"));
-            kafka.createTopics(partitions, topics);
             System.out.println("bootstrap " + kafka.bootstrapServers());
+            System.out.println("data " + kafka.dataDirectory() + (dataDir == null ? " (deleted on exit)" : ""));
             System.out.flush();
             stopped.await();
             return 0;
+        }
+
+        /** Starts the broker and creates the topics it does not have yet (a restart finds them there). */
+        LocalKafkaBroker start() throws Exception {
+            LocalKafkaBroker.Builder builder = LocalKafkaBroker.builder().setPort(port).setConfig(config);
+            if (dataDir != null) {
+                builder.setDataDirectory(dataDir);
+            }
+            LocalKafkaBroker kafka = builder.start();
+            try {
+                EmbeddedKafka.createTopics(kafka.bootstrapServers(), partitions, topics);
+            } catch (Exception e) {
+                try {
+                    kafka.close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            }
+            return kafka;
         }
     }
 }
