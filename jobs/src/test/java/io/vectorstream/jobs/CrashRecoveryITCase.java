@@ -72,13 +72,15 @@ class CrashRecoveryITCase {
         SplittableRandom random = new SplittableRandom(seed);
         String p = "crash";
         kafka.createTopics(2, p + "-vectors", p + "-queries", p + "-results", p + "-dead");
-        Path checkpoints = dir.resolve("checkpoints");
+        Path checkpointRoot = dir.resolve("checkpoints");
+        // run keeps each pipeline's checkpoints under <dir>/<transactional id prefix>.
+        Path checkpoints = checkpointRoot.resolve(p);
         Path log = dir.resolve("run.log");
         String[] args = {"--bootstrap", kafka.bootstrapServers(), "--vectors-topic", p + "-vectors",
                 "--queries-topic", p + "-queries", "--results-topic", p + "-results", "--dead-letters-topic", p + "-dead",
                 "--group-id", p, "--transactional-id-prefix", p, "--consistency", "EVENT_TIME",
                 "--exact-threshold", "1000000", "--parallelism", "2", "--idleness", "PT15S",
-                "--checkpoint-dir", checkpoints.toUri().toString(), "--checkpoint-interval", "PT0.5S"};
+                "--checkpoint-dir", checkpointRoot.toUri().toString(), "--checkpoint-interval", "PT0.5S"};
 
         List<VectorEvent> events = new ArrayList<>();
         List<VectorQuery> queries = new ArrayList<>();
