@@ -19,8 +19,9 @@ import org.apache.avro.specific.SpecificRecord;
  * Avro single-object encoding ({@code C3 01}, the writer schema's 8-byte CRC-64-AVRO fingerprint, then the
  * body): a registry-free wire format where every record names its schema. The reader knows its own schema
  * plus any older or newer writer schemas registered with {@link #withWriterSchemas}; a record with an unknown
- * fingerprint, a bad header or a torn body is a {@link DecodeException}, never a job failure. Decoding
- * allocates at most about the value's own size, whatever its length prefixes declare ({@link LengthCheckedDecoder}).
+ * fingerprint, a bad header, a torn body or bytes after the body is a {@link DecodeException}, never a job
+ * failure. Decoding allocates at most about the value's own size, whatever its length prefixes declare
+ * ({@link LengthCheckedDecoder}).
  */
 public final class AvroSingleObjectCodec<T extends SpecificRecord> implements RecordCodec<T> {
     private static final long serialVersionUID = 1L;
@@ -87,11 +88,19 @@ public final class AvroSingleObjectCodec<T extends SpecificRecord> implements Re
         }
         // A decoder of the array itself, so that the bytes left are known to LengthCheckedDecoder.
         body = DecoderFactory.get().binaryDecoder(bytes, HEADER_BYTES, bytes.length - HEADER_BYTES, body);
+        T value;
         try {
-            return reader.read(null, checked.reset(body));
+            value = reader.read(null, checked.reset(body));
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new DecodeException("value must be a valid " + type.getSimpleName() + " body; error=" + e, e);
         }
+        if (body.remainingBytes() != 0) {
+            // Bytes after the body are no part of the record: two records glued together would otherwise pass as
+            // the first alone, and the second be lost without a dead letter.
+            throw new DecodeException("value must end with its " + type.getSimpleName() + " body; trailing bytes="
+                    + body.remainingBytes() + ", length=" + bytes.length);
+        }
+        return value;
     }
 
     /** A reader for this reader schema and one per registered writer schema (what BinaryMessageDecoder knew). */

@@ -118,6 +118,20 @@ class AvroSingleObjectCodecTest {
     }
 
     @Test
+    void bytesAfterTheBodyAreADecodeError() {
+        byte[] good = events.encode(EVENT);
+        byte[] glued = new byte[good.length * 2];
+        System.arraycopy(good, 0, glued, 0, good.length);
+        System.arraycopy(good, 0, glued, good.length, good.length);
+        assertThatThrownBy(() -> events.decode(glued)).isInstanceOf(RecordCodec.DecodeException.class)
+                .hasMessage("value must end with its VectorEvent body; trailing bytes=" + good.length + ", length="
+                        + glued.length);
+        byte[] padded = java.util.Arrays.copyOf(good, good.length + 1);
+        assertThatThrownBy(() -> events.decode(padded))
+                .hasMessage("value must end with its VectorEvent body; trailing bytes=1, length=" + padded.length);
+    }
+
+    @Test
     void unknownEnumSymbolsAndUnionBranchesAreDecodeErrors() {
         byte[] good = events.encode(EVENT);
         byte[] badOp = good.clone();
