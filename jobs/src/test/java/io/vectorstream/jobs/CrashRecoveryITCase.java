@@ -22,7 +22,13 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A crash never serves a partial index: {@code vectorstream run} in its own JVM is killed with SIGKILL three
- * times mid-stream and started again with the same command; it resumes from the newest retained checkpoint by
- * itself. The answers, read with read_committed as a multiset, equal a brute-force oracle's (each query exactly
+ * times mid-stream (just after a new batch of records went in) and started again with the same command; it resumes
+ * from the newest retained checkpoint by itself. Before each restart the vector records the job's checkpoints
+ * cover are deleted from the topic, so only the restored state can supply them. The answers, read with read_committed as a multiset, equal a brute-force oracle's (each query exactly
  * once, EVENT_TIME semantics), and no record went to the dead letters (none was late).
  */
 class CrashRecoveryITCase {
@@ -87,6 +94,7 @@ class CrashRecoveryITCase {
         Clock clock = new Clock();
         Map<String, Integer> answered = new HashMap<>();
         List<NeighborResult> results = new ArrayList<>();
+        int deleted = 0;
         try (VectorProducer producer = new VectorProducer(kafka.bootstrapServers(), PipelineSpec.Format.AVRO);
              ResultConsumer<NeighborResult> reader = new ResultConsumer<>(kafka.bootstrapServers(), p + "-results",
                      NeighborResult.class, true)) {
@@ -106,9 +114,14 @@ class CrashRecoveryITCase {
                     return latest.isPresent() && !latest.get().equals(before) && results.size() > answersBefore;
                 });
                 lastCheckpoint = latest(checkpoints).orElseThrow();
-                run.kill();
-                // Records keep arriving while the job is down.
+                // The next phase goes in while the job runs, and the kill follows at once: mid-stream.
                 produce(producer, p, random, clock, kill, events, queries);
+                run.kill();
+                // Only the restored state can now supply the vectors the checkpoints covered: a restart that
+                // rebuilt the index from the topic instead would answer differently.
+                int d = deleteCommittedVectors(p);
+                deleted = Math.max(deleted, d);
+                System.out.println("kill " + kill + ": deleted the " + d + " checkpointed vector records");
                 run = RunProcess.start(log, args);
             }
             try {
@@ -140,6 +153,31 @@ class CrashRecoveryITCase {
         List<DeadLetter> dead = VectorStreamPipelineITCase.readAllFrom(kafka, p + "-dead", DeadLetter.class, 0);
         assertThat(dead).as("no dead letters (nothing late), seed %d", seed).isEmpty();
         assertThat(Files.readString(log)).as("the runs resumed from checkpoints").contains("resuming from the latest completed checkpoint");
+        assertThat(deleted).as("checkpointed vectors were deleted from the topic before restarts").isPositive();
+    }
+
+    /**
+     * Deletes the vectors topic's records below the offsets the job committed, which it commits when a checkpoint
+     * completes: every deleted record is in a completed checkpoint's state (the newest is restored). Returns how
+     * many were deleted.
+     */
+    static int deleteCommittedVectors(String p) throws Exception {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (Admin admin = Admin.create(props)) {
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(p).partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, RecordsToDelete> delete = new HashMap<>();
+            int n = 0;
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
+                if (e.getKey().topic().equals(p + "-vectors") && e.getValue() != null) {
+                    delete.put(e.getKey(), RecordsToDelete.beforeOffset(e.getValue().offset()));
+                    n += (int) e.getValue().offset();
+                }
+            }
+            admin.deleteRecords(delete).all().get();
+            return n;
+        }
     }
 
     static Optional<String> latest(Path checkpoints) {
