@@ -39,6 +39,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private static final String HOST = "localhost";
     private static final String CLIENT_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final String SECURE_LISTENER = "SECURE";
     /** Settings this class derives from the port and the directory; {@link Builder#setConfig} refuses them. */
     private static final Set<String> OWN_SETTINGS = Set.of("node.id", "process.roles", "listeners",
             "advertised.listeners", "listener.security.protocol.map", "controller.listener.names",
@@ -47,12 +48,14 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private final KafkaRaftServer server;
     private final int port;
+    private final int securePort;
     private final Path dataDirectory;
     private final boolean temporary;
 
-    private LocalKafkaBroker(KafkaRaftServer server, int port, Path dataDirectory, boolean temporary) {
+    private LocalKafkaBroker(KafkaRaftServer server, int port, int securePort, Path dataDirectory, boolean temporary) {
         this.server = server;
         this.port = port;
+        this.securePort = securePort;
         this.dataDirectory = dataDirectory;
         this.temporary = temporary;
     }
@@ -65,6 +68,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
     /** {@code localhost:port}. */
     public String bootstrapServers() {
         return HOST + ":" + port;
+    }
+
+    /**
+     * {@code localhost:port} of the secured listener added with {@link Builder#setSecureListener}.
+     *
+     * @throws IllegalStateException when the broker has none
+     */
+    public String secureBootstrapServers() {
+        if (securePort == 0) {
+            throw new IllegalStateException("the broker has no secure listener; call setSecureListener first");
+        }
+        return HOST + ":" + securePort;
     }
 
     /** The client listener's port. */
@@ -95,8 +110,26 @@ public final class LocalKafkaBroker implements AutoCloseable {
         private int port;
         private Path dataDirectory;
         private final Map<String, String> config = new HashMap<>();
+        private String secureProtocol;
+        private final Map<String, String> secureSettings = new HashMap<>();
 
         private Builder() {}
+
+        /**
+         * Adds a second client listener, on a free port, that requires {@code securityProtocol}
+         * ({@code SASL_PLAINTEXT}, {@code SASL_SSL} or {@code SSL}), with its settings given without the
+         * {@code listener.name.secure.} prefix (e.g. {@code plain.sasl.jaas.config}, {@code ssl.keystore.location}).
+         * The plaintext listener stays, for the broker itself and for administration.
+         */
+        public Builder setSecureListener(String securityProtocol, Map<String, String> settings) {
+            if (!Set.of("SASL_PLAINTEXT", "SASL_SSL", "SSL").contains(securityProtocol)) {
+                throw new IllegalArgumentException("securityProtocol must be one of [SASL_PLAINTEXT, SASL_SSL, SSL]; "
+                        + "securityProtocol=" + securityProtocol);
+            }
+            this.secureProtocol = securityProtocol;
+            this.secureSettings.putAll(settings);
+            return this;
+        }
 
         /** The client listener's port on loopback; 0 (the default) picks a free one. */
         public Builder setPort(int port) {
@@ -149,7 +182,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
             Path dir = temporary ? Files.createTempDirectory("vectorstream-kafka-") : dataDirectory;
             try {
                 int clientPort = port == 0 ? freePort() : port;
-                Map<String, String> props = serverProperties(clientPort, freePort(), dir);
+                int securePort = secureProtocol == null ? 0 : freePort();
+                Map<String, String> props = serverProperties(clientPort, freePort(), securePort, dir);
                 if (!isFormatted(dir)) {
                     format(dir);
                 }
@@ -164,7 +198,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                     }
                     throw e;
                 }
-                return new LocalKafkaBroker(server, clientPort, dir, temporary);
+                return new LocalKafkaBroker(server, clientPort, securePort, dir, temporary);
             } catch (Throwable e) {
                 if (temporary) {
                     Utils.delete(dir.toFile());
@@ -174,7 +208,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
 
         /** The equivalent of a {@code server.properties} for one combined node on loopback. */
-        private Map<String, String> serverProperties(int clientPort, int controllerPort, Path dir) {
+        private Map<String, String> serverProperties(int clientPort, int controllerPort, int securePort, Path dir) {
             Map<String, String> p = new HashMap<>(EmbeddedKafka.SETTINGS);
             // Kafka's default is 128 MiB of heap for the log cleaner's offset map; Kafka's test kit takes 2 MiB.
             p.put("log.cleaner.dedupe.buffer.size", "2097152");
@@ -186,6 +220,14 @@ public final class LocalKafkaBroker implements AutoCloseable {
             p.put("advertised.listeners", CLIENT_LISTENER + "://" + HOST + ":" + clientPort);
             p.put("listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
             p.put("inter.broker.listener.name", CLIENT_LISTENER);
+            if (secureProtocol != null) {
+                p.put("listeners", p.get("listeners") + "," + SECURE_LISTENER + "://" + HOST + ":" + securePort);
+                p.put("advertised.listeners", p.get("advertised.listeners") + "," + SECURE_LISTENER + "://" + HOST
+                        + ":" + securePort);
+                p.put("listener.security.protocol.map", p.get("listener.security.protocol.map") + ","
+                        + SECURE_LISTENER + ":" + secureProtocol);
+                secureSettings.forEach((k, v) -> p.put("listener.name.secure." + k, v));
+            }
             p.put("controller.listener.names", CONTROLLER_LISTENER);
             // A static quorum of this one node: the voter's address is read from here at each start, so the
             // controller port may differ from one start to the next.

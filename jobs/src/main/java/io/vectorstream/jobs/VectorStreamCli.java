@@ -73,12 +73,7 @@ public final class VectorStreamCli implements Callable<Integer> {
     static final class Run implements Callable<Integer> {
         @Option(names = {"-D", "--conf"}, description = "Any Flink or vectorstream.* setting, repeatable, e.g. "
                 + "-D vectorstream.hnsw.ef-search=100.") Map<String, String> conf = new LinkedHashMap<>();
-        @Option(names = "--kafka-property", description = "Kafka client property for every source and sink, "
-                + "repeatable, e.g. --kafka-property security.protocol=SASL_SSL. Also read from the Flink "
-                + "configuration as vectorstream.kafka.properties.<key>. Never logged.")
-        Map<String, String> kafkaProperties = new LinkedHashMap<>();
-        @Option(names = "--kafka-properties-file", description = "A .properties file of Kafka client properties.")
-        Path kafkaPropertiesFile;
+        @CommandLine.Mixin KafkaClientOptions kafka = new KafkaClientOptions();
         @Option(names = "--bootstrap", description = "Kafka bootstrap servers (vectorstream.kafka.bootstrap-servers).")
         String bootstrap;
         @Option(names = "--vectors-topic") String vectorsTopic;
@@ -189,12 +184,7 @@ public final class VectorStreamCli implements Callable<Integer> {
                     p.setProperty(k.substring(prefix.length()), v);
                 }
             });
-            if (kafkaPropertiesFile != null) {
-                try (var in = Files.newInputStream(kafkaPropertiesFile)) {
-                    p.load(in);
-                }
-            }
-            p.putAll(kafkaProperties);
+            p.putAll(kafka.properties());
             return p;
         }
 
@@ -202,6 +192,30 @@ public final class VectorStreamCli implements Callable<Integer> {
             if (value != null) {
                 c.set(o, value);
             }
+        }
+    }
+
+    /**
+     * Kafka client properties for secured brokers (TLS, SASL): a properties file, then repeated
+     * {@code --kafka-property key=value}. Never logged.
+     */
+    static final class KafkaClientOptions {
+        @Option(names = "--kafka-property", description = "Kafka client property, repeatable, e.g. "
+                + "--kafka-property security.protocol=SASL_SSL (for run also vectorstream.kafka.properties.<key> "
+                + "in the Flink configuration). Never logged.")
+        Map<String, String> properties = new LinkedHashMap<>();
+        @Option(names = "--kafka-properties-file", description = "A .properties file of Kafka client properties.")
+        Path file;
+
+        Properties properties() throws java.io.IOException {
+            Properties p = new Properties();
+            if (file != null) {
+                try (var in = Files.newInputStream(file)) {
+                    p.load(in);
+                }
+            }
+            p.putAll(properties);
+            return p;
         }
     }
 
@@ -279,6 +293,7 @@ public final class VectorStreamCli implements Callable<Integer> {
             description = "Load .fvecs, CSV or JSON-lines vectors into a topic as upsert events.")
     static final class Produce implements Callable<Integer> {
         @Option(names = "--bootstrap", defaultValue = "localhost:9092") String bootstrap;
+        @CommandLine.Mixin KafkaClientOptions kafka = new KafkaClientOptions();
         @Option(names = "--topic", defaultValue = "vectors") String topic;
         @Option(names = "--input", required = true, description = "A .fvecs, .csv or .json/.jsonl file.") Path input;
         @Option(names = "--key", defaultValue = "", description = "Partition key for .fvecs/CSV input.") String key;
@@ -290,7 +305,7 @@ public final class VectorStreamCli implements Callable<Integer> {
         public Integer call() throws Exception {
             String name = input.getFileName().toString().toLowerCase(Locale.ROOT);
             int sent = 0;
-            try (VectorProducer p = new VectorProducer(bootstrap, format)) {
+            try (VectorProducer p = new VectorProducer(bootstrap, format, false, kafka.properties())) {
                 if (name.endsWith(".json") || name.endsWith(".jsonl")) {
                     RecordCodec<io.vectorstream.schemas.VectorEvent> json = JsonCodecs.events();
                     try (BufferedReader r = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
@@ -328,6 +343,7 @@ public final class VectorStreamCli implements Callable<Integer> {
     @Command(name = "query", mixinStandardHelpOptions = true, description = "Send one query and print the neighbours.")
     static final class Query implements Callable<Integer> {
         @Option(names = "--bootstrap", defaultValue = "localhost:9092") String bootstrap;
+        @CommandLine.Mixin KafkaClientOptions kafka = new KafkaClientOptions();
         @Option(names = "--queries-topic", defaultValue = "queries") String queriesTopic;
         @Option(names = "--results-topic", defaultValue = "results") String resultsTopic;
         @Option(names = "--vector", required = true, split = ",", description = "Comma-separated components.")
@@ -342,8 +358,8 @@ public final class VectorStreamCli implements Callable<Integer> {
         public Integer call() throws Exception {
             String id = "cli-" + UUID.randomUUID();
             try (ResultConsumer<NeighborResult> c = new ResultConsumer<>(bootstrap, resultsTopic, NeighborResult.class,
-                         !readUncommitted);
-                 VectorProducer p = new VectorProducer(bootstrap, PipelineSpec.Format.AVRO)) {
+                         !readUncommitted, kafka.properties());
+                 VectorProducer p = new VectorProducer(bootstrap, PipelineSpec.Format.AVRO, false, kafka.properties())) {
                 p.send(queriesTopic, VectorProducer.query(id, key, vector, k, System.currentTimeMillis()));
                 p.flush();
                 NeighborResult[] found = new NeighborResult[1];
