@@ -20,69 +20,106 @@ import java.time.Duration;
 final class InputConverters {
     private InputConverters() {}
 
-    /** Avro vector events. */
-    static final class Events implements RecordConverter<io.vectorstream.schemas.VectorEvent, VectorEvent> {
+    /**
+     * The conversion and the checks, shared by events and queries: convert with the origin, then the field rules
+     * and limits, then the clock check. A record that cannot even be converted is rejected too.
+     */
+    abstract static class Checked<A, R> implements RecordConverter<A, R> {
         private static final long serialVersionUID = 1L;
         private final VectorSearchConfig config;
         private final long maxAheadMillis;
         private transient RecordValidator validator;
 
-        Events(VectorSearchConfig config, Duration maxEventTimeAhead) {
+        Checked(VectorSearchConfig config, Duration maxEventTimeAhead) {
             this.config = config;
             this.maxAheadMillis = maxEventTimeAhead.toMillis();
         }
 
+        abstract R toRecord(A value, RecordOrigin origin);
+
+        abstract String check(RecordValidator validator, R record);
+
+        abstract long eventTime(R record);
+
+        abstract String recordType();
+
         @Override
-        public VectorEvent convert(io.vectorstream.schemas.VectorEvent value, String topic, int partition, long offset)
-                throws RejectedRecordException {
+        public final R convert(A value, String topic, int partition, long offset) throws RejectedRecordException {
             if (validator == null) {
                 validator = new RecordValidator(config);
             }
-            VectorEvent e;
+            R r;
             try {
-                e = AvroRecords.toEvent(value).withOrigin(new RecordOrigin(topic, partition, offset));
+                r = toRecord(value, new RecordOrigin(topic, partition, offset));
             } catch (RuntimeException malformed) {
-                throw new RejectedRecordException("vector-event must be readable; error=" + malformed.getMessage(),
+                throw new RejectedRecordException(recordType() + " must be readable; error=" + malformed.getMessage(),
                         DeadLetter.ReasonClass.INVALID.label());
             }
-            check(validator.checkEvent(e));
-            check(checkAhead(e.eventTime(), maxAheadMillis));
-            return e;
+            reject(check(validator, r));
+            reject(checkAhead(eventTime(r), maxAheadMillis));
+            return r;
+        }
+    }
+
+    /** Avro vector events. */
+    static final class Events extends Checked<io.vectorstream.schemas.VectorEvent, VectorEvent> {
+        private static final long serialVersionUID = 1L;
+
+        Events(VectorSearchConfig config, Duration maxEventTimeAhead) {
+            super(config, maxEventTimeAhead);
+        }
+
+        @Override
+        VectorEvent toRecord(io.vectorstream.schemas.VectorEvent value, RecordOrigin origin) {
+            return AvroRecords.toEvent(value).withOrigin(origin);
+        }
+
+        @Override
+        String check(RecordValidator validator, VectorEvent e) {
+            return validator.checkEvent(e);
+        }
+
+        @Override
+        long eventTime(VectorEvent e) {
+            return e.eventTime();
+        }
+
+        @Override
+        String recordType() {
+            return "vector-event";
         }
     }
 
     /** Avro queries. */
-    static final class Queries implements RecordConverter<io.vectorstream.schemas.VectorQuery, VectorQuery> {
+    static final class Queries extends Checked<io.vectorstream.schemas.VectorQuery, VectorQuery> {
         private static final long serialVersionUID = 1L;
-        private final VectorSearchConfig config;
-        private final long maxAheadMillis;
-        private transient RecordValidator validator;
 
         Queries(VectorSearchConfig config, Duration maxEventTimeAhead) {
-            this.config = config;
-            this.maxAheadMillis = maxEventTimeAhead.toMillis();
+            super(config, maxEventTimeAhead);
         }
 
         @Override
-        public VectorQuery convert(io.vectorstream.schemas.VectorQuery value, String topic, int partition, long offset)
-                throws RejectedRecordException {
-            if (validator == null) {
-                validator = new RecordValidator(config);
-            }
-            VectorQuery q;
-            try {
-                q = AvroRecords.toQuery(value).withOrigin(new RecordOrigin(topic, partition, offset));
-            } catch (RuntimeException malformed) {
-                throw new RejectedRecordException("query must be readable; error=" + malformed.getMessage(),
-                        DeadLetter.ReasonClass.INVALID.label());
-            }
-            check(validator.checkQuery(q));
-            check(checkAhead(q.eventTime(), maxAheadMillis));
-            return q;
+        VectorQuery toRecord(io.vectorstream.schemas.VectorQuery value, RecordOrigin origin) {
+            return AvroRecords.toQuery(value).withOrigin(origin);
+        }
+
+        @Override
+        String check(RecordValidator validator, VectorQuery q) {
+            return validator.checkQuery(q);
+        }
+
+        @Override
+        long eventTime(VectorQuery q) {
+            return q.eventTime();
+        }
+
+        @Override
+        String recordType() {
+            return "query";
         }
     }
 
-    private static void check(String reason) throws RejectedRecordException {
+    private static void reject(String reason) throws RejectedRecordException {
         if (reason != null) {
             throw new RejectedRecordException(reason, DeadLetter.ReasonClass.INVALID.label());
         }
