@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Test;
  * </ul>
  * So the ERROR names a transaction that had been committed: nothing was lost. The connector logs it at ERROR only
  * with its default {@code TransactionNamingStrategy.INCREMENTING}; with {@code POOLING} the same case is a WARN that
- * says it is expected during recovery.
+ * says it is expected during recovery. The fix belongs in the connector: a recovery producer that knows the broker
+ * speaks V2 commits idempotently again ({@link #aRecoveryProducerThatSpeaksTransactionsV2CommitsIdempotently}).
  */
 class KafkaRecommitITCase {
     private static final String TOPIC = "recommit";
@@ -91,6 +92,57 @@ class KafkaRecommitITCase {
             }
             assertThat(readCommitted(bootstrap)).containsExactly("b");
         }
+    }
+
+    /**
+     * What fixes it in the connector: a recovery producer that knows the broker speaks transactions V2 (as
+     * {@code initTransactions} would have told it) sends a V2 {@code EndTxn}, which the coordinator accepts as a retry
+     * of the commit (stored epoch = request epoch + 1), and still commits a transaction the failure left open.
+     */
+    @Test
+    void aRecoveryProducerThatSpeaksTransactionsV2CommitsIdempotently() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            String bootstrap = kafka.bootstrapServers();
+            EmbeddedKafka.createTopics(bootstrap, 1, TOPIC);
+            long[] committed = writeAndCommit(bootstrap, "v2-0-1", "d");
+            try (var committer = new FlinkKafkaInternalProducer<byte[], byte[]>(producerProperties(bootstrap),
+                    "v2-0-1")) {
+                committer.resumeTransaction(committed[0], (short) committed[1]);
+                enableTransactionsV2(committer);
+                committer.commitTransaction(); // accepted: a retry of the commit that happened before the failure
+            }
+            var writer = new FlinkKafkaInternalProducer<byte[], byte[]>(producerProperties(bootstrap), "v2-0-2");
+            long pid;
+            short epoch;
+            try {
+                writer.initTransactions();
+                writer.beginTransaction();
+                writer.send(new ProducerRecord<>(TOPIC, "e".getBytes(StandardCharsets.UTF_8)));
+                writer.flush();
+                pid = writer.getProducerId();
+                epoch = writer.getEpoch();
+            } finally {
+                writer.close();
+            }
+            try (var committer = new FlinkKafkaInternalProducer<byte[], byte[]>(producerProperties(bootstrap),
+                    "v2-0-2")) {
+                committer.resumeTransaction(pid, epoch);
+                enableTransactionsV2(committer);
+                committer.commitTransaction();
+            }
+            assertThat(readCommitted(bootstrap)).containsExactly("d", "e");
+        }
+    }
+
+    /** Sets the producer's TransactionManager.isTransactionV2Enabled, which only initTransactions() sets. */
+    private static void enableTransactionsV2(FlinkKafkaInternalProducer<?, ?> producer) throws Exception {
+        java.lang.reflect.Field tm = org.apache.kafka.clients.producer.KafkaProducer.class
+                .getDeclaredField("transactionManager");
+        tm.setAccessible(true);
+        Object manager = tm.get(producer);
+        java.lang.reflect.Field v2 = manager.getClass().getDeclaredField("isTransactionV2Enabled");
+        v2.setAccessible(true);
+        v2.setBoolean(manager, true);
     }
 
     @Test

@@ -18,6 +18,13 @@ import org.slf4j.LoggerFactory;
  */
 final class ManagedProcess implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ManagedProcess.class);
+    /** Every process still running: killed if the test JVM itself is stopped (SIGTERM, e.g. a build timeout). */
+    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
+                "kill-cluster-processes"));
+    }
 
     final String name;
     final Path out;
@@ -36,6 +43,8 @@ final class ManagedProcess implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(env);
         Process p = pb.start();
+        RUNNING.add(p);
+        p.onExit().thenRun(() -> RUNNING.remove(p));
         LOG.info("started {} (pid {}): {}", name, p.pid(), String.join(" ", command));
         return new ManagedProcess(name, out, p);
     }

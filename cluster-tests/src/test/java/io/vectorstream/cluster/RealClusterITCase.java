@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -48,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * stop-with-savepoint, resubmission with {@code -p 3}, more data. The results topic read with read_committed must
  * hold, as a multiset, exactly one answer per query, each equal to a brute-force oracle's (ids and index size),
  * and no dead letters. Application mode (what docker-compose and the FlinkDeployment run) is started and answers
- * too. No JobManager or TaskManager log may hold an ERROR that claims data loss.
+ * too, with the arguments docker-compose.yml and the FlinkDeployment give the job. No JobManager or TaskManager log
+ * may hold an ERROR that claims data loss, except the Kafka connector's known "fenced" line for a transaction the
+ * broker reports as committed (see {@link #assertNoErrorClaimingDataLoss} and KafkaRecommitITCase).
  *
  * <p>Seeded: {@code -Dvectorstream.cluster.seed=<seed>} repeats a run's data.
  */
@@ -94,13 +97,14 @@ class RealClusterITCase {
     @Test
     @Order(1)
     void keyedIndexSurvivesKillsSavepointsAndRescaling() throws Exception {
-        withSeed(SEED + 1, seed -> sessionScenario(seed, IndexMode.KEYED, "keyed", List.of("--mode", "KEYED")));
+        withSeed(SEED + 1, seed -> sessionScenario(seed, IndexMode.KEYED, 1, "keyed",
+                List.of("--mode", "KEYED")));
     }
 
     @Test
     @Order(2)
     void globalIndexSurvivesKillsSavepointsAndRescaling() throws Exception {
-        withSeed(SEED + 2, seed -> sessionScenario(seed, IndexMode.GLOBAL, "global",
+        withSeed(SEED + 2, seed -> sessionScenario(seed, IndexMode.GLOBAL, 4, "global",
                 List.of("--mode", "GLOBAL", "--shards", "4")));
     }
 
@@ -112,7 +116,8 @@ class RealClusterITCase {
 
     // ------------------------------------------------------------------ session mode
 
-    private void sessionScenario(long seed, IndexMode mode, String name, List<String> modeArgs) throws Exception {
+    private void sessionScenario(long seed, IndexMode mode, int shards, String name, List<String> modeArgs)
+            throws Exception {
         Timer timer = new Timer(name);
         Workload w = new Workload(seed, mode, name, PARTITIONS, 150);
         List<String> jobArgs = jobArgs(name, modeArgs);
@@ -174,7 +179,7 @@ class RealClusterITCase {
 
             // 4. the committed output, as a multiset, against the oracle.
             results.readToEnd(Duration.ofMinutes(1));
-            assertExactlyOneExactAnswerPerQuery(results.records(), w, mode);
+            assertExactlyOneExactAnswerPerQuery(results.records(), w, shards);
             LOG.info("{}: final index sizes {}", name, finalSizes(results.records(), finals));
             assertNoDeadLetters(name);
             c.close();
@@ -188,7 +193,7 @@ class RealClusterITCase {
     private void applicationScenario(long seed) throws Exception {
         String name = "application";
         Timer timer = new Timer(name);
-        Workload w = new Workload(seed, IndexMode.KEYED, name, PARTITIONS, 150);
+        Workload w = new Workload(seed, IndexMode.GLOBAL, name, PARTITIONS, 150);
         EmbeddedKafka.createTopics(broker.bootstrap, PARTITIONS, name + "-vectors", name + "-queries",
                 name + "-results", name + "-dead-letters");
         try (StandaloneCluster c = StandaloneCluster.create(work.resolve(name), lib, shippedConf);
@@ -197,7 +202,8 @@ class RealClusterITCase {
                      NeighborResult.class)) {
             // As the image: the job jar in FLINK_HOME/usrlib, `standalone-job --job-classname ... run ...`.
             Files.copy(jobJar, c.dist.usrlib.resolve("vectorstream.jar"), StandardCopyOption.REPLACE_EXISTING);
-            List<String> args = jobArgs(name, List.of("--mode", "KEYED"));
+            // The arguments of docker-compose.yml and the FlinkDeployment, apart from broker and topics.
+            List<String> args = jobArgs(name, List.of("--mode", "GLOBAL", "--shards", "8"));
             c.startApplicationJobManager("io.vectorstream.jobs.VectorStreamCli", args);
             c.startTaskManager();
             c.awaitRegisteredTaskManagers(Duration.ofMinutes(2));
@@ -221,7 +227,7 @@ class RealClusterITCase {
 
             String savepoint = c.stopWithSavepoint(job[0]);
             results.readToEnd(Duration.ofMinutes(1));
-            assertExactlyOneExactAnswerPerQuery(results.records(), w, IndexMode.KEYED);
+            assertExactlyOneExactAnswerPerQuery(results.records(), w, 8);
             assertNoDeadLetters(name);
             c.close();
             assertNoErrorClaimingDataLoss(c);
@@ -308,7 +314,8 @@ class RealClusterITCase {
         });
     }
 
-    private static void assertExactlyOneExactAnswerPerQuery(List<NeighborResult> answers, Workload w, IndexMode mode) {
+    /** Each query answered exactly once, exactly, by all {@code shards} shards (1 in KEYED mode). */
+    private static void assertExactlyOneExactAnswerPerQuery(List<NeighborResult> answers, Workload w, int shards) {
         Map<String, Integer> counts = new TreeMap<>();
         answers.forEach(r -> counts.merge(r.getQueryId(), 1, Integer::sum));
         Map<String, Integer> wrongCounts = new TreeMap<>();
@@ -323,8 +330,8 @@ class RealClusterITCase {
         List<String> mismatches = new ArrayList<>();
         for (NeighborResult r : answers) {
             String m = w.mismatch(r.getQueryId(), r);
-            if (m == null && mode == IndexMode.GLOBAL && (r.getShardsAnswered() != 4 || r.getShardCount() != 4)) {
-                m = r.getQueryId() + " must be answered by all 4 shards; " + r.getShardsAnswered() + "/"
+            if (m == null && (r.getShardsAnswered() != shards || r.getShardCount() != shards)) {
+                m = r.getQueryId() + " must be answered by all " + shards + " shards; " + r.getShardsAnswered() + "/"
                         + r.getShardCount();
             }
             if (m != null) {
@@ -353,32 +360,41 @@ class RealClusterITCase {
     }
 
     /**
-     * No JobManager or TaskManager log line at ERROR that claims data loss. For the Kafka connector's "fenced"
-     * commit error the message adds the broker's state of each named transaction (see KafkaRecommitITCase).
+     * No JobManager or TaskManager log line at ERROR that claims data loss, with one proven exception: the Kafka
+     * connector's {@code Unable to commit transaction ... already fenced ... most likely signals data loss}, which
+     * every restore logs for the committables of the restored checkpoint (see KafkaRecommitITCase: under Kafka
+     * transactions V2 the connector's repeated commit of an already committed transaction is refused). Such a line
+     * passes only if the broker reports the transaction it names as CompleteCommit, i.e. committed (a transaction
+     * the failure really lost would be open or CompleteAbort); the answers' multiset check shows the same.
      */
     private static void assertNoErrorClaimingDataLoss(StandaloneCluster c) throws Exception {
         List<String> errors = c.errorsClaimingDataLoss();
-        if (errors.isEmpty()) {
-            return;
-        }
-        Set<String> fenced = new java.util.TreeSet<>();
+        Map<String, String> fenced = new TreeMap<>();
+        List<String> unexplained = new ArrayList<>();
         for (String e : errors) {
             Matcher m = FENCED_TRANSACTION.matcher(e);
             if (m.find()) {
-                fenced.add(m.group(1));
+                fenced.put(m.group(1), e);
+            } else {
+                unexplained.add(e);
             }
         }
         Map<String, String> states = new TreeMap<>();
         if (!fenced.isEmpty()) {
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap))) {
                 for (Map.Entry<String, TransactionDescription> d
-                        : admin.describeTransactions(fenced).all().get().entrySet()) {
-                    states.put(d.getKey(), d.getValue().state() + " epoch " + d.getValue().producerEpoch());
+                        : admin.describeTransactions(fenced.keySet()).all().get().entrySet()) {
+                    states.put(d.getKey(), d.getValue().state().toString());
+                    if (d.getValue().state() != TransactionState.COMPLETE_COMMIT) {
+                        unexplained.add(fenced.get(d.getKey()) + " [broker: " + d.getValue().state() + "]");
+                    }
                 }
             }
+            LOG.info("{} KafkaCommitter 'fenced ... data loss' ERROR lines name transactions the broker reports as "
+                    + "committed (a repeated commit after a restore, not a loss): {}", fenced.size(), states);
         }
-        throw new AssertionError(errors.size() + " ERROR lines claim data loss (broker state of the fenced "
-                + "transactions they name: " + states + "):\n" + String.join("\n", errors));
+        assertThat(unexplained).as("ERROR lines that claim data loss (fenced transactions' broker states: %s)",
+                states).isEmpty();
     }
 
     // ------------------------------------------------------------------ plumbing

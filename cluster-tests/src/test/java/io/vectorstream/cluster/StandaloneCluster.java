@@ -58,6 +58,7 @@ final class StandaloneCluster implements AutoCloseable {
         o.put("rest.bind-address", "localhost");
         o.put("rest.port", Integer.toString(restPort));
         o.put("execution.checkpointing.dir", home.resolve("checkpoints").toUri().toString());
+        o.put("execution.checkpointing.savepoint-dir", home.resolve("savepoints").toUri().toString());
         o.put("io.tmp.dirs", home.resolve("tmp").toString());
         o.put("jobmanager.memory.process.size", "1024m");
         o.put("taskmanager.memory.process.size", "1536m");
