@@ -45,7 +45,12 @@ final class ManagedProcess implements AutoCloseable {
         Process p = pb.start();
         RUNNING.add(p);
         p.onExit().thenRun(() -> RUNNING.remove(p));
-        LOG.info("started {} (pid {}): {}", name, p.pid(), String.join(" ", command));
+        List<String> shown = new java.util.ArrayList<>(command);
+        int cp = shown.indexOf("-classpath");
+        if (cp >= 0 && cp + 1 < shown.size()) {
+            shown.set(cp + 1, "<" + shown.get(cp + 1).split(java.io.File.pathSeparator).length + " jars>");
+        }
+        LOG.info("started {} (pid {}): {}", name, p.pid(), String.join(" ", shown));
         return new ManagedProcess(name, out, p);
     }
 
