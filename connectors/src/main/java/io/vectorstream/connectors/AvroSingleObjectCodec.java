@@ -7,11 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.apache.avro.message.BadHeaderException;
-import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.avro.message.MissingSchemaException;
-import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -19,14 +19,24 @@ import org.apache.avro.specific.SpecificRecord;
  * Avro single-object encoding ({@code C3 01}, the writer schema's 8-byte CRC-64-AVRO fingerprint, then the
  * body): a registry-free wire format where every record names its schema. The reader knows its own schema
  * plus any older or newer writer schemas registered with {@link #withWriterSchemas}; a record with an unknown
- * fingerprint, a bad header or a torn body is a {@link DecodeException}, never a job failure.
+ * fingerprint, a bad header, a torn body or bytes after the body is a {@link DecodeException}, never a job
+ * failure. Decoding allocates at most about the value's own size, whatever its length prefixes declare
+ * ({@link LengthCheckedDecoder}).
  */
 public final class AvroSingleObjectCodec<T extends SpecificRecord> implements RecordCodec<T> {
     private static final long serialVersionUID = 1L;
+    /** The single-object marker. */
+    private static final byte[] MAGIC = {(byte) 0xC3, 0x01};
+    /** The marker and the writer schema's 8-byte fingerprint: the body starts after these. */
+    private static final int HEADER_BYTES = 10;
 
     private final Class<T> type;
     private final List<String> writerSchemas;
-    private transient BinaryMessageDecoder<T> decoder;
+    /** The CRC-64-AVRO fingerprints of the known writer schemas; {@link #readers} holds their readers. */
+    private transient long[] fingerprints;
+    private transient List<DatumReader<T>> readers;
+    private transient BinaryDecoder body;
+    private transient LengthCheckedDecoder checked;
     private transient BinaryMessageEncoder<T> encoder;
 
     private AvroSingleObjectCodec(Class<T> type, List<String> writerSchemas) {
@@ -54,23 +64,66 @@ public final class AvroSingleObjectCodec<T extends SpecificRecord> implements Re
         if (bytes == null) {
             throw new DecodeException("value must not be null (tombstone); value=null");
         }
-        if (decoder == null) {
-            SchemaStore.Cache store = new SchemaStore.Cache();
-            for (String s : writerSchemas) {
-                store.addSchema(new Schema.Parser().parse(s));
-            }
-            decoder = new BinaryMessageDecoder<>(SpecificData.getForClass(type), readerSchema(), store);
+        if (readers == null) {
+            initReaders();
+            checked = new LengthCheckedDecoder();
         }
-        try {
-            return decoder.decode(ByteBuffer.wrap(bytes));
-        } catch (MissingSchemaException e) {
-            throw new DecodeException("schema fingerprint must be known to this reader; " + e.getMessage(), e);
-        } catch (BadHeaderException e) {
+        if (bytes.length < HEADER_BYTES || bytes[0] != MAGIC[0] || bytes[1] != MAGIC[1]) {
             throw new DecodeException("value must be Avro single-object encoded (header C3 01); "
-                    + e.getMessage() + "; length=" + bytes.length, e);
+                    + (bytes.length < HEADER_BYTES ? "Not enough header bytes"
+                            : String.format("Unrecognized header bytes: 0x%02X 0x%02X", bytes[0], bytes[1]))
+                    + "; length=" + bytes.length);
+        }
+        long fingerprint = 0;
+        for (int i = HEADER_BYTES - 1; i >= MAGIC.length; i--) {
+            fingerprint = fingerprint << 8 | (bytes[i] & 0xFF); // little-endian
+        }
+        DatumReader<T> reader = null;
+        for (int i = 0; i < fingerprints.length && reader == null; i++) {
+            reader = fingerprints[i] == fingerprint ? readers.get(i) : null;
+        }
+        if (reader == null) {
+            throw new DecodeException("schema fingerprint must be known to this reader; "
+                    + "Cannot resolve schema for fingerprint: " + fingerprint);
+        }
+        // A decoder of the array itself, so that the bytes left are known to LengthCheckedDecoder.
+        body = DecoderFactory.get().binaryDecoder(bytes, HEADER_BYTES, bytes.length - HEADER_BYTES, body);
+        T value;
+        try {
+            value = reader.read(null, checked.reset(body));
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new DecodeException("value must be a valid " + type.getSimpleName() + " body; error=" + e, e);
         }
+        if (body.remainingBytes() != 0) {
+            // Bytes after the body are no part of the record: two records glued together would otherwise pass as
+            // the first alone, and the second be lost without a dead letter.
+            throw new DecodeException("value must end with its " + type.getSimpleName() + " body; trailing bytes="
+                    + body.remainingBytes() + ", length=" + bytes.length);
+        }
+        return value;
+    }
+
+    /** A reader for this reader schema and one per registered writer schema (what BinaryMessageDecoder knew). */
+    private void initReaders() {
+        SpecificData model = SpecificData.getForClass(type);
+        Schema reader = readerSchema();
+        List<Schema> writers = new ArrayList<>();
+        writers.add(reader);
+        for (String s : writerSchemas) {
+            writers.add(new Schema.Parser().parse(s));
+        }
+        fingerprints = new long[writers.size()];
+        List<DatumReader<T>> byWriter = new ArrayList<>(writers.size());
+        for (int i = 0; i < writers.size(); i++) {
+            fingerprints[i] = SchemaNormalization.parsingFingerprint64(writers.get(i));
+            byWriter.add(datumReader(model, writers.get(i), reader));
+        }
+        readers = byWriter;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> DatumReader<T> datumReader(SpecificData model, Schema writer, Schema reader) {
+        return (DatumReader<T>) model.createDatumReader(writer, reader);
     }
 
     @Override

@@ -18,7 +18,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * this runs in the source, the watermark strategy sits in the source too and tracks each partition, and a bad
  * record never throws out of the reader (which would fail the job).
  *
- * <p>Metrics ({@code vectorstream} group of the source): {@code undecodable}, {@code rejected}.
+ * <p>Metrics ({@code vectorstream} group of the source): {@code undecodable}, {@code rejected}, and
+ * {@code deadLettersByReason.<reason class>}.
  * Threading: one source reader thread.
  */
 public final class DecodingDeserializer<T, O> implements KafkaRecordDeserializationSchema<Either<DeadLetter, O>> {
@@ -29,6 +30,8 @@ public final class DecodingDeserializer<T, O> implements KafkaRecordDeserializat
     private final TypeInformation<O> type;
     private transient Counter undecodable;
     private transient Counter rejected;
+    private transient MetricGroup reasonGroup;
+    private transient java.util.Map<String, Counter> reasons;
 
     public DecodingDeserializer(RecordCodec<T> codec, RecordConverter<T, O> converter, TypeInformation<O> type) {
         this.codec = codec;
@@ -41,6 +44,9 @@ public final class DecodingDeserializer<T, O> implements KafkaRecordDeserializat
         MetricGroup g = context.getMetricGroup().addGroup("vectorstream");
         undecodable = g.counter("undecodable");
         rejected = g.counter("rejected");
+        reasonGroup = g.addGroup("deadLettersByReason");
+        reasons = new java.util.HashMap<>();
+        reasons.put(DeadLetters.UNDECODABLE, undecodable);
     }
 
     @Override
@@ -48,9 +54,13 @@ public final class DecodingDeserializer<T, O> implements KafkaRecordDeserializat
         T value;
         try {
             value = codec.decode(r.value());
-        } catch (RecordCodec.DecodeException e) {
+        } catch (RecordCodec.DecodeException | RuntimeException e) {
+            // A runtime exception from a codec on arbitrary bytes (a library's own limit check, an unforeseen
+            // parser state) is still the record's fault: it must not fail the reader.
             count(undecodable);
-            out.collect(Either.Left(DeadLetters.of(e.getMessage(), DeadLetters.UNDECODABLE, codec.name(), r.topic(),
+            String reason = e instanceof RecordCodec.DecodeException ? e.getMessage()
+                    : "value must be a valid " + codec.name() + " record; error=" + e;
+            out.collect(Either.Left(DeadLetters.of(reason, DeadLetters.UNDECODABLE, codec.name(), r.topic(),
                     r.partition(), r.offset(), r.timestamp(), r.value())));
             return;
         }
@@ -59,11 +69,16 @@ public final class DecodingDeserializer<T, O> implements KafkaRecordDeserializat
             converted = converter.convert(value, r.topic(), r.partition(), r.offset());
         } catch (RejectedRecordException e) {
             count(rejected);
+            count(byReason(e.reasonClass()));
             out.collect(Either.Left(DeadLetters.of(e.getMessage(), e.reasonClass(), codec.name(), r.topic(),
                     r.partition(), r.offset(), r.timestamp(), r.value())));
             return;
         }
         out.collect(Either.Right(converted));
+    }
+
+    private Counter byReason(String reasonClass) {
+        return reasons == null ? null : reasons.computeIfAbsent(reasonClass, rc -> reasonGroup.counter(rc));
     }
 
     private static void count(Counter c) {

@@ -1,7 +1,6 @@
 package io.vectorstream.connectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,10 +8,8 @@ import io.vectorstream.schemas.Op;
 import io.vectorstream.schemas.VectorEvent;
 import io.vectorstream.schemas.VectorQuery;
 import io.vectorstream.schemas.codec.VectorBytes;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,76 +19,51 @@ import java.util.Map;
  * JSON forms of events and queries, for typing records by hand:
  * <pre>
  * {"op":"upsert","id":7,"partitionKey":"shop-1","vector":[0.1,0.2],"attributes":{"color":"red"},"eventTime":1700000000000}
- * {"queryId":"q1","partitionKey":"shop-1","vector":[0.1,0.2],"k":5,"filter":{"color":["red","blue"]},"eventTime":1700000000001}
+ * {"queryId":"q1","partitionKey":"shop-1","vector":[0.1,0.2],"k":5,"filter":{"color":["red","blue"]},"eventTime":"2026-11-27T10:00:00Z"}
  * </pre>
- * {@code eventTime} defaults to 0, {@code partitionKey} to "" (events) or null (queries).
+ * As strict as the Avro schema: a record is one JSON object with only the schema's fields, each at most once,
+ * and nothing after it. Every value has its field's type and fits its Java type; nothing is coerced.
+ * <ul>
+ *   <li>{@code id}, {@code routingHash}: integers in [-2^63, 2^63-1]; {@code k}, {@code efSearch}: integers in
+ *       [-2^31, 2^31-1]. {@code 1.5}, {@code 1.0}, {@code 1e3} and {@code "7"} are not integers.
+ *   <li>{@code op} ({@code "upsert"} or {@code "delete"}, any case), {@code partitionKey}, {@code queryId}: strings.
+ *   <li>{@code vector}: an array of numbers, each a finite float32 once rounded ({@code 1e39} is an error).
+ *   <li>{@code attributes}: an object of string values. {@code filter}: an object of arrays of strings.
+ *   <li>{@code eventTime}: required; epoch milliseconds (an integer) or an ISO-8601 instant string with at most
+ *       millisecond precision, such as {@code "2026-11-27T10:00:00Z"}.
+ * </ul>
+ * Required: {@code op}, {@code id}, {@code eventTime} (events); {@code queryId}, {@code vector}, {@code k},
+ * {@code eventTime} (queries). Absent optional fields take the schema's defaults: {@code partitionKey} ""
+ * (events) or null (queries), an empty {@code vector} and {@code attributes}, null {@code routingHash},
+ * {@code efSearch} and {@code filter}. JSON null is accepted only where the schema has a null branch
+ * ({@code partitionKey} of queries, {@code efSearch}, {@code filter}, {@code routingHash}). A record that breaks a
+ * rule is a {@link RecordCodec.DecodeException} naming the field, the rule and the value, e.g.
+ * {@code k must be an integer in [-2^31, 2^31-1]; k=1.5}; no reason quotes more than
+ * 64 characters of a value (a longer value is cut and its length given).
+ *
+ * <p>Threading: the codecs are stateless and may be shared.
  */
 public final class JsonCodecs {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> EVENT_FIELDS =
+            List.of("op", "id", "partitionKey", "vector", "attributes", "eventTime", "routingHash");
+    private static final List<String> QUERY_FIELDS =
+            List.of("queryId", "partitionKey", "vector", "k", "efSearch", "filter", "eventTime");
 
     private JsonCodecs() {}
 
+    /** The codec of {@link VectorEvent}s as JSON objects. */
     public static RecordCodec<VectorEvent> events() {
         return new EventCodec();
     }
 
+    /** The codec of {@link VectorQuery}s as JSON objects. */
     public static RecordCodec<VectorQuery> queries() {
         return new QueryCodec();
     }
 
-    static JsonNode parse(byte[] bytes) throws RecordCodec.DecodeException {
-        if (bytes == null) {
-            throw new RecordCodec.DecodeException("value must not be null (tombstone); value=null");
-        }
-        try {
-            JsonNode n = JSON.readTree(bytes);
-            if (n == null || !n.isObject()) {
-                throw new RecordCodec.DecodeException("value must be a JSON object; value=" + preview(bytes));
-            }
-            return n;
-        } catch (JsonProcessingException e) {
-            throw new RecordCodec.DecodeException("value must be valid JSON; error=" + e.getOriginalMessage()
-                    + "; value=" + preview(bytes), e);
-        } catch (java.io.IOException e) {
-            throw new RecordCodec.DecodeException("value must be valid JSON; error=" + e, e);
-        }
-    }
-
-    static String preview(byte[] bytes) {
-        String s = new String(bytes, 0, Math.min(bytes.length, 80), StandardCharsets.UTF_8);
-        return bytes.length > 80 ? s + "..." : s;
-    }
-
-    static float[] vector(JsonNode n) throws RecordCodec.DecodeException {
-        JsonNode v = n.get("vector");
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isArray()) {
-            throw new RecordCodec.DecodeException("vector must be an array of numbers; vector=" + v);
-        }
-        float[] out = new float[v.size()];
-        for (int i = 0; i < out.length; i++) {
-            JsonNode c = v.get(i);
-            if (!c.isNumber()) {
-                throw new RecordCodec.DecodeException("vector components must be numbers; vector[" + i + "]=" + c);
-            }
-            out[i] = c.floatValue();
-        }
-        return out;
-    }
-
-    static long requiredLong(JsonNode n, String field) throws RecordCodec.DecodeException {
-        JsonNode v = n.get(field);
-        if (v == null || !v.canConvertToLong()) {
-            throw new RecordCodec.DecodeException(field + " must be a 64-bit integer; " + field + "=" + v);
-        }
-        return v.longValue();
-    }
-
-    static String text(JsonNode n, String field, String dflt) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? dflt : v.asText();
+    static RecordCodec.DecodeException missing(String field) {
+        return new RecordCodec.DecodeException(field + " must be set; " + field + " is missing");
     }
 
     static ArrayNode toArray(float[] v) {
@@ -115,32 +87,64 @@ public final class JsonCodecs {
 
         @Override
         public VectorEvent decode(byte[] bytes) throws DecodeException {
-            JsonNode n = parse(bytes);
-            String op = text(n, "op", null);
-            Op parsed;
-            try {
-                parsed = op == null ? null : Op.valueOf(op.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                parsed = null;
-            }
-            if (parsed == null) {
-                throw new DecodeException("op must be one of [upsert, delete]; op=" + op);
-            }
-            float[] v = vector(n);
-            Map<String, String> attrs = new LinkedHashMap<>();
-            JsonNode a = n.get("attributes");
-            if (a != null && a.isObject()) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
-                    attrs.put(e.getKey(), e.getValue().asText());
+            Op op = null;
+            Long id = null;
+            String partitionKey = "";
+            float[] vector = null;
+            Map<String, String> attributes = new LinkedHashMap<>();
+            Instant eventTime = null;
+            Long routingHash = null;
+            try (StrictJsonReader r = StrictJsonReader.open(bytes, EVENT_FIELDS)) {
+                for (String field = r.nextField(); field != null; field = r.nextField()) {
+                    switch (field) {
+                        case "op":
+                            op = op(r);
+                            break;
+                        case "id":
+                            id = r.int64(field);
+                            break;
+                        case "partitionKey":
+                            partitionKey = r.string(field);
+                            break;
+                        case "vector":
+                            vector = r.floats(field);
+                            break;
+                        case "attributes":
+                            attributes = r.stringMap(field);
+                            break;
+                        case "eventTime":
+                            eventTime = r.instant(field);
+                            break;
+                        case "routingHash":
+                            routingHash = r.nullableInt64(field);
+                            break;
+                        default:
+                            throw new AssertionError("a field of EVENT_FIELDS without a case: " + field);
+                    }
                 }
             }
-            JsonNode rh = n.get("routingHash");
-            return VectorEvent.newBuilder().setOp(parsed).setId(requiredLong(n, "id"))
-                    .setPartitionKey(text(n, "partitionKey", ""))
-                    .setVector(v == null ? java.nio.ByteBuffer.allocate(0) : VectorBytes.encode(v))
-                    .setAttributes(attrs).setEventTime(Instant.ofEpochMilli(n.path("eventTime").asLong(0)))
-                    .setRoutingHash(rh == null || rh.isNull() ? null : rh.longValue()).build();
+            if (op == null) {
+                throw missing("op");
+            }
+            if (id == null) {
+                throw missing("id");
+            }
+            if (eventTime == null) {
+                throw missing("eventTime");
+            }
+            return VectorEvent.newBuilder().setOp(op).setId(id).setPartitionKey(partitionKey)
+                    .setVector(vector == null ? ByteBuffer.allocate(0) : VectorBytes.encode(vector))
+                    .setAttributes(attributes).setEventTime(eventTime).setRoutingHash(routingHash).build();
+        }
+
+        private static Op op(StrictJsonReader r) throws DecodeException {
+            String s = r.string("op");
+            for (Op op : Op.values()) {
+                if (op.name().equalsIgnoreCase(s)) {
+                    return op;
+                }
+            }
+            throw new DecodeException("op must be one of [upsert, delete]; op=" + StrictJsonReader.quoted(s));
         }
 
         @Override
@@ -172,39 +176,57 @@ public final class JsonCodecs {
 
         @Override
         public VectorQuery decode(byte[] bytes) throws DecodeException {
-            JsonNode n = parse(bytes);
-            String queryId = text(n, "queryId", null);
-            if (queryId == null) {
-                throw new DecodeException("queryId must be set; queryId=null");
-            }
-            float[] v = vector(n);
-            if (v == null) {
-                throw new DecodeException("vector must be set; vector=null");
-            }
-            JsonNode k = n.get("k");
-            if (k == null || !k.canConvertToInt()) {
-                throw new DecodeException("k must be an integer; k=" + k);
-            }
+            String queryId = null;
+            String partitionKey = null;
+            float[] vector = null;
+            Integer k = null;
+            Integer efSearch = null;
             Map<String, List<String>> filter = null;
-            JsonNode f = n.get("filter");
-            if (f != null && f.isObject()) {
-                filter = new LinkedHashMap<>();
-                for (Iterator<Map.Entry<String, JsonNode>> it = f.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
-                    List<String> values = new ArrayList<>();
-                    if (e.getValue().isArray()) {
-                        e.getValue().forEach(x -> values.add(x.asText()));
-                    } else {
-                        values.add(e.getValue().asText());
+            Instant eventTime = null;
+            try (StrictJsonReader r = StrictJsonReader.open(bytes, QUERY_FIELDS)) {
+                for (String field = r.nextField(); field != null; field = r.nextField()) {
+                    switch (field) {
+                        case "queryId":
+                            queryId = r.string(field);
+                            break;
+                        case "partitionKey":
+                            partitionKey = r.nullableString(field);
+                            break;
+                        case "vector":
+                            vector = r.floats(field);
+                            break;
+                        case "k":
+                            k = r.int32(field);
+                            break;
+                        case "efSearch":
+                            efSearch = r.nullableInt32(field);
+                            break;
+                        case "filter":
+                            filter = r.nullableStringListMap(field);
+                            break;
+                        case "eventTime":
+                            eventTime = r.instant(field);
+                            break;
+                        default:
+                            throw new AssertionError("a field of QUERY_FIELDS without a case: " + field);
                     }
-                    filter.put(e.getKey(), values);
                 }
             }
-            JsonNode ef = n.get("efSearch");
-            return VectorQuery.newBuilder().setQueryId(queryId).setPartitionKey(text(n, "partitionKey", null))
-                    .setVector(VectorBytes.encode(v)).setK(k.intValue())
-                    .setEfSearch(ef == null || ef.isNull() ? null : ef.intValue()).setFilter(filter)
-                    .setEventTime(Instant.ofEpochMilli(n.path("eventTime").asLong(0))).build();
+            if (queryId == null) {
+                throw missing("queryId");
+            }
+            if (vector == null) {
+                throw missing("vector");
+            }
+            if (k == null) {
+                throw missing("k");
+            }
+            if (eventTime == null) {
+                throw missing("eventTime");
+            }
+            return VectorQuery.newBuilder().setQueryId(queryId).setPartitionKey(partitionKey)
+                    .setVector(VectorBytes.encode(vector)).setK(k).setEfSearch(efSearch).setFilter(filter)
+                    .setEventTime(eventTime).build();
         }
 
         @Override

@@ -62,9 +62,9 @@ class CodecsTest {
         assertThat(typed.getOp()).isEqualTo(Op.DELETE);
         assertThat(typed.getId()).isEqualTo(7L);
         assertThatThrownBy(() -> events.decode("{\"op\":\"merge\",\"id\":1}".getBytes(StandardCharsets.UTF_8)))
-                .hasMessage("op must be one of [upsert, delete]; op=merge");
+                .hasMessage("op must be one of [upsert, delete]; op=\"merge\"");
         assertThatThrownBy(() -> events.decode("{\"op\":\"upsert\",\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
-                .hasMessage("id must be a 64-bit integer; id=\"x\"");
+                .hasMessage("id must be an integer in [-2^63, 2^63-1]; id=\"x\"");
         assertThatThrownBy(() -> events.decode("{\"op\":\"upsert\",\"id\":1,\"vector\":[1,\"a\"]}".getBytes(StandardCharsets.UTF_8)))
                 .hasMessage("vector components must be numbers; vector[1]=\"a\"");
         assertThatThrownBy(() -> events.decode("{oops".getBytes(StandardCharsets.UTF_8)))
@@ -79,7 +79,7 @@ class CodecsTest {
         assertThat(q.getPartitionKey()).isNull();
         assertThat(queries.decode(queries.encode(q))).isEqualTo(q);
         assertThatThrownBy(() -> queries.decode("{\"queryId\":\"q\",\"vector\":[1],\"k\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
-                .hasMessage("k must be an integer; k=\"x\"");
+                .hasMessage("k must be an integer in [-2^31, 2^31-1]; k=\"x\"");
     }
 
     @Test
@@ -113,29 +113,44 @@ class CodecsTest {
     @Test
     void idleAwareWatermarksFollowTheClockOnlyWhileAPartitionIsIdle() {
         long[] now = {1_000_000L};
-        java.util.List<Long> emitted = new java.util.ArrayList<>();
+        long[] activity = {0L};
+        java.util.List<String> emitted = new java.util.ArrayList<>();
         org.apache.flink.api.common.eventtime.WatermarkOutput out = new org.apache.flink.api.common.eventtime.WatermarkOutput() {
-            @Override public void emitWatermark(org.apache.flink.api.common.eventtime.Watermark w) { emitted.add(w.getTimestamp()); }
-            @Override public void markIdle() { throw new AssertionError("never idle: an idle partition follows the clock"); }
+            @Override public void emitWatermark(org.apache.flink.api.common.eventtime.Watermark w) { emitted.add("" + w.getTimestamp()); }
+            @Override public void markIdle() { emitted.add("idle"); }
             @Override public void markActive() { }
         };
         IdleAwareWatermarks<String> g = new IdleAwareWatermarks<>(java.time.Duration.ofMillis(100),
-                java.time.Duration.ofSeconds(5), () -> now[0]);
+                java.time.Duration.ofSeconds(5), () -> activity[0], () -> now[0]);
         g.onPeriodicEmit(out);
         assertThat(emitted).as("nothing seen, not idle yet").isEmpty();
         g.onEvent("a", 500L, out);
         g.onEvent("dead letter", Long.MIN_VALUE, out);
         g.onPeriodicEmit(out);
-        assertThat(emitted).containsExactly(399L);
-        now[0] += 4_999;
+        assertThat(emitted).containsExactly("399");
+        now[0] += 60_000;
+        activity[0] += 4_999;
         g.onPeriodicEmit(out);
-        assertThat(emitted).as("not idle for 5 s yet").containsExactly(399L);
-        now[0] += 1;
+        assertThat(emitted).as("not idle for 5 s of input activity yet (back-pressure stops that clock)")
+                .containsExactly("399");
+        activity[0] += 1;
         g.onPeriodicEmit(out);
-        assertThat(emitted).containsExactly(399L, 1_000_000L - 100 - 1);
-        // A record behind the clock-based watermark does not move it back.
+        assertThat(emitted).containsExactly("399", "" + (1_060_000L - 5_000 - 100 - 1));
+        // A record behind the clock-based watermark does not move it back; dead letters are not activity.
         g.onEvent("b", 600L, out);
         g.onPeriodicEmit(out);
-        assertThat(emitted).containsExactly(399L, 1_000_000L - 100 - 1);
+        assertThat(emitted).containsExactly("399", "" + (1_060_000L - 5_000 - 100 - 1));
+
+        // An output that never saw a record (an empty partition, or the reader's main output) steps aside once
+        // idle: it never emits a clock-based watermark that would bypass the other partitions.
+        java.util.List<String> other = emitted;
+        other.clear();
+        IdleAwareWatermarks<String> empty = new IdleAwareWatermarks<>(java.time.Duration.ZERO,
+                java.time.Duration.ofSeconds(5), () -> activity[0], () -> now[0]);
+        empty.onEvent("dead letter", Long.MIN_VALUE, out);
+        activity[0] += 5_000;
+        empty.onPeriodicEmit(out);
+        empty.onPeriodicEmit(out);
+        assertThat(other).containsExactly("idle");
     }
 }

@@ -130,7 +130,7 @@ public final class DemoRunner {
             // The broker stamps queries and answers as it appends them, which times Kafka -> Flink -> Kafka alone.
             EmbeddedKafka.createTopics(bootstrap, 2, Map.of("message.timestamp.type", "LogAppendTime"), queriesTopic,
                     resultsTopic);
-            VectorSearchConfig search = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(shards)
+            VectorSearchConfig search = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(shards).dimension(data.dimension())
                     .consistency(ConsistencyMode.PROCESSING).efSearch(o.efSearch).quantization(o.quantization)
                     .mergeTimeout(Duration.ofSeconds(30)).cacheMaxBytes(cacheBudget(n, data.dimension(), shards,
                             o.parallelism)).build();

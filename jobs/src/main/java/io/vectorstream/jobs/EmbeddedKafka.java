@@ -12,9 +12,28 @@ import org.apache.kafka.common.test.TestKitNodes;
 /**
  * A single-node KRaft Kafka broker inside this JVM, from Kafka's own jars (no Docker, no setup), for the
  * demo and the tests. Listens on a free loopback port; its data lives in a temporary directory deleted on
- * {@link #close()}. Not thread-safe to start and stop; its clients are.
+ * {@link #close()}. For a fixed port and a data directory that survives restarts, see {@link LocalKafkaBroker}.
+ * Not thread-safe to start and stop; its clients are.
  */
 public final class EmbeddedKafka implements AutoCloseable {
+    /**
+     * The broker settings of a single-node broker for one machine's clients, shared with {@link LocalKafkaBroker}:
+     * replication factor 1 for the internal topics, no automatic topic creation, and few threads.
+     */
+    static final java.util.Map<String, String> SETTINGS = java.util.Map.of(
+            "offsets.topic.replication.factor", "1",
+            "offsets.topic.num.partitions", "2",
+            "transaction.state.log.replication.factor", "1",
+            "transaction.state.log.min.isr", "1",
+            "transaction.state.log.num.partitions", "2",
+            "group.initial.rebalance.delay.ms", "0",
+            "auto.create.topics.enable", "false",
+            // The defaults (3 network and 8 I/O threads) are sized for a server, and on 2 cores their extra
+            // wake-ups cost about a tenth of a core at 1,000 queries/s (62 % -> 54 % of a core for the broker's
+            // threads, docs/benchmarks.md section 4).
+            "num.network.threads", "1",
+            "num.io.threads", "2");
+
     private final KafkaClusterTestKit cluster;
 
     private EmbeddedKafka(KafkaClusterTestKit cluster) {
@@ -32,19 +51,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka start(java.util.Map<String, String> overrides) throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
                 .setNumControllerNodes(1).build();
-        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "2")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "2")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("auto.create.topics.enable", "false")
-                // A single-node broker for one machine's clients: the defaults (3 network and 8 I/O threads) are
-                // sized for a server, and on 2 cores their extra wake-ups cost about a tenth of a core at 1,000
-                // queries/s (62 % -> 54 % of a core for the broker's threads, docs/benchmarks.md section 4).
-                .setConfigProp("num.network.threads", "1")
-                .setConfigProp("num.io.threads", "2");
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        SETTINGS.forEach(builder::setConfigProp);
         overrides.forEach(builder::setConfigProp);
         KafkaClusterTestKit cluster = builder.build();
         cluster.format();

@@ -41,10 +41,12 @@ final class LatestCheckpoint {
                     continue;
                 }
                 Path metadata = new Path(chk.getPath(), "_metadata");
-                if (!fs.exists(metadata)) {
+                FileStatus m;
+                try {
+                    m = fs.getFileStatus(metadata);
+                } catch (java.io.FileNotFoundException absentOrSubsumed) {
                     continue;
                 }
-                FileStatus m = fs.getFileStatus(metadata);
                 if (m.getLen() == 0) {
                     continue;
                 }
@@ -59,8 +61,13 @@ final class LatestCheckpoint {
         return Optional.ofNullable(best).map(Path::toString);
     }
 
+    /** A directory's entries; none when it vanished meanwhile (Flink deletes subsumed checkpoints). */
     private static FileStatus[] list(FileSystem fs, Path dir) throws IOException {
-        FileStatus[] s = fs.listStatus(dir);
-        return s == null ? new FileStatus[0] : s;
+        try {
+            FileStatus[] s = fs.listStatus(dir);
+            return s == null ? new FileStatus[0] : s;
+        } catch (java.io.FileNotFoundException gone) {
+            return new FileStatus[0];
+        }
     }
 }

@@ -71,9 +71,9 @@ public final class LocalFlink {
      * <ul>
      *   <li>a checkpoint interval when none is configured ({@link VectorStreamJobOptions#DEFAULT_CHECKPOINT_INTERVAL}):
      *       exactly-once answers become visible only at checkpoints;</li>
-     *   <li>checkpoints retained on cancel and failure, and, unless a savepoint path is given or
-     *       {@link VectorStreamJobOptions#RESUME} is false, a restore from the newest completed checkpoint under
-     *       the checkpoint directory: a restarted {@code run} never serves a partial index;</li>
+     *   <li>checkpoints retained on cancel and failure, in {@code <checkpoint dir>/<transactional id prefix>/}, and,
+     *       unless a savepoint path is given or {@link VectorStreamJobOptions#RESUME} is false, a restore from the
+     *       newest completed checkpoint there: a restarted {@code run} never serves a partial index;</li>
      *   <li>no Kryo ({@code pipeline.generic-types: false});</li>
      *   <li>locally only: RocksDB with incremental checkpoints and a temporary checkpoint directory, when unset.</li>
      * </ul>
@@ -97,6 +97,12 @@ public final class LocalFlink {
         }
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         String dir = conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
+        if (dir != null) {
+            // One sub-directory per pipeline (its transactional id prefix, unique per job on a cluster), so a
+            // restart resumes this pipeline's checkpoints and never another job's in a shared directory.
+            dir = dir.replaceAll("/+$", "") + "/" + conf.get(VectorStreamJobOptions.TRANSACTIONAL_ID_PREFIX);
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
+        }
         if (dir == null && local) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, temporaryCheckpointDirectory());
         } else if (dir != null && conf.get(VectorStreamJobOptions.RESUME)

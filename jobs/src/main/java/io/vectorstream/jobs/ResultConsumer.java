@@ -21,7 +21,14 @@ public final class ResultConsumer<T extends SpecificRecord> implements AutoClose
     private final RecordCodec<T> codec;
 
     public ResultConsumer(String bootstrap, String topic, Class<T> type, boolean readCommitted) {
+        this(bootstrap, topic, type, readCommitted, new Properties());
+    }
+
+    /** @param kafkaProperties client properties (TLS, SASL, ...) applied first; the reader's own win */
+    public ResultConsumer(String bootstrap, String topic, Class<T> type, boolean readCommitted,
+                          Properties kafkaProperties) {
         Properties p = new Properties();
+        p.putAll(kafkaProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

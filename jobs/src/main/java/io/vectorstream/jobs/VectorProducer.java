@@ -33,7 +33,13 @@ public final class VectorProducer implements AutoCloseable {
      *                   batching for throughput
      */
     public VectorProducer(String bootstrap, PipelineSpec.Format format, boolean lowLatency) {
+        this(bootstrap, format, lowLatency, new Properties());
+    }
+
+    /** @param kafkaProperties client properties (TLS, SASL, ...) applied first; the producer's own settings win */
+    public VectorProducer(String bootstrap, PipelineSpec.Format format, boolean lowLatency, Properties kafkaProperties) {
         Properties p = new Properties();
+        p.putAll(kafkaProperties);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

@@ -73,12 +73,7 @@ public final class VectorStreamCli implements Callable<Integer> {
     static final class Run implements Callable<Integer> {
         @Option(names = {"-D", "--conf"}, description = "Any Flink or vectorstream.* setting, repeatable, e.g. "
                 + "-D vectorstream.hnsw.ef-search=100.") Map<String, String> conf = new LinkedHashMap<>();
-        @Option(names = "--kafka-property", description = "Kafka client property for every source and sink, "
-                + "repeatable, e.g. --kafka-property security.protocol=SASL_SSL. Also read from the Flink "
-                + "configuration as vectorstream.kafka.properties.<key>. Never logged.")
-        Map<String, String> kafkaProperties = new LinkedHashMap<>();
-        @Option(names = "--kafka-properties-file", description = "A .properties file of Kafka client properties.")
-        Path kafkaPropertiesFile;
+        @CommandLine.Mixin KafkaClientOptions kafka = new KafkaClientOptions();
         @Option(names = "--bootstrap", description = "Kafka bootstrap servers (vectorstream.kafka.bootstrap-servers).")
         String bootstrap;
         @Option(names = "--vectors-topic") String vectorsTopic;
@@ -189,12 +184,7 @@ public final class VectorStreamCli implements Callable<Integer> {
                     p.setProperty(k.substring(prefix.length()), v);
                 }
             });
-            if (kafkaPropertiesFile != null) {
-                try (var in = Files.newInputStream(kafkaPropertiesFile)) {
-                    p.load(in);
-                }
-            }
-            p.putAll(kafkaProperties);
+            p.putAll(kafka.properties());
             return p;
         }
 
@@ -202,6 +192,30 @@ public final class VectorStreamCli implements Callable<Integer> {
             if (value != null) {
                 c.set(o, value);
             }
+        }
+    }
+
+    /**
+     * Kafka client properties for secured brokers (TLS, SASL): a properties file, then repeated
+     * {@code --kafka-property key=value}. Never logged.
+     */
+    static final class KafkaClientOptions {
+        @Option(names = "--kafka-property", description = "Kafka client property, repeatable, e.g. "
+                + "--kafka-property security.protocol=SASL_SSL (for run also vectorstream.kafka.properties.<key> "
+                + "in the Flink configuration). Never logged.")
+        Map<String, String> properties = new LinkedHashMap<>();
+        @Option(names = "--kafka-properties-file", description = "A .properties file of Kafka client properties.")
+        Path file;
+
+        Properties properties() throws java.io.IOException {
+            Properties p = new Properties();
+            if (file != null) {
+                try (var in = Files.newInputStream(file)) {
+                    p.load(in);
+                }
+            }
+            p.putAll(properties);
+            return p;
         }
     }
 
@@ -279,6 +293,7 @@ public final class VectorStreamCli implements Callable<Integer> {
             description = "Load .fvecs, CSV or JSON-lines vectors into a topic as upsert events.")
     static final class Produce implements Callable<Integer> {
         @Option(names = "--bootstrap", defaultValue = "localhost:9092") String bootstrap;
+        @CommandLine.Mixin KafkaClientOptions kafka = new KafkaClientOptions();
         @Option(names = "--topic", defaultValue = "vectors") String topic;
         @Option(names = "--input", required = true, description = "A .fvecs, .csv or .json/.jsonl file.") Path input;
         @Option(names = "--key", defaultValue = "", description = "Partition key for .fvecs/CSV input.") String key;
@@ -290,7 +305,7 @@ public final class VectorStreamCli implements Callable<Integer> {
         public Integer call() throws Exception {
             String name = input.getFileName().toString().toLowerCase(Locale.ROOT);
             int sent = 0;
-            try (VectorProducer p = new VectorProducer(bootstrap, format)) {
+            try (VectorProducer p = new VectorProducer(bootstrap, format, false, kafka.properties())) {
                 if (name.endsWith(".json") || name.endsWith(".jsonl")) {
                     RecordCodec<io.vectorstream.schemas.VectorEvent> json = JsonCodecs.events();
                     try (BufferedReader r = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
@@ -328,6 +343,7 @@ public final class VectorStreamCli implements Callable<Integer> {
     @Command(name = "query", mixinStandardHelpOptions = true, description = "Send one query and print the neighbours.")
     static final class Query implements Callable<Integer> {
         @Option(names = "--bootstrap", defaultValue = "localhost:9092") String bootstrap;
+        @CommandLine.Mixin KafkaClientOptions kafka = new KafkaClientOptions();
         @Option(names = "--queries-topic", defaultValue = "queries") String queriesTopic;
         @Option(names = "--results-topic", defaultValue = "results") String resultsTopic;
         @Option(names = "--vector", required = true, split = ",", description = "Comma-separated components.")
@@ -342,8 +358,8 @@ public final class VectorStreamCli implements Callable<Integer> {
         public Integer call() throws Exception {
             String id = "cli-" + UUID.randomUUID();
             try (ResultConsumer<NeighborResult> c = new ResultConsumer<>(bootstrap, resultsTopic, NeighborResult.class,
-                         !readUncommitted);
-                 VectorProducer p = new VectorProducer(bootstrap, PipelineSpec.Format.AVRO)) {
+                         !readUncommitted, kafka.properties());
+                 VectorProducer p = new VectorProducer(bootstrap, PipelineSpec.Format.AVRO, false, kafka.properties())) {
                 p.send(queriesTopic, VectorProducer.query(id, key, vector, k, System.currentTimeMillis()));
                 p.flush();
                 NeighborResult[] found = new NeighborResult[1];
@@ -370,35 +386,66 @@ public final class VectorStreamCli implements Callable<Integer> {
     }
     /** A local single-node Kafka for trying the other commands without installing one. */
     @Command(name = "broker", mixinStandardHelpOptions = true,
-            description = "Start a single-node KRaft Kafka broker in this JVM (data in a temporary directory, deleted "
-                    + "on exit), create the topics, print its bootstrap address and run until interrupted.")
+            description = {"Start a single-node KRaft Kafka broker in this JVM, create the topics that do not exist yet, "
+                    + "print its bootstrap address and run until interrupted.",
+                    "--port fixes the client port (default: a free one). --data-dir keeps the broker's data in that "
+                            + "directory (default: a temporary directory, deleted on exit): started again with the "
+                            + "same --port and --data-dir, the broker comes back at the same address with its topics, "
+                            + "records and committed offsets, so clients and a running job reconnect."})
     static final class Broker implements Callable<Integer> {
         @Option(names = "--topics", split = ",", defaultValue = "vectors,queries,results,dead-letters")
         String[] topics;
-        @Option(names = "--partitions", defaultValue = "2") int partitions;
+        @Option(names = "--partitions", defaultValue = "2", description = "Partitions of each topic created.")
+        int partitions;
         @Option(names = "--config", description = "Broker setting, repeatable, e.g. --config num.io.threads=2.")
         Map<String, String> config = Map.of();
+        @Option(names = "--port", defaultValue = "0",
+                description = "Client listener port on localhost; 0 (the default): a free one.")
+        int port;
+        @Option(names = "--data-dir", description = "The broker's data directory: formatted when new or empty, "
+                + "reused when it holds a broker's data, kept on exit. Default: a temporary directory deleted on exit.")
+        Path dataDir;
 
         @Override
         public Integer call() throws Exception {
-            EmbeddedKafka kafka = EmbeddedKafka.start(config);
+            LocalKafkaBroker kafka = start();
             java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     kafka.close();
                 } catch (Exception e) {
-                    // KafkaClusterTestKit.close() declares Exception; at JVM exit there is nobody to rethrow to.
+                    // At JVM exit there is nobody to rethrow to.
                     System.err.println("the broker did not shut down cleanly: " + e);
                     e.printStackTrace();
                 } finally {
                     stopped.countDown();
                 }
             }, "vectorstream-broker-shutdown"));
-            kafka.createTopics(partitions, topics);
             System.out.println("bootstrap " + kafka.bootstrapServers());
+            System.out.println("data " + kafka.dataDirectory() + (dataDir == null ? " (deleted on exit)" : ""));
             System.out.flush();
             stopped.await();
             return 0;
+        }
+
+        /** Starts the broker and creates the topics it does not have yet (a restart finds them there). */
+        LocalKafkaBroker start() throws Exception {
+            LocalKafkaBroker.Builder builder = LocalKafkaBroker.builder().setPort(port).setConfig(config);
+            if (dataDir != null) {
+                builder.setDataDirectory(dataDir);
+            }
+            LocalKafkaBroker kafka = builder.start();
+            try {
+                EmbeddedKafka.createTopics(kafka.bootstrapServers(), partitions, topics);
+            } catch (Exception e) {
+                try {
+                    kafka.close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            }
+            return kafka;
         }
     }
 }

@@ -147,6 +147,12 @@ class VectorStreamPipelineITCase {
 
     static <T extends org.apache.avro.specific.SpecificRecord> List<T> readAll(String topic, Class<T> type, int atLeast)
             throws InterruptedException {
+        return readAllFrom(kafka, topic, type, atLeast);
+    }
+
+    /** Everything committed on {@code topic}: read until at least {@code atLeast} and a quiet second after. */
+    static <T extends org.apache.avro.specific.SpecificRecord> List<T> readAllFrom(EmbeddedKafka kafka, String topic,
+            Class<T> type, int atLeast) throws InterruptedException {
         List<T> out = new ArrayList<>();
         try (ResultConsumer<T> c = new ResultConsumer<>(kafka.bootstrapServers(), topic, type, true)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

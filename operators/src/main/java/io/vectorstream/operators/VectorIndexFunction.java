@@ -193,17 +193,18 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             attrs = new HashMap<>(attrs);
             attrs.put(KEY_ATTRIBUTE, event.key());
         }
-        tracker.clear();
-        boolean isNew;
         try {
-            isNew = ki.index().add(id, event.vector());
+            // The index's own input check, before anything mutates: what it refuses is the record's fault. An
+            // exception from add itself is then a bug, and fails the job loudly.
+            ki.index().checkVector(event.vector());
         } catch (IllegalArgumentException rejected) {
-            // The index checks its input before it mutates anything, so it is unchanged: the record is at fault.
             deadLetter(ctx, "vector must be accepted by the index; error=" + rejected.getMessage(),
                     DeadLetter.ReasonClass.INDEX_REJECTED, "vector-event", event.toString(), event.eventTime(),
                     event.origin());
             return;
         }
+        tracker.clear();
+        boolean isNew = ki.index().add(id, event.vector());
         if (created) {
             cache.put(key, ki);
         }
@@ -348,10 +349,8 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
                     : filter.and(KEY_ATTRIBUTE, java.util.Set.of(query.key()));
         }
         int ef = query.efSearch() > 0 ? query.efSearch() : Math.max(config.efSearch(), query.k());
-        long t0 = System.nanoTime();
-        SearchResults r;
         try {
-            r = ki.index().search(query.vector(), query.k(), ef, ki.idFilter(filter));
+            ki.index().checkVector(query.vector());
         } catch (IllegalArgumentException rejected) {
             queries.dec();
             deadLetter(ctx, "query must be accepted by the index; error=" + rejected.getMessage(),
@@ -359,6 +358,8 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
                     query.origin());
             return;
         }
+        long t0 = System.nanoTime();
+        SearchResults r = ki.index().search(query.vector(), query.k(), ef, ki.idFilter(filter));
         long micros = (System.nanoTime() - t0) / 1_000;
         searchLatencyMicros.update(micros);
         out.collect(new QueryResult(query.queryId(), query.key(), query.k(), r.ids(), r.distances(),

@@ -217,6 +217,11 @@ public final class VectorSearchConfig implements Serializable {
         }
 
         public VectorSearchConfig build() {
+            if (mode == IndexMode.GLOBAL && dimension == 0) {
+                // Each shard would otherwise fix its own dimension from its first vector, so one global index
+                // could hold vectors of several dimensions, and a query of a wrong one be refused once per shard.
+                throw new IllegalArgumentException("dimension must be set (> 0) in GLOBAL mode; dimension=0");
+            }
             return new VectorSearchConfig(this);
         }
 

@@ -127,6 +127,25 @@ class SerializersTest {
 
     @Test
     @SuppressWarnings({"unchecked", "rawtypes"})
+    void aSerializerRestoredForAnOldFormatWritesAndLabelsThatFormat() throws IOException {
+        DataInputDeserializer in = new DataInputDeserializer(golden(GOLDEN_V1));
+        for (Object[] s : samples()) {
+            TypeSerializerSnapshot snap = TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
+            TypeSerializer old = snap.restoreSerializer();
+            int start = in.getPosition();
+            Object back = old.deserialize(in);
+            byte[] v1 = java.util.Arrays.copyOfRange(golden(GOLDEN_V1), start, in.getPosition());
+            // copy(view, view) reads and writes with the same serializer: it must not turn v1 bytes into v2 ones.
+            DataOutputSerializer copied = new DataOutputSerializer(64);
+            old.copy(new DataInputDeserializer(v1), copied);
+            assertThat(copied.getCopyOfBuffer()).as("%s", old.getClass().getSimpleName()).isEqualTo(v1);
+            assertThat(old.snapshotConfiguration().getCurrentVersion()).isEqualTo(1);
+            assertSame(s[1], back);
+        }
+    }
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
     void currentFormatMatchesItsGoldenFile() throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(512);
         for (Object[] s : currentSamples()) {

@@ -35,7 +35,7 @@ class TopKMergeOperatorTest {
     void mergedShardAnswersEqualGlobalBruteForce() throws Exception {
         // A high exact threshold makes each shard exact, so the merge alone decides correctness.
         VectorSearchConfig config = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(SHARDS)
-                .exactThreshold(100_000).build();
+                .dimension(6).exactThreshold(100_000).build();
         SplittableRandom r = new SplittableRandom(51);
         List<float[]> vectors = new ArrayList<>();
         List<QueryResult> partials = new ArrayList<>();

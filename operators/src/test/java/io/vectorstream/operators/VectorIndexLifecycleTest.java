@@ -210,7 +210,7 @@ class VectorIndexLifecycleTest {
 
     @Test
     void globalModeStoresThePartitionKeyForKeyedQueries() throws Exception {
-        VectorSearchConfig config = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(1).build();
+        VectorSearchConfig config = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(1).dimension(2).build();
         try (var h = harness(config, Backend.HEAP, 1, 0)) {
             h.open();
             h.processElement1(VectorEvent.upsert("tenant-a", 1, new float[] {0, 0}, Map.of(), 1L), 1L);

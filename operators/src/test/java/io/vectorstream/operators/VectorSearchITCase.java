@@ -66,7 +66,7 @@ class VectorSearchITCase {
         env.setParallelism(2);
         env.enableCheckpointing(100);
 
-        VectorSearchConfig config = VectorSearchConfig.builder().mode(mode).shards(4)
+        VectorSearchConfig config = VectorSearchConfig.builder().mode(mode).shards(4).dimension(DIM)
                 .consistency(ConsistencyMode.EVENT_TIME).maxConn(8).efConstruction(40).exactThreshold(0).build();
         // Rate-limited sources, so checkpoints complete while data is still flowing.
         DataStream<VectorEvent> events = env.fromSource(

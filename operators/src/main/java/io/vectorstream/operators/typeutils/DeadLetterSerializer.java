@@ -31,8 +31,10 @@ public final class DeadLetterSerializer extends ImmutableValueSerializer<DeadLet
         Fields.writeString(out, d.recordType());
         Fields.writeString(out, d.record());
         out.writeLong(d.timestamp());
-        out.writeUTF(d.reasonClass().label());
-        Fields.writeOrigin(out, d.origin());
+        if (formatVersion() >= 2) {
+            out.writeUTF(d.reasonClass().label());
+            Fields.writeOrigin(out, d.origin());
+        }
     }
 
     @Override
@@ -50,13 +52,18 @@ public final class DeadLetterSerializer extends ImmutableValueSerializer<DeadLet
 
     @Override
     public TypeSerializerSnapshot<DeadLetter> snapshotConfiguration() {
-        return new Snapshot();
+        // The snapshot names the format this instance writes, so data it writes is never labelled newer.
+        return new Snapshot(formatVersion());
     }
 
     /** Versioned snapshot; see {@link VersionedSerializerSnapshot}. */
     public static final class Snapshot extends VersionedSerializerSnapshot<DeadLetter> {
         public Snapshot() {
             super(VERSION);
+        }
+
+        Snapshot(int formatVersion) {
+            super(formatVersion);
         }
 
         @Override

@@ -37,7 +37,9 @@ public final class QueryResultSerializer extends ImmutableValueSerializer<QueryR
         out.writeInt(r.shard());
         out.writeInt(r.shardsAnswered());
         out.writeInt(r.shardCount());
-        out.writeLong(r.queryEventTime());
+        if (formatVersion() >= 2) {
+            out.writeLong(r.queryEventTime());
+        }
     }
 
     @Override
@@ -59,13 +61,18 @@ public final class QueryResultSerializer extends ImmutableValueSerializer<QueryR
 
     @Override
     public TypeSerializerSnapshot<QueryResult> snapshotConfiguration() {
-        return new Snapshot();
+        // The snapshot names the format this instance writes, so data it writes is never labelled newer.
+        return new Snapshot(formatVersion());
     }
 
     /** Versioned snapshot; see {@link VersionedSerializerSnapshot}. */
     public static final class Snapshot extends VersionedSerializerSnapshot<QueryResult> {
         public Snapshot() {
             super(VERSION);
+        }
+
+        Snapshot(int formatVersion) {
+            super(formatVersion);
         }
 
         @Override

@@ -42,7 +42,9 @@ public final class VectorEventSerializer extends ImmutableValueSerializer<Vector
         if (e.routingHash() != null) {
             out.writeLong(e.routingHash());
         }
-        Fields.writeOrigin(out, e.origin());
+        if (formatVersion() >= 2) {
+            Fields.writeOrigin(out, e.origin());
+        }
     }
 
     @Override
@@ -60,13 +62,18 @@ public final class VectorEventSerializer extends ImmutableValueSerializer<Vector
 
     @Override
     public TypeSerializerSnapshot<VectorEvent> snapshotConfiguration() {
-        return new Snapshot();
+        // The snapshot names the format this instance writes, so data it writes is never labelled newer.
+        return new Snapshot(formatVersion());
     }
 
     /** Versioned snapshot; see {@link VersionedSerializerSnapshot}. */
     public static final class Snapshot extends VersionedSerializerSnapshot<VectorEvent> {
         public Snapshot() {
             super(VERSION);
+        }
+
+        Snapshot(int formatVersion) {
+            super(formatVersion);
         }
 
         @Override

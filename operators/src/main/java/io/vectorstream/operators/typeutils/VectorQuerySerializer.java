@@ -42,7 +42,9 @@ public final class VectorQuerySerializer extends ImmutableValueSerializer<Vector
         }
         out.writeLong(q.eventTime());
         out.writeInt(q.shard());
-        Fields.writeOrigin(out, q.origin());
+        if (formatVersion() >= 2) {
+            Fields.writeOrigin(out, q.origin());
+        }
     }
 
     @Override
@@ -62,13 +64,18 @@ public final class VectorQuerySerializer extends ImmutableValueSerializer<Vector
 
     @Override
     public TypeSerializerSnapshot<VectorQuery> snapshotConfiguration() {
-        return new Snapshot();
+        // The snapshot names the format this instance writes, so data it writes is never labelled newer.
+        return new Snapshot(formatVersion());
     }
 
     /** Versioned snapshot; see {@link VersionedSerializerSnapshot}. */
     public static final class Snapshot extends VersionedSerializerSnapshot<VectorQuery> {
         public Snapshot() {
             super(VERSION);
+        }
+
+        Snapshot(int formatVersion) {
+            super(formatVersion);
         }
 
         @Override
