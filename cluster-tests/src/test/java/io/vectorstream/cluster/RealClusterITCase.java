@@ -80,8 +80,9 @@ class RealClusterITCase {
             throw new IllegalStateException("the shaded job jar must be built first (mvn -Pcluster -pl cluster-tests "
                     + "-am verify builds it); jobJar=" + jobJar);
         }
-        work = Path.of(System.getProperty("vectorstream.cluster.work"))
-                .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path runs = Path.of(System.getProperty("vectorstream.cluster.work"));
+        deleteEarlierRuns(runs);
+        work = runs.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         LOG.info("seed {} (repeat with -Dvectorstream.cluster.seed={}); logs under {}", SEED, SEED, work);
         broker = BrokerProcess.start(work.resolve("broker"));
         LOG.info("broker JVM at {}", broker.bootstrap);
@@ -413,6 +414,20 @@ class RealClusterITCase {
                     + e.getMessage(), e.getCause());
             withSeed.setStackTrace(e.getStackTrace());
             throw withSeed;
+        }
+    }
+
+    /** Each run leaves its logs, checkpoints and RocksDB files (hundreds of MB): keep only the latest run's. */
+    private static void deleteEarlierRuns(Path runs) throws java.io.IOException {
+        if (!Files.isDirectory(runs)) {
+            return;
+        }
+        try (var earlier = Files.list(runs)) {
+            for (Path run : (Iterable<Path>) earlier::iterator) {
+                try (var files = Files.walk(run)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
         }
     }
 
