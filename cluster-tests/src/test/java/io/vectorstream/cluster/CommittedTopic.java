@@ -9,9 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -21,12 +26,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * consumer group. Accumulates every record it has read, duplicates included. Not thread-safe.
  */
 final class CommittedTopic<T extends SpecificRecord> implements AutoCloseable {
+    private final String bootstrap;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final RecordCodec<T> codec;
     private final List<TopicPartition> partitions = new ArrayList<>();
     private final List<T> records = new ArrayList<>();
 
     CommittedTopic(String bootstrap, String topic, Class<T> type) {
+        this.bootstrap = bootstrap;
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -52,11 +59,27 @@ final class CommittedTopic<T extends SpecificRecord> implements AutoCloseable {
     }
 
     /**
-     * Reads up to the current end of every partition: under read_committed the end offset is the last stable
-     * offset, so once the producer's transactions are all ended this is everything the topic will ever hold.
+     * Reads every committed record once the topic has no open transaction left: waits until each partition's last
+     * stable offset (the read_committed end) equals its high watermark (commit markers are written after the commit
+     * returns, so right after a commit the stable offset may still lag), then reads up to it.
      */
     void readToEnd(Duration timeout) throws InterruptedException {
-        Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+        Map<TopicPartition, Long> end = new HashMap<>();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            Poll.until("no open transaction on " + partitions + " (last stable offset = high watermark)", timeout, () -> {
+                var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+                var high = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+                for (TopicPartition tp : partitions) {
+                    if (stable.get(tp).offset() != high.get(tp).offset()) {
+                        return false;
+                    }
+                    end.put(tp, stable.get(tp).offset());
+                }
+                return true;
+            });
+        }
         Poll.until("read_committed reaches the end offsets " + end, timeout, () -> {
             poll();
             for (TopicPartition tp : partitions) {

@@ -106,7 +106,7 @@ class RealClusterITCase {
     @Order(2)
     void globalIndexSurvivesKillsSavepointsAndRescaling() throws Exception {
         withSeed(SEED + 2, seed -> sessionScenario(seed, IndexMode.GLOBAL, 4, "global",
-                List.of("--mode", "GLOBAL", "--shards", "4")));
+                List.of("--mode", "GLOBAL", "--shards", "4", "--dimension", Integer.toString(Workload.DIMENSION))));
     }
 
     @Test
@@ -180,9 +180,9 @@ class RealClusterITCase {
 
             // 4. the committed output, as a multiset, against the oracle.
             results.readToEnd(Duration.ofMinutes(1));
-            assertExactlyOneExactAnswerPerQuery(results.records(), w, shards);
             LOG.info("{}: final index sizes {}", name, finalSizes(results.records(), finals));
             assertNoDeadLetters(name);
+            assertExactlyOneExactAnswerPerQuery(results.records(), w, shards);
             c.close();
             assertNoErrorClaimingDataLoss(c);
             timer.lap("checked " + results.records().size() + " answers, dead letters and logs");
@@ -203,8 +203,9 @@ class RealClusterITCase {
                      NeighborResult.class)) {
             // As the image: the job jar in FLINK_HOME/usrlib, `standalone-job --job-classname ... run ...`.
             Files.copy(jobJar, c.dist.usrlib.resolve("vectorstream.jar"), StandardCopyOption.REPLACE_EXISTING);
-            // The arguments of docker-compose.yml and the FlinkDeployment, apart from broker and topics.
-            List<String> args = jobArgs(name, List.of("--mode", "GLOBAL", "--shards", "8"));
+            // The arguments of docker-compose.yml and the FlinkDeployment, apart from broker, topics and dimension.
+            List<String> args = jobArgs(name, List.of("--mode", "GLOBAL", "--shards", "8", "--dimension",
+                    Integer.toString(Workload.DIMENSION)));
             c.startApplicationJobManager("io.vectorstream.jobs.VectorStreamCli", args);
             c.startTaskManager();
             c.awaitRegisteredTaskManagers(Duration.ofMinutes(2));
@@ -228,8 +229,8 @@ class RealClusterITCase {
 
             String savepoint = c.stopWithSavepoint(job[0]);
             results.readToEnd(Duration.ofMinutes(1));
-            assertExactlyOneExactAnswerPerQuery(results.records(), w, 8);
             assertNoDeadLetters(name);
+            assertExactlyOneExactAnswerPerQuery(results.records(), w, 8);
             c.close();
             assertNoErrorClaimingDataLoss(c);
             timer.lap("stopped with savepoint " + savepoint + "; checked " + results.records().size() + " answers");
