@@ -31,8 +31,11 @@ final class Workload {
     /** A near-tie: two distances this close (relative) may be ordered either way by float arithmetic. */
     private static final double TIE = 1e-5;
 
-    /** What a query must return: its key, the exact neighbours (closest first, with runners-up) and the size. */
-    record Expected(String key, long[] ids, double[] distances, int indexSize) {}
+    /**
+     * What a query must return: its key and k, the exact neighbours (closest first, with runners-up) and the size.
+     * A census query asks for every vector of its key (or of the whole index): its answer is the index's content.
+     */
+    record Expected(String key, int k, long[] ids, double[] distances, int indexSize, boolean census) {}
 
     private record Vector(String key, float[] values) {}
 
@@ -44,6 +47,8 @@ final class Workload {
     private final Map<Long, Vector> live = new LinkedHashMap<>();
     private final Map<String, List<Long>> liveIdsByKey = new HashMap<>();
     private final Map<String, Expected> expected = new LinkedHashMap<>();
+    /** Every id's events, "upsert@<event time>" / "delete@<event time>", to explain a census mismatch. */
+    private final Map<Long, List<String>> history = new HashMap<>();
     private final int maxLivePerKey;
     private long nextId = 1;
     private long lastEventTime;
@@ -111,7 +116,9 @@ final class Workload {
             long id = ids.remove(random.nextInt(ids.size()));
             live.remove(id);
             deletes++;
-            producer.send(vectorsTopic, VectorProducer.delete(key, id, nextEventTime()));
+            long t = nextEventTime();
+            history.get(id).add("delete@" + t);
+            producer.send(vectorsTopic, VectorProducer.delete(key, id, t));
         } else {
             long id = ids.size() < maxLivePerKey && (ids.isEmpty() || random.nextDouble() < 0.6) ? nextId++
                     : ids.get(random.nextInt(ids.size()));
@@ -120,25 +127,40 @@ final class Workload {
                 ids.add(id);
             }
             upserts++;
-            producer.send(vectorsTopic, VectorProducer.upsert(key, id, v, Map.of(), nextEventTime()));
+            long t = nextEventTime();
+            history.computeIfAbsent(id, i -> new ArrayList<>()).add("upsert@" + t);
+            producer.send(vectorsTopic, VectorProducer.upsert(key, id, v, Map.of(), t));
         }
     }
 
-    /** The last queries: one per key (KEYED) or one global query (GLOBAL), after every vector. */
+    /**
+     * The last queries, after every vector: one per key (KEYED) or one global query (GLOBAL) with the usual k, then
+     * the same as census queries, whose k is the number of live vectors: their answers list the whole index.
+     */
     List<String> finalQueries(VectorProducer producer) {
         List<String> ids = new ArrayList<>();
+        List<String> scopes = new ArrayList<>();
         if (mode == IndexMode.KEYED) {
-            for (String key : keys) {
-                ids.add(query(producer, key));
-            }
+            scopes.addAll(keys);
         } else {
-            ids.add(query(producer, null));
+            scopes.add(null);
+        }
+        for (String key : scopes) {
+            ids.add(query(producer, key, K, false));
+        }
+        for (String key : scopes) {
+            int size = key == null ? live.size() : liveIdsByKey.get(key).size();
+            ids.add(query(producer, key, Math.max(1, size), true));
         }
         return ids;
     }
 
     private String query(VectorProducer producer, String key) {
-        String id = "q-" + (expected.size() + 1);
+        return query(producer, key, K, false);
+    }
+
+    private String query(VectorProducer producer, String key, int k, boolean census) {
+        String id = (census ? "census-" : "q-") + (expected.size() + 1);
         float[] q = randomVector();
         int size = 0;
         List<Map.Entry<Long, Double>> candidates = new ArrayList<>();
@@ -151,15 +173,15 @@ final class Workload {
         }
         candidates.sort(Map.Entry.<Long, Double>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
         // Keep a few runners-up: an answer may swap near-tied neighbours at the k-th place.
-        int keep = Math.min(candidates.size(), K + 3);
+        int keep = Math.min(candidates.size(), k + 3);
         long[] ids = new long[keep];
         double[] ds = new double[keep];
         for (int i = 0; i < keep; i++) {
             ids[i] = candidates.get(i).getKey();
             ds[i] = candidates.get(i).getValue();
         }
-        expected.put(id, new Expected(key, ids, ds, size));
-        producer.send(queriesTopic, VectorProducer.query(id, key, q, K, nextEventTime()));
+        expected.put(id, new Expected(key, k, ids, ds, size, census));
+        producer.send(queriesTopic, VectorProducer.query(id, key, q, k, nextEventTime()));
         return id;
     }
 
@@ -188,14 +210,35 @@ final class Workload {
     /**
      * Why {@code actual} is not the exact answer to {@code queryId}, or null when it is: the same k ids in the same
      * order (a swap only between near-tied distances), distances equal to float precision, the expected index size.
+     * For a census query: exactly the live ids, and for each id missing or extra its history of events.
      */
     String mismatch(String queryId, NeighborResult actual) {
         Expected e = expected.get(queryId);
         if (e == null) {
             return "answer to an unknown query " + queryId;
         }
-        int k = Math.min(K, e.ids().length);
         List<Neighbor> got = actual.getNeighbors();
+        if (e.census()) {
+            java.util.Set<Long> want = new java.util.TreeSet<>();
+            for (int i = 0; i < Math.min(e.k(), e.ids().length); i++) {
+                want.add(e.ids()[i]);
+            }
+            java.util.Set<Long> have = new java.util.TreeSet<>();
+            got.forEach(n -> have.add(n.getId()));
+            if (want.equals(have) && actual.getIndexSize() == e.indexSize()) {
+                return null;
+            }
+            java.util.Set<Long> missing = new java.util.TreeSet<>(want);
+            missing.removeAll(have);
+            java.util.Set<Long> extra = new java.util.TreeSet<>(have);
+            extra.removeAll(want);
+            StringBuilder why = new StringBuilder("census " + queryId + " (key " + e.key() + "): size "
+                    + actual.getIndexSize() + " (expected " + e.indexSize() + ")");
+            missing.forEach(id -> why.append("; missing id ").append(id).append(" ").append(history.get(id)));
+            extra.forEach(id -> why.append("; extra id ").append(id).append(" ").append(history.get(id)));
+            return why.toString();
+        }
+        int k = Math.min(e.k(), e.ids().length);
         String where = queryId + " (key " + e.key() + "): expected ids " + Arrays.toString(Arrays.copyOf(e.ids(), k))
                 + " size " + e.indexSize() + ", got " + got + " size " + actual.getIndexSize();
         if (actual.getIndexSize() != e.indexSize()) {
