@@ -245,7 +245,11 @@ class RealClusterITCase {
                 "--vectors-topic", name + "-vectors", "--queries-topic", name + "-queries",
                 "--results-topic", name + "-results", "--dead-letters-topic", name + "-dead-letters",
                 "--group-id", name, "--transactional-id-prefix", name,
-                "--consistency", "EVENT_TIME", "--exact-threshold", "100000"));
+                "--consistency", "EVENT_TIME", "--exact-threshold", "100000",
+                // Event times come from the producers' clock on four partitions: after a restore with no backlog,
+                // a partition that has had no record yet is left out of the watermark (docs/operations.md), so
+                // records produced at the same moment on two partitions may arrive in either order.
+                "--out-of-orderness", "PT2S"));
         a.addAll(modeArgs);
         return a;
     }
