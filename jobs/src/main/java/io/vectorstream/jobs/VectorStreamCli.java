@@ -40,13 +40,20 @@ public final class VectorStreamCli implements Callable<Integer> {
 
     /**
      * Runs a command. Never exits the JVM on success: under {@code flink run} and in application mode this JVM is
-     * Flink's client or JobManager. A failing command exits non-zero.
+     * Flink's client or JobManager. A failing {@code run} throws (Flink then fails the program; a JVM of its own
+     * exits non-zero); the other commands own their JVM and exit non-zero.
      */
     public static void main(String[] args) {
         int code = execute(args);
-        if (code != 0) {
-            System.exit(code);
+        if (code == 0) {
+            return;
         }
+        if (args.length > 0 && "run".equals(args[0])) {
+            // run may be inside Flink's client or JobManager (application mode): fail the program, not the JVM.
+            throw new IllegalStateException("vectorstream run failed with exit code " + code
+                    + "; its cause is printed above");
+        }
+        System.exit(code);
     }
 
     /** Runs the CLI and returns its exit code (for tests). */
