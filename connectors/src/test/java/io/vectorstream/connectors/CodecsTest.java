@@ -120,7 +120,7 @@ class CodecsTest {
             @Override public void markIdle() { emitted.add("idle"); }
             @Override public void markActive() { }
         };
-        IdleAwareWatermarks<String> g = new IdleAwareWatermarks<>(java.time.Duration.ofMillis(100),
+        IdleAwareWatermarks<String> g = new IdleAwareWatermarks<>(IdleAwareWatermarks.Role.PARTITION, java.time.Duration.ofMillis(100),
                 java.time.Duration.ofSeconds(5), () -> activity[0], () -> now[0]);
         g.onPeriodicEmit(out);
         assertThat(emitted).as("nothing seen, not idle yet").isEmpty();
@@ -141,16 +141,25 @@ class CodecsTest {
         g.onPeriodicEmit(out);
         assertThat(emitted).containsExactly("399", "" + (1_060_000L - 5_000 - 100 - 1));
 
-        // An output that never saw a record (an empty partition, or the reader's main output) steps aside once
-        // idle: it never emits a clock-based watermark that would bypass the other partitions.
+        // A partition that had no record since the (re)start follows the clock once idle, like any idle one.
         java.util.List<String> other = emitted;
         other.clear();
-        IdleAwareWatermarks<String> empty = new IdleAwareWatermarks<>(java.time.Duration.ZERO,
-                java.time.Duration.ofSeconds(5), () -> activity[0], () -> now[0]);
+        IdleAwareWatermarks<String> empty = new IdleAwareWatermarks<>(IdleAwareWatermarks.Role.PARTITION,
+                java.time.Duration.ZERO, java.time.Duration.ofSeconds(5), () -> activity[0], () -> now[0]);
         empty.onEvent("dead letter", Long.MIN_VALUE, out);
+        empty.onPeriodicEmit(out);
+        assertThat(other).as("not idle yet").isEmpty();
         activity[0] += 5_000;
         empty.onPeriodicEmit(out);
         empty.onPeriodicEmit(out);
-        assertThat(other).containsExactly("idle");
+        assertThat(other).containsExactly("" + (now[0] - 5_000 - 1));
+
+        // The reader's main output never emits: its watermarks would bypass the partitions' minimum.
+        other.clear();
+        IdleAwareWatermarks<String> main = new IdleAwareWatermarks<>(IdleAwareWatermarks.Role.MAIN_OUTPUT,
+                java.time.Duration.ZERO, java.time.Duration.ofSeconds(5), () -> activity[0], () -> now[0]);
+        activity[0] += 60_000;
+        main.onPeriodicEmit(out);
+        assertThat(other).isEmpty();
     }
 }
