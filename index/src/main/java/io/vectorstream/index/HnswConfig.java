@@ -21,6 +21,11 @@ public final class HnswConfig {
     public static final int MAX_CONN_LIMIT = 512;
     /** Largest accepted {@code beamWidth}. */
     public static final int MAX_BEAM_WIDTH = 10_000;
+    /**
+     * Default {@link #exactSearchThreshold()}: the one place for it (the operators' option reads it). Below a
+     * few hundred vectors a brute-force scan costs about what a graph search does and is always exact.
+     */
+    public static final int DEFAULT_EXACT_SEARCH_THRESHOLD = 256;
 
     private final int dimension;
     private final VectorMetric metric;
@@ -79,7 +84,11 @@ public final class HnswConfig {
     public Quantization quantization() { return quantization; }
     /** How many vectors train the int8 quantiser. */
     public int quantizationTrainingSize() { return quantizationTrainingSize; }
-    /** At or below this many live (or filter-accepted) vectors, search is exact brute force. */
+    /**
+     * At or below this many live (or filter-accepted) vectors, search is exact brute force. A filtered search
+     * also answers exactly when its accepted set is at most efSearch, or once its graph traversal has scored
+     * more nodes than the set holds (see {@link HnswSearcher#search(float[], int, int, OrdinalBitSet)}).
+     */
     public int exactSearchThreshold() { return exactSearchThreshold; }
 
     @Override
@@ -119,7 +128,7 @@ public final class HnswConfig {
         private long seed = 42L;
         private Quantization quantization = Quantization.NONE;
         private int quantizationTrainingSize = 1_000;
-        private int exactSearchThreshold = 256;
+        private int exactSearchThreshold = DEFAULT_EXACT_SEARCH_THRESHOLD;
 
         private Builder() {}
 

@@ -190,12 +190,24 @@ public final class HnswIndex {
 
     /** The k nearest live vectors; uses a shared searcher, so single-threaded with writes (see class doc). */
     public SearchResults search(float[] query, int k, int efSearch) {
-        return searcher.search(query, k, efSearch, null);
+        return searcher.search(query, k, efSearch, (IdFilter) null);
     }
 
-    /** The k nearest live vectors whose id passes {@code filter}, which is applied during traversal. */
+    /**
+     * The k nearest live vectors whose id passes {@code filter}, which is applied during traversal; see
+     * {@link HnswSearcher#search(float[], int, int, IdFilter)}. Shared searcher, as {@link #search(float[], int, int)}.
+     */
     public SearchResults search(float[] query, int k, int efSearch, IdFilter filter) {
         return searcher.search(query, k, efSearch, filter);
+    }
+
+    /**
+     * The k nearest live vectors whose ordinal is in {@code acceptOrds} (null: all): a bit test per visited
+     * node, and an exact scan of the members only; see {@link HnswSearcher#search(float[], int, int,
+     * OrdinalBitSet)}. Shared searcher, as {@link #search(float[], int, int)}.
+     */
+    public SearchResults search(float[] query, int k, int efSearch, OrdinalBitSet acceptOrds) {
+        return searcher.search(query, k, efSearch, acceptOrds);
     }
 
     /** A new searcher with its own scratch, for a thread of its own (see {@link HnswSearcher}). */

@@ -60,7 +60,7 @@ final class HnswInserter {
         entries[0] = cur;
         int nEntries = 1;
         for (int l = Math.min(level, top); l >= 0; l--) {
-            searcher.searchLayer(entries, nEntries, index.config.beamWidth(), l, null, Integer.MAX_VALUE);
+            searcher.searchLayer(entries, nEntries, index.config.beamWidth(), l, null, null, Integer.MAX_VALUE);
             ensureCandidateCapacity(searcher.results.size());
             int n = searcher.drainSorted(candOrds, candDists, ord);
             int count = selectDiverse(candOrds, candDists, n, maxConn(l), selOrds, selDists);
@@ -262,7 +262,7 @@ final class HnswInserter {
         searcher.prepareStoredQuery(n);
         int cur = searcher.greedyDescent(index.entryPoint, index.maxLevel, level);
         entries[0] = cur;
-        searcher.searchLayer(entries, 1, index.config.beamWidth(), level, null, Integer.MAX_VALUE);
+        searcher.searchLayer(entries, 1, index.config.beamWidth(), level, null, null, Integer.MAX_VALUE);
         ensureCandidateCapacity(searcher.results.size() + m);
         int found = searcher.drainSorted(candOrds, candDists, n);
         VisitedSet seen = searcher.visited();

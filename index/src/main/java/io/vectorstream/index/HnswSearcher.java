@@ -58,14 +58,15 @@ public final class HnswSearcher {
 
     /** The k nearest live vectors to {@code query}; see {@link #search(float[], int, int, IdFilter)}. */
     public SearchResults search(float[] query, int k, int efSearch) {
-        return search(query, k, efSearch, null);
+        return search(query, k, efSearch, (IdFilter) null);
     }
 
     /**
      * The k nearest live vectors whose id {@code filter} accepts (null: all), closest first.
      * Uses exact brute force when the index, or the set the filter accepts, has at most
      * {@link HnswConfig#exactSearchThreshold()} (or efSearch) members, or when a filtered graph search would
-     * visit more nodes than the filter accepts; the graph otherwise.
+     * visit more nodes than the filter accepts; the graph otherwise. Counting the accepted set calls
+     * {@code filter} once per live node; {@link #search(float[], int, int, OrdinalBitSet)} avoids that.
      *
      * @throws IllegalArgumentException for a wrong dimension, a non-finite component, a zero vector under
      *     cosine, k outside [1, 10000] or efSearch &lt; k
@@ -77,24 +78,53 @@ public final class HnswSearcher {
         if (live == 0) {
             return SearchResults.empty();
         }
-        int threshold = index.config.exactSearchThreshold();
         if (filter == null) {
-            if (live <= threshold) {
-                return exact(k, null);
+            if (live <= index.config.exactSearchThreshold()) {
+                return exact(k, null, null, 0, SearchResults.Path.EXACT);
             }
-            return graph(k, efSearch, null, Integer.MAX_VALUE);
+            return graph(k, efSearch, null, null, Integer.MAX_VALUE);
         }
-        int matches = countMatches(filter);
+        return filtered(k, efSearch, filter, null, countMatches(filter));
+    }
+
+    /**
+     * The k nearest live vectors whose ordinal is in {@code acceptOrds} (null: all), closest first. The same
+     * choice of path as {@link #search(float[], int, int, IdFilter)}, at the cost of the filter: the accepted
+     * count is the set's popcount, the graph path tests one bit per visited node, and the exact path scores
+     * only the set's members, so a 1 % filter scans 1 % of the nodes.
+     *
+     * <p>Ordinals that are not live (removed or free slots) are never returned, whatever their bit says: the
+     * search ANDs with liveness. A caller should still clear the bits of removed ordinals, because the popcount
+     * is taken as the number of matches when choosing the path. {@code acceptOrds} is only read; it must not
+     * change during the call.
+     *
+     * @throws IllegalArgumentException as {@link #search(float[], int, int, IdFilter)}
+     */
+    public SearchResults search(float[] query, int k, int efSearch, OrdinalBitSet acceptOrds) {
+        if (acceptOrds == null) {
+            return search(query, k, efSearch, (IdFilter) null);
+        }
+        checkQuery(query, k, efSearch);
+        prepareQuery(query);
+        int live = index.size();
+        if (live == 0) {
+            return SearchResults.empty();
+        }
+        return filtered(k, efSearch, null, acceptOrds, Math.min(live, acceptOrds.cardinality()));
+    }
+
+    /** The filtered path choice; exactly one of {@code filter} and {@code acceptOrds} is non-null. */
+    private SearchResults filtered(int k, int efSearch, IdFilter filter, OrdinalBitSet acceptOrds, int matches) {
         if (matches == 0) {
             return SearchResults.empty();
         }
-        if (matches <= Math.max(threshold, efSearch)) {
-            return exact(k, filter);
+        if (matches <= Math.max(index.config.exactSearchThreshold(), efSearch)) {
+            return exact(k, filter, acceptOrds, 0, SearchResults.Path.EXACT);
         }
         // Once the traversal has scored as many nodes as the filter accepts, brute force over the accepted
         // set is cheaper and exact (the same rule Lucene uses for restrictive filters).
-        SearchResults r = graph(k, efSearch, filter, matches);
-        return r != null ? r : exact(k, filter);
+        SearchResults r = graph(k, efSearch, filter, acceptOrds, matches);
+        return r != null ? r : exact(k, filter, acceptOrds, visitedCount, SearchResults.Path.EXACT_AFTER_GRAPH);
     }
 
     private void checkQuery(float[] q, int k, int efSearch) {
@@ -182,27 +212,38 @@ public final class HnswSearcher {
         return traverseCodes ? approxDistance(ord) : exactDistance(ord);
     }
 
-    private SearchResults exact(int k, IdFilter filter) {
+    /** Brute force over the live nodes that pass the filter; {@code scored} counts work already done. */
+    private SearchResults exact(int k, IdFilter filter, OrdinalBitSet acceptOrds, int scored, SearchResults.Path path) {
         results.clear();
         boolean[] live = index.live;
+        int hw = index.highWater;
+        if (acceptOrds != null) {
+            // Only the members are visited: the cost follows the filter, not the index.
+            for (int ord = acceptOrds.nextSetBit(0); ord >= 0 && ord < hw; ord = acceptOrds.nextSetBit(ord + 1)) {
+                if (live[ord]) {
+                    scored++;
+                    offer(exactDistance(ord), ord, k);
+                }
+            }
+            return drain(k, scored, path);
+        }
         long[] ids = index.ids;
-        int scored = 0;
-        for (int ord = 0, hw = index.highWater; ord < hw; ord++) {
+        for (int ord = 0; ord < hw; ord++) {
             if (!live[ord] || (filter != null && !filter.accept(ids[ord]))) {
                 continue;
             }
             scored++;
             offer(exactDistance(ord), ord, k);
         }
-        return drain(k, scored, true);
+        return drain(k, scored, path);
     }
 
-    /** Returns null when a filtered traversal hit {@code visitLimit}. */
-    private SearchResults graph(int k, int efSearch, IdFilter filter, int visitLimit) {
+    /** Returns null when a filtered traversal hit {@code visitLimit} ({@link #visitedCount} then says how far). */
+    private SearchResults graph(int k, int efSearch, IdFilter filter, OrdinalBitSet acceptOrds, int visitLimit) {
         visitedCount = 0;
         int ep = greedyDescent(index.entryPoint, index.maxLevel, 0);
         rerank[0] = ep;
-        if (!searchLayer(rerank, 1, efSearch, 0, filter, visitLimit)) {
+        if (!searchLayer(rerank, 1, efSearch, 0, filter, acceptOrds, visitLimit)) {
             return null;
         }
         if (traverseCodes) {
@@ -219,7 +260,7 @@ public final class HnswSearcher {
                 offer(exactDistance(rerank[i]), rerank[i], k);
             }
         }
-        return drain(k, visitedCount, false);
+        return drain(k, visitedCount, SearchResults.Path.GRAPH);
     }
 
     /** Greedy walk (ef = 1) from {@code ep} down to layer {@code toLevel}+1; returns the entry for toLevel. */
@@ -258,15 +299,15 @@ public final class HnswSearcher {
 
     /**
      * Best-first search of one layer (Algorithm 2 of the paper) from {@code eps[0, nEps)}, keeping the
-     * {@code ef} best <em>accepted</em> nodes (live, and passing {@code filter}) in {@link #results}.
-     * Rejected nodes are still expanded, so a filter never disconnects the graph.
+     * {@code ef} best <em>accepted</em> nodes (live, and passing {@code filter} and {@code acceptOrds}, either
+     * may be null) in {@link #results}. Rejected nodes are still expanded, so a filter never disconnects the
+     * graph.
      *
      * @return false if more than {@code visitLimit} nodes were scored (results are then incomplete)
      */
-    boolean searchLayer(int[] eps, int nEps, int ef, int level, IdFilter filter, int visitLimit) {
+    boolean searchLayer(int[] eps, int nEps, int ef, int level, IdFilter filter, OrdinalBitSet acceptOrds,
+                        int visitLimit) {
         NeighborStorage graph = index.graph;
-        boolean[] live = index.live;
-        long[] ids = index.ids;
         candidates.clear();
         results.clear();
         visited.reset(index.highWater);
@@ -279,7 +320,7 @@ public final class HnswSearcher {
             float d = distance(ep);
             visitedCount++;
             candidates.push(ScoredOrd.pack(d, ep));
-            if (live[ep] && (filter == null || filter.accept(ids[ep]))) {
+            if (accepted(ep, filter, acceptOrds)) {
                 worst = offerBounded(d, ep, ef);
             }
         }
@@ -307,13 +348,24 @@ public final class HnswSearcher {
                 float d = distance(n);
                 if (results.size() < ef || d < worst) {
                     candidates.push(ScoredOrd.pack(d, n));
-                    if (live[n] && (filter == null || filter.accept(ids[n]))) {
+                    if (accepted(n, filter, acceptOrds)) {
                         worst = offerBounded(d, n, ef);
                     }
                 }
             }
         }
         return true;
+    }
+
+    /** Live, and passing whichever filter is set: one bit test for an ordinal set, a call for an id filter. */
+    private boolean accepted(int ord, IdFilter filter, OrdinalBitSet acceptOrds) {
+        if (!index.live[ord]) {
+            return false;
+        }
+        if (acceptOrds != null) {
+            return acceptOrds.get(ord);
+        }
+        return filter == null || filter.accept(index.ids[ord]);
     }
 
     /** Adds to the bounded result max-heap; returns the new worst kept distance. */
@@ -337,7 +389,7 @@ public final class HnswSearcher {
     }
 
     /** Moves the best k of {@link #results} into a fresh result object, closest first. */
-    private SearchResults drain(int k, int scored, boolean exact) {
+    private SearchResults drain(int k, int scored, SearchResults.Path path) {
         while (results.size() > k) {
             results.pop();
         }
@@ -350,7 +402,7 @@ public final class HnswSearcher {
             ids[i] = index.ids[ord];
             dists[i] = ScoredOrd.distance(packed);
         }
-        return new SearchResults(ids, dists, n, scored, exact);
+        return new SearchResults(ids, dists, n, scored, path);
     }
 
     /** Pops the kept results into {@code ords}/{@code dists}, closest first; returns how many. */

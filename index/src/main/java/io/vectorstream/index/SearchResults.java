@@ -4,23 +4,39 @@ import java.util.Arrays;
 
 /**
  * The answer to one query: up to k external ids with their distances, closest first (ties by internal
- * ordinal, so answers are deterministic). Immutable once returned; the arrays it hands out are its own.
+ * ordinal, so answers are deterministic), and which {@link Path} answered. Immutable once returned; the arrays it
+ * hands out are its own.
  */
 public final class SearchResults {
-    private static final SearchResults EMPTY = new SearchResults(new long[0], new float[0], 0, 0, false);
+    private static final SearchResults EMPTY = new SearchResults(new long[0], new float[0], 0, 0, Path.NONE);
+
+    /** Which way a query was answered. */
+    public enum Path {
+        /** Nothing to search: the index is empty or the filter accepts no node. */
+        NONE,
+        /** Exact brute force over the live (filter-accepted) nodes, chosen up front. */
+        EXACT,
+        /** HNSW graph traversal. */
+        GRAPH,
+        /**
+         * A filtered graph traversal scored more nodes than the filter accepts and gave up; exact brute force
+         * over the accepted set answered.
+         */
+        EXACT_AFTER_GRAPH
+    }
 
     private final long[] ids;
     private final float[] distances;
     private final int size;
     private final int visited;
-    private final boolean exact;
+    private final Path path;
 
-    SearchResults(long[] ids, float[] distances, int size, int visited, boolean exact) {
+    SearchResults(long[] ids, float[] distances, int size, int visited, Path path) {
         this.ids = ids;
         this.distances = distances;
         this.size = size;
         this.visited = visited;
-        this.exact = exact;
+        this.path = path;
     }
 
     static SearchResults empty() {
@@ -49,14 +65,19 @@ public final class SearchResults {
         return size == distances.length ? distances : Arrays.copyOf(distances, size);
     }
 
-    /** How many nodes the search scored (a cost measure). */
+    /** How many nodes the search scored (a cost measure; an abandoned traversal's nodes included). */
     public int visitedCount() {
         return visited;
     }
 
-    /** True when answered by exact brute force rather than the graph. */
+    /** Which way the query was answered. */
+    public Path path() {
+        return path;
+    }
+
+    /** True when answered by exact brute force ({@link Path#EXACT} or {@link Path#EXACT_AFTER_GRAPH}). */
     public boolean exact() {
-        return exact;
+        return path == Path.EXACT || path == Path.EXACT_AFTER_GRAPH;
     }
 
     @Override

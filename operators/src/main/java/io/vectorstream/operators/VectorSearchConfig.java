@@ -114,7 +114,7 @@ public final class VectorSearchConfig implements Serializable {
         private int efConstruction = 100;
         private int efSearch = 64;
         private Quantization quantization = Quantization.NONE;
-        private int exactThreshold = 256;
+        private int exactThreshold = VectorSearchOptions.EXACT_THRESHOLD.defaultValue();
         private long seed = 42L;
         private ConsistencyMode consistency = ConsistencyMode.PROCESSING;
         private long ttlMillis = 0;

@@ -1,5 +1,6 @@
 package io.vectorstream.operators;
 
+import io.vectorstream.index.HnswConfig;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -40,7 +41,7 @@ public final class VectorSearchOptions {
             .withDescription("none, or int8: int8 traversal with exact float re-ranking.");
 
     public static final ConfigOption<Integer> EXACT_THRESHOLD = ConfigOptions.key("vectorstream.hnsw.exact-threshold")
-            .intType().defaultValue(256)
+            .intType().defaultValue(HnswConfig.DEFAULT_EXACT_SEARCH_THRESHOLD)
             .withDescription("Keys with at most this many vectors (or filter matches) are searched by brute force.");
 
     public static final ConfigOption<Long> SEED = ConfigOptions.key("vectorstream.hnsw.seed")
