@@ -39,6 +39,11 @@ public final class HnswSearcher {
     private float[] data;
     private int visitedCount;
     private int[] rerank = new int[64];
+    /**
+     * Whether a filtered traversal gives up for an exact scan once it has scored more nodes than the filter
+     * accepts. Tests switch it off to measure the graph path itself on indexes too small for it to win.
+     */
+    boolean exactFallback = true;
 
     HnswSearcher(HnswIndex index) {
         this.index = index;
@@ -123,7 +128,7 @@ public final class HnswSearcher {
         }
         // Once the traversal has scored as many nodes as the filter accepts, brute force over the accepted
         // set is cheaper and exact (the same rule Lucene uses for restrictive filters).
-        SearchResults r = graph(k, efSearch, filter, acceptOrds, matches);
+        SearchResults r = graph(k, efSearch, filter, acceptOrds, exactFallback ? matches : Integer.MAX_VALUE);
         return r != null ? r : exact(k, filter, acceptOrds, visitedCount, SearchResults.Path.EXACT_AFTER_GRAPH);
     }
 

@@ -27,6 +27,18 @@ final class TestData {
         return out;
     }
 
+    /** Independent uniform vectors in [0, 1)^dim: no cluster structure for the graph to lean on. */
+    static float[][] uniform(long seed, int n, int dim) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[][] out = new float[n][dim];
+        for (float[] v : out) {
+            for (int i = 0; i < dim; i++) {
+                v[i] = (float) r.nextDouble();
+            }
+        }
+        return out;
+    }
+
     /** Base and query sets drawn from one mixture of {@code clusters} overlapping Gaussian clusters. */
     static float[][][] mixture(long seed, int n, int nq, int dim) {
         float[][] all = clustered(seed, n + nq, dim, 200, 1.5);
