@@ -359,7 +359,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             return;
         }
         long t0 = System.nanoTime();
-        SearchResults r = ki.index().search(query.vector(), query.k(), ef, ki.idFilter(filter));
+        SearchResults r = ki.index().search(query.vector(), query.k(), ef, ki.acceptedOrdinals(filter));
         long micros = (System.nanoTime() - t0) / 1_000;
         searchLatencyMicros.update(micros);
         out.collect(new QueryResult(query.queryId(), query.key(), query.k(), r.ids(), r.distances(),

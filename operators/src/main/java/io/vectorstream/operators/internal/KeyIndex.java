@@ -1,20 +1,19 @@
 package io.vectorstream.operators.internal;
 
 import io.vectorstream.index.HnswIndex;
-import io.vectorstream.index.IdFilter;
+import io.vectorstream.index.OrdinalBitSet;
 import io.vectorstream.operators.AttributeFilter;
-import java.util.Arrays;
 import java.util.Map;
 
 /**
- * The heap cache of one key's index: the HNSW graph plus each node's attributes by ordinal (for filters).
- * Everything here can be rebuilt from keyed state. Not thread-safe: used by its operator's task thread.
+ * The heap cache of one key's index: the HNSW graph plus, per attribute value, the ordinals holding it
+ * ({@link AttributeBitsets}), so a filter becomes an ordinal bitset. Everything here can be rebuilt from keyed
+ * state. Not thread-safe: used by its operator's task thread.
  */
 public final class KeyIndex {
     private final HnswIndex index;
     private final int dimension;
-    @SuppressWarnings("unchecked")
-    private Map<String, String>[] attributes = new Map[16];
+    private final AttributeBitsets attributes = new AttributeBitsets();
 
     public KeyIndex(HnswIndex index, int dimension) {
         this.index = index;
@@ -29,31 +28,33 @@ public final class KeyIndex {
         return dimension;
     }
 
-    /** Records the attributes of the node at {@code ord} (null or empty: none). */
+    /**
+     * Records the attributes of the node at {@code ord} (null or empty: none), replacing what the ordinal held
+     * before. Call it with null when the ordinal is removed, so its bits never outlive the node.
+     */
     public void setAttributes(int ord, Map<String, String> attrs) {
-        if (ord >= attributes.length) {
-            attributes = Arrays.copyOf(attributes, Math.max(ord + 1, attributes.length * 2));
+        if (attrs == null || attrs.isEmpty()) {
+            attributes.clear(ord, index.ordinalBound());
+        } else {
+            attributes.set(ord, attrs, index.ordinalBound());
         }
-        attributes[ord] = attrs == null || attrs.isEmpty() ? null : attrs;
     }
 
+    /** The attributes recorded for {@code ord} (empty when none); rebuilt per call, not for hot paths. */
     public Map<String, String> attributes(int ord) {
-        return ord < attributes.length ? attributes[ord] : null;
+        return attributes.attributes(ord);
     }
 
-    /** An id predicate that checks {@code filter} against the node's attributes; null for no filter. */
-    public IdFilter idFilter(AttributeFilter filter) {
-        if (filter == null) {
-            return null;
-        }
-        return id -> {
-            int ord = index.ordinalOf(id);
-            return ord >= 0 && filter.matches(attributes(ord));
-        };
+    /**
+     * The ordinals that {@code filter} accepts, for {@link HnswIndex#search(float[], int, int, OrdinalBitSet)};
+     * null when there is no filter. Scratch owned by this object: valid until the next call.
+     */
+    public OrdinalBitSet acceptedOrdinals(AttributeFilter filter) {
+        return attributes.matching(filter, index.ordinalBound());
     }
 
-    /** Heap bytes of the graph plus the attribute table (attribute maps counted roughly). */
+    /** Heap bytes of the graph plus the attribute index (its member lists and bitsets). */
     public long ramBytesUsed() {
-        return index.ramBytesUsed() + 16L + 8L * attributes.length;
+        return index.ramBytesUsed() + 16L + attributes.ramBytesUsed();
     }
 }
