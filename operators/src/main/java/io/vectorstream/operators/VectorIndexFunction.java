@@ -20,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -32,7 +34,10 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -60,7 +65,8 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Threading: Flink calls every method on the task thread; instances are not shared.
  */
-public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEvent, VectorQuery, QueryResult> {
+public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEvent, VectorQuery, QueryResult>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     /** Side output of rejected events and queries. */
@@ -88,6 +94,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     private transient MapState<Long, List<VectorEvent>> pendingEvents;
     private transient MapState<Long, List<VectorQuery>> pendingQueries;
     private transient MapState<Long, long[]> expirations;
+    private transient ListState<Long> globalLayout;
 
     private transient IndexCache cache;
     private transient long lastThrashWarning;
@@ -143,6 +150,42 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         searchLatencyMicros = g.histogram("searchLatencyMicros", new DescriptiveStatisticsHistogram(1024));
     }
 
+    // ------------------------------------------------------------------ GLOBAL layout
+
+    /**
+     * GLOBAL mode keeps (shards, maxParallelism) in operator state and refuses to restore under another layout:
+     * the shard of a vector is a function of the shard count, so a changed count would route upserts, deletes
+     * and queries away from the vectors already stored, silently.
+     */
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        globalLayout = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("vectorstream-global-layout", LongSerializer.INSTANCE));
+        if (config.mode() != IndexMode.GLOBAL) {
+            return;
+        }
+        for (Long stored : globalLayout.get()) {
+            int storedShards = (int) (stored >>> 32);
+            int storedMaxParallelism = (int) (long) stored;
+            if (storedShards != config.shards() || storedMaxParallelism != config.maxParallelism()) {
+                throw new IllegalStateException("shards must stay as they were when the state was written: the "
+                        + "restored state has shards=" + storedShards + " (maxParallelism=" + storedMaxParallelism
+                        + "), the job has shards=" + config.shards() + " (maxParallelism="
+                        + config.maxParallelism() + "). Changing the shard count strands the stored vectors; "
+                        + "restore with the old value, or rebuild the index in a new job (replay the vectors topic).");
+            }
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        globalLayout.clear();
+        if (config.mode() == IndexMode.GLOBAL
+                && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            globalLayout.add(((long) config.shards() << 32) | config.maxParallelism());
+        }
+    }
+
     // ------------------------------------------------------------------ events
 
     @Override
@@ -163,9 +206,9 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     private void apply(VectorEvent event, Context ctx) throws Exception {
         String key = ctx.getCurrentKey();
         KeyIndex ki = indexFor(key);
-        long id = event.id();
+        long id = indexId(event.key(), event.id());
         if (!RecordValidator.isUpsert(event)) {
-            if (ki == null || !ki.index().contains(id)) {
+            if (ki == null || !ki.index().contains(id) || !isSameVector(ki.index().ordinalOf(id), event)) {
                 deletesOfUnknownIds.inc();
                 return;
             }
@@ -187,6 +230,14 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
                         event.eventTime(), event.origin());
                 return;
             }
+        }
+        if (!created && ki.index().contains(id) && !isSameVector(ki.index().ordinalOf(id), event)) {
+            // Two (key, id) pairs with one 64-bit routing hash in one shard: refuse rather than overwrite.
+            deadLetter(ctx, "(key, id) must have a routing hash no other vector in its shard has; key="
+                            + RecordLimits.quote(event.key()) + ", id=" + event.id() + ", routingHash=" + id,
+                    DeadLetter.ReasonClass.INDEX_REJECTED, "vector-event", event.toString(), event.eventTime(),
+                    event.origin());
+            return;
         }
         Map<String, String> attrs = event.attributes();
         if (config.mode() == IndexMode.GLOBAL && event.key() != null) {
@@ -211,7 +262,8 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         (isNew ? inserts : updates).inc();
         int ord = ki.index().ordinalOf(id);
         ki.setAttributes(ord, attrs);
-        persist(key, ki, ord, new NodeRecord(id, ki.index().vectorAt(ord), attrs, event.eventTime()));
+        ki.setExternalId(ord, event.id());
+        persist(key, ki, ord, new NodeRecord(event.id(), ki.index().vectorAt(ord), attrs, event.eventTime()));
         if (config.ttlMillis() > 0) {
             long expiry = event.eventTime() + config.ttlMillis();
             long[] ids = expirations.get(expiry);
@@ -256,6 +308,34 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         cacheEvictions.inc(cache.evictOver(key));
     }
 
+    /**
+     * The id a vector has inside its index: its own id in KEYED mode; in GLOBAL mode its routing hash, which
+     * scopes ids by partition key (tenant A's id 7 and tenant B's id 7 are two vectors of one shard).
+     */
+    private long indexId(String key, long id) {
+        return config.mode() == IndexMode.GLOBAL ? GlobalRouting.routingHash(key, id) : id;
+    }
+
+    /** The partition key a stored vector was upserted with (GLOBAL mode keeps it as an attribute). */
+    private static String keyOf(NodeRecord rec) {
+        return rec.attributes() == null ? null : rec.attributes().get(KEY_ATTRIBUTE);
+    }
+
+    /** Whether the vector stored at {@code ord} is {@code event}'s (same id and, in GLOBAL mode, same key). */
+    private boolean isSameVector(int ord, VectorEvent event) throws Exception {
+        if (config.mode() != IndexMode.GLOBAL) {
+            return true;
+        }
+        NodeRecord rec = nodes.get(ord);
+        String stored = rec == null ? null : keyOf(rec);
+        return rec != null && rec.id() == event.id()
+                && normalKey(stored).equals(normalKey(event.key()));
+    }
+
+    private static String normalKey(String key) {
+        return key == null ? "" : key;
+    }
+
     private HnswIndex newIndex(int dim) {
         return new HnswIndex(config.hnswConfig(dim));
     }
@@ -270,6 +350,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             }
             HnswIndex.Restorer r = HnswIndex.restorer(config.hnswConfig(m.dimension()), m.index());
             List<Map.Entry<Integer, Map<String, String>>> attrs = new ArrayList<>();
+            List<long[]> externalIds = new ArrayList<>();
             for (Map.Entry<Integer, NodeRecord> e : nodes.entries()) {
                 NodeRecord rec = e.getValue();
                 int[][] nl = links.get(e.getKey());
@@ -277,12 +358,16 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
                     throw new IllegalStateException("state is inconsistent: node " + e.getKey() + " of key " + key
                             + " has no neighbour lists");
                 }
-                r.node(e.getKey(), rec.id(), rec.vector(), nl);
+                r.node(e.getKey(), indexId(keyOf(rec), rec.id()), rec.vector(), nl);
                 attrs.add(Map.entry(e.getKey(), rec.attributes()));
+                externalIds.add(new long[] {e.getKey(), rec.id()});
             }
             ki = new KeyIndex(r.build(), m.dimension());
             for (Map.Entry<Integer, Map<String, String>> a : attrs) {
                 ki.setAttributes(a.getKey(), a.getValue());
+            }
+            for (long[] ordAndId : externalIds) {
+                ki.setExternalId((int) ordAndId[0], ordAndId[1]);
             }
             cache.put(key, ki);
             cacheLoads.inc();
@@ -362,7 +447,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         SearchResults r = ki.index().search(query.vector(), query.k(), ef, ki.idFilter(filter));
         long micros = (System.nanoTime() - t0) / 1_000;
         searchLatencyMicros.update(micros);
-        out.collect(new QueryResult(query.queryId(), query.key(), query.k(), r.ids(), r.distances(),
+        out.collect(new QueryResult(query.queryId(), query.key(), query.k(), ki.externalIds(r.ids()), r.distances(),
                 ki.index().size(), micros, shard, 1, shardCount, query.eventTime()));
     }
 

@@ -15,6 +15,7 @@ public final class KeyIndex {
     private final int dimension;
     @SuppressWarnings("unchecked")
     private Map<String, String>[] attributes = new Map[16];
+    private long[] externalIds = new long[16];
 
     public KeyIndex(HnswIndex index, int dimension) {
         this.index = index;
@@ -52,8 +53,25 @@ public final class KeyIndex {
         };
     }
 
+    /** Records the caller's id of the node at {@code ord} (it differs from the index's id in GLOBAL mode). */
+    public void setExternalId(int ord, long id) {
+        if (ord >= externalIds.length) {
+            externalIds = Arrays.copyOf(externalIds, Math.max(ord + 1, externalIds.length * 2));
+        }
+        externalIds[ord] = id;
+    }
+
+    /** The callers' ids of index ids {@code indexIds} (a new array; results are small). */
+    public long[] externalIds(long[] indexIds) {
+        long[] out = new long[indexIds.length];
+        for (int i = 0; i < indexIds.length; i++) {
+            out[i] = externalIds[index.ordinalOf(indexIds[i])];
+        }
+        return out;
+    }
+
     /** Heap bytes of the graph plus the attribute table (attribute maps counted roughly). */
     public long ramBytesUsed() {
-        return index.ramBytesUsed() + 16L + 8L * attributes.length;
+        return index.ramBytesUsed() + 32L + 8L * attributes.length + 8L * externalIds.length;
     }
 }
