@@ -201,16 +201,16 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     /**
-     * Every ERROR line in the JobManager and TaskManager logs that says data may have been lost (the Kafka
-     * connector's "most likely signals data loss" and "data has been potentially lost").
+     * Every line at {@code level} (ERROR, WARN) in the JobManager and TaskManager logs that says data may have been
+     * lost (the Kafka connector's "most likely signals data loss" and "data has been potentially lost").
      */
-    List<String> errorsClaimingDataLoss() throws IOException {
+    List<String> linesClaimingDataLoss(String level) throws IOException {
         List<String> found = new ArrayList<>();
         try (Stream<Path> logs = Files.list(dist.logDir)) {
             for (Path log : (Iterable<Path>) logs.filter(p -> p.toString().endsWith(".log")
                     && !p.getFileName().toString().startsWith("flink-cli"))::iterator) {
                 for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-                    if (line.contains(" ERROR ") && line.toLowerCase(java.util.Locale.ROOT).matches(
+                    if (line.contains(" " + level + " ") && line.toLowerCase(java.util.Locale.ROOT).matches(
                             ".*(data loss|potentially lost|data has been lost|lost data).*")) {
                         found.add(log.getFileName() + ": " + line);
                     }

@@ -5,9 +5,12 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import io.vectorstream.schemas.SchemaHistory;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.SchemaParseException;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
@@ -18,10 +21,14 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * Avro single-object encoding ({@code C3 01}, the writer schema's 8-byte CRC-64-AVRO fingerprint, then the
  * body): a registry-free wire format where every record names its schema. The reader knows its own schema
- * plus any older or newer writer schemas registered with {@link #withWriterSchemas}; a record with an unknown
- * fingerprint, a bad header, a torn body or bytes after the body is a {@link DecodeException}, never a job
- * failure. Decoding allocates at most about the value's own size, whatever its length prefixes declare
+ * plus any older or newer writer schemas registered with {@link #withWriterSchemas}; {@link #ofReleased} registers
+ * every earlier release's ({@link SchemaHistory}), and a record written with any of them decodes by Avro schema
+ * resolution (fields it lacks take the reader's defaults). A record with an unknown fingerprint (the reason names
+ * it), a bad header, a torn body or bytes after the body is a {@link DecodeException}, never a job failure.
+ * Decoding allocates at most about the value's own size, whatever its length prefixes declare
  * ({@link LengthCheckedDecoder}).
+ *
+ * <p>Immutable configuration; an instance decodes and encodes on one thread at a time (it reuses its decoder).
  */
 public final class AvroSingleObjectCodec<T extends SpecificRecord> implements RecordCodec<T> {
     private static final long serialVersionUID = 1L;
@@ -34,6 +41,8 @@ public final class AvroSingleObjectCodec<T extends SpecificRecord> implements Re
     private final List<String> writerSchemas;
     /** The CRC-64-AVRO fingerprints of the known writer schemas; {@link #readers} holds their readers. */
     private transient long[] fingerprints;
+    /** The known fingerprints as the unknown-fingerprint reason lists them. */
+    private transient String known;
     private transient List<DatumReader<T>> readers;
     private transient BinaryDecoder body;
     private transient LengthCheckedDecoder checked;
@@ -44,15 +53,72 @@ public final class AvroSingleObjectCodec<T extends SpecificRecord> implements Re
         this.writerSchemas = writerSchemas;
     }
 
+    /** A codec that reads only records written with {@code type}'s current schema; writes with it. */
     public static <T extends SpecificRecord> AvroSingleObjectCodec<T> of(Class<T> type) {
         return new AvroSingleObjectCodec<>(type, List.of());
     }
 
-    /** Also accepts records written with these schemas (JSON text of older or newer versions). */
+    /**
+     * A codec that reads records written with {@code type}'s current schema or any earlier released one
+     * ({@link SchemaHistory#earlierVersions}); writes with the current. What every reader of VectorStream's topics
+     * uses: a producer or job of the previous release may still write them.
+     *
+     * @throws IllegalArgumentException when {@code type} is not one of {@link SchemaHistory#RECORD_TYPES}
+     */
+    public static <T extends SpecificRecord> AvroSingleObjectCodec<T> ofReleased(Class<T> type) {
+        List<String> json = new ArrayList<>();
+        for (Schema s : SchemaHistory.earlierVersions(type)) {
+            json.add(s.toString());
+        }
+        return of(type).withWriterSchemas(json);
+    }
+
+    /**
+     * Also accepts records written with these schemas (JSON text of older or newer versions), each checked here:
+     * it must parse and be readable with the current schema (Avro schema resolution: same record name, fields
+     * the writer lacks have defaults, types promotable).
+     *
+     * @throws IllegalArgumentException for a schema that does not parse or that the current schema cannot read
+     */
     public AvroSingleObjectCodec<T> withWriterSchemas(List<String> schemaJson) {
+        if (schemaJson == null) {
+            throw new IllegalArgumentException("schemaJson must not be null; schemaJson=null");
+        }
         List<String> all = new ArrayList<>(writerSchemas);
-        all.addAll(schemaJson);
+        for (String json : schemaJson) {
+            checkReadable(json);
+            all.add(json);
+        }
         return new AvroSingleObjectCodec<>(type, List.copyOf(all));
+    }
+
+    private void checkReadable(String json) {
+        if (json == null) {
+            throw new IllegalArgumentException("writer schema must not be null; schema=null");
+        }
+        Schema writer;
+        try {
+            writer = new Schema.Parser().parse(json);
+        } catch (SchemaParseException e) {
+            throw new IllegalArgumentException("writer schema must be Avro schema JSON; error=" + e.getMessage()
+                    + ", schema=" + DeadLetters.bound(json, 200), e);
+        }
+        SchemaCompatibility.SchemaPairCompatibility c =
+                SchemaCompatibility.checkReaderWriterCompatibility(readerSchema(), writer);
+        if (c.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            List<String> why = new ArrayList<>();
+            for (SchemaCompatibility.Incompatibility i : c.getResult().getIncompatibilities()) {
+                why.add(i.getType() + " at " + i.getLocation() + ": " + i.getMessage());
+            }
+            throw new IllegalArgumentException("writer schema must be readable with the current "
+                    + type.getSimpleName() + " schema; writer=" + writer.getFullName() + " "
+                    + hex(SchemaNormalization.parsingFingerprint64(writer)) + ", incompatibilities=" + why);
+        }
+    }
+
+    /** A fingerprint as {@link SchemaNormalization#parsingFingerprint64} gives it, in hex. */
+    static String hex(long fingerprint) {
+        return String.format("0x%016X", fingerprint);
     }
 
     private Schema readerSchema() {
@@ -83,8 +149,8 @@ public final class AvroSingleObjectCodec<T extends SpecificRecord> implements Re
             reader = fingerprints[i] == fingerprint ? readers.get(i) : null;
         }
         if (reader == null) {
-            throw new DecodeException("schema fingerprint must be known to this reader; "
-                    + "Cannot resolve schema for fingerprint: " + fingerprint);
+            throw new DecodeException("schema fingerprint must be known to this reader (" + name() + " knows "
+                    + known + "); fingerprint=" + hex(fingerprint));
         }
         // A decoder of the array itself, so that the bytes left are known to LengthCheckedDecoder.
         body = DecoderFactory.get().binaryDecoder(bytes, HEADER_BYTES, bytes.length - HEADER_BYTES, body);
@@ -114,10 +180,13 @@ public final class AvroSingleObjectCodec<T extends SpecificRecord> implements Re
         }
         fingerprints = new long[writers.size()];
         List<DatumReader<T>> byWriter = new ArrayList<>(writers.size());
+        StringBuilder names = new StringBuilder();
         for (int i = 0; i < writers.size(); i++) {
             fingerprints[i] = SchemaNormalization.parsingFingerprint64(writers.get(i));
             byWriter.add(datumReader(model, writers.get(i), reader));
+            names.append(i == 0 ? "" : ", ").append(hex(fingerprints[i])).append(i == 0 ? " (current)" : "");
         }
+        known = names.toString();
         readers = byWriter;
     }
 

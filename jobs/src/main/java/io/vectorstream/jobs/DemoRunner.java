@@ -41,7 +41,7 @@ public final class DemoRunner {
         public int warmupQueries = -1;
         public int queriesPerSecond = 100;
         public int parallelism = 2;
-        /** Shards of the global index; 0 for one per parallel subtask. */
+        /** Shards of the global index; 0 for the parallelism rounded up to a power of two. */
         public int shards = 0;
         public int k = 10;
         public int efSearch = 100;
@@ -114,7 +114,8 @@ public final class DemoRunner {
         Datasets.Dataset data = o.synthetic ? Datasets.synthetic(7L, o.vectors, o.queries, o.syntheticDimension)
                 : Datasets.fashionMnistOrSynthetic(o.vectors, o.queries);
         int n = data.base.length;
-        int shards = o.shards > 0 ? o.shards : o.parallelism;
+        // A power of two divides the max parallelism (128), so the shards spread evenly (VectorSearchOptions.SHARDS).
+        int shards = o.shards > 0 ? o.shards : Integer.highestOneBit(Math.max(1, 2 * o.parallelism - 1));
         out.printf("VectorStream demo: %s, %d vectors x %d dims, %d queries (+%d warm-up) at %d/s; kernels %s%n",
                 data.name, n, data.dimension(), o.queries, warmup, o.queriesPerSecond, VectorMath.implementationName());
         // Its own topics per run on an external broker, so earlier runs' records never mix into this one.

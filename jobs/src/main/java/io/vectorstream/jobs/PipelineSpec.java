@@ -1,9 +1,17 @@
 package io.vectorstream.jobs;
 
 import io.vectorstream.operators.VectorSearchConfig;
+import java.io.IOException;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
 import org.apache.flink.configuration.ReadableConfig;
 
 /**
@@ -38,6 +46,8 @@ public final class PipelineSpec implements Serializable {
     private final Duration idleness;
     private final Duration maxEventTimeAhead;
     private final Properties kafkaProperties;
+    private final List<String> eventWriterSchemas;
+    private final List<String> queryWriterSchemas;
     private final VectorSearchConfig search;
 
     private PipelineSpec(Builder b) {
@@ -55,6 +65,8 @@ public final class PipelineSpec implements Serializable {
         idleness = b.idleness;
         maxEventTimeAhead = b.maxEventTimeAhead;
         kafkaProperties = b.kafkaProperties;
+        eventWriterSchemas = List.copyOf(b.eventWriterSchemas);
+        queryWriterSchemas = List.copyOf(b.queryWriterSchemas);
         search = b.search;
     }
 
@@ -70,8 +82,23 @@ public final class PipelineSpec implements Serializable {
                 .idleness(c.get(VectorStreamJobOptions.IDLENESS))
                 .maxEventTimeAhead(c.get(VectorStreamJobOptions.MAX_EVENT_TIME_AHEAD))
                 .kafkaProperties(kafkaProperties)
+                .writerSchemas(readSchemaFiles(c.get(VectorStreamJobOptions.WRITER_SCHEMA_FILES)))
                 .search(VectorSearchConfig.fromConfiguration(c))
                 .build();
+    }
+
+    /** The text of each {@code .avsc} file, read where the job graph is built. */
+    static List<String> readSchemaFiles(List<String> paths) {
+        List<String> out = new ArrayList<>();
+        for (String p : paths) {
+            try {
+                out.add(Files.readString(Path.of(p), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new IllegalArgumentException(VectorStreamJobOptions.WRITER_SCHEMA_FILES.key()
+                        + " must name readable files; path=" + p + ", error=" + e, e);
+            }
+        }
+        return out;
     }
 
     public static Builder builder(String bootstrap) {
@@ -108,6 +135,13 @@ public final class PipelineSpec implements Serializable {
         p.putAll(kafkaProperties);
         return p;
     }
+    /**
+     * Writer schemas (Avro schema JSON) of {@code VectorEvent} that the vectors source accepts besides the current
+     * and the released ones ({@link io.vectorstream.schemas.SchemaHistory}); unmodifiable.
+     */
+    public List<String> eventWriterSchemas() { return eventWriterSchemas; }
+    /** As {@link #eventWriterSchemas()}, for {@code VectorQuery} and the queries source. */
+    public List<String> queryWriterSchemas() { return queryWriterSchemas; }
     public VectorSearchConfig search() { return search; }
 
     /** Mutable builder; setters check their argument. */
@@ -126,6 +160,8 @@ public final class PipelineSpec implements Serializable {
         private Duration idleness = DEFAULT_IDLENESS;
         private Duration maxEventTimeAhead = DEFAULT_MAX_EVENT_TIME_AHEAD;
         private final Properties kafkaProperties = new Properties();
+        private final List<String> eventWriterSchemas = new ArrayList<>();
+        private final List<String> queryWriterSchemas = new ArrayList<>();
         private VectorSearchConfig search = VectorSearchConfig.builder().build();
 
         private Builder(String bootstrap) {
@@ -182,6 +218,39 @@ public final class PipelineSpec implements Serializable {
             return this;
         }
 
+        /**
+         * Adds writer schemas (Avro schema JSON of {@code VectorEvent} or {@code VectorQuery}, routed by record name)
+         * that the Avro sources accept besides the current and the released ones, e.g. of a producer upgraded to a
+         * newer schema before the job. The job checks, when it is built, that the current schema can read each.
+         */
+        public Builder writerSchemas(List<String> schemaJson) {
+            if (schemaJson == null) {
+                throw new IllegalArgumentException("writerSchemas must not be null; writerSchemas=null");
+            }
+            for (String json : schemaJson) {
+                if (json == null) {
+                    throw new IllegalArgumentException("writerSchemas must not contain null; writerSchemas=" + schemaJson);
+                }
+                Schema s;
+                try {
+                    s = new Schema.Parser().parse(json);
+                } catch (SchemaParseException e) {
+                    throw new IllegalArgumentException("writerSchemas must be Avro schema JSON; error=" + e.getMessage(), e);
+                }
+                if (s.getFullName().equals(io.vectorstream.schemas.VectorEvent.getClassSchema().getFullName())) {
+                    eventWriterSchemas.add(json);
+                } else if (s.getFullName().equals(io.vectorstream.schemas.VectorQuery.getClassSchema().getFullName())) {
+                    queryWriterSchemas.add(json);
+                } else {
+                    throw new IllegalArgumentException("writerSchemas must be schemas of "
+                            + io.vectorstream.schemas.VectorEvent.getClassSchema().getFullName() + " or "
+                            + io.vectorstream.schemas.VectorQuery.getClassSchema().getFullName() + "; name="
+                            + s.getFullName());
+                }
+            }
+            return this;
+        }
+
         public Builder search(VectorSearchConfig c) {
             if (c == null) {
                 throw new IllegalArgumentException("search must not be null; search=null");
@@ -191,6 +260,10 @@ public final class PipelineSpec implements Serializable {
         }
 
         public PipelineSpec build() {
+            if (format == Format.JSON && !(eventWriterSchemas.isEmpty() && queryWriterSchemas.isEmpty())) {
+                throw new IllegalArgumentException("writerSchemas apply to Avro input only; format=JSON, writerSchemas="
+                        + (eventWriterSchemas.size() + queryWriterSchemas.size()));
+            }
             return new PipelineSpec(this);
         }
 

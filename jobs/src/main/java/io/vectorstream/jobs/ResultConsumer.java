@@ -13,8 +13,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Reads a topic of Avro single-object records from the beginning, with the chosen isolation level.
- * Not thread-safe (as KafkaConsumer).
+ * Reads a topic of Avro single-object records from the beginning, with the chosen isolation level, decoding
+ * records written with the current schema or any released earlier one ({@code AvroSingleObjectCodec.ofReleased}:
+ * the type must be one of {@link io.vectorstream.schemas.SchemaHistory#RECORD_TYPES}). Not thread-safe (as
+ * KafkaConsumer).
  */
 public final class ResultConsumer<T extends SpecificRecord> implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -38,7 +40,8 @@ public final class ResultConsumer<T extends SpecificRecord> implements AutoClose
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         this.consumer = new KafkaConsumer<>(p);
         this.consumer.subscribe(List.of(topic));
-        this.codec = AvroSingleObjectCodec.of(type);
+        // A topic may still hold records the previous release wrote.
+        this.codec = AvroSingleObjectCodec.ofReleased(type);
     }
 
     /** What {@link #poll(Duration, TimedSink)} hands over for each record. */

@@ -91,7 +91,10 @@ public final class VectorStreamCli implements Callable<Integer> {
         @Option(names = "--group-id") String groupId;
         @Option(names = "--transactional-id-prefix") String transactionalIdPrefix;
         @Option(names = "--mode", description = "${COMPLETION-CANDIDATES}.") IndexMode mode;
-        @Option(names = "--shards", description = "Shard keys in GLOBAL mode.") Integer shards;
+        @Option(names = "--shards", description = "Shards in GLOBAL mode; must divide the max parallelism (default 8).")
+        Integer shards;
+        @Option(names = "--max-parallelism", description = "GLOBAL mode: the index operator's max parallelism "
+                + "(default 128); fixed for the job's life.") Integer maxParallelism;
         @Option(names = "--dimension", description = "0: each key's first vector decides.") Integer dimension;
         @Option(names = "--metric", description = "l2, ip or cosine.") String metric;
         @Option(names = "--m", description = "HNSW M.") Integer maxConn;
@@ -162,6 +165,7 @@ public final class VectorStreamCli implements Callable<Integer> {
             setIf(c, VectorStreamJobOptions.RESUME, fresh ? Boolean.FALSE : null);
             setIf(c, VectorSearchOptions.MODE, mode);
             setIf(c, VectorSearchOptions.SHARDS, shards);
+            setIf(c, VectorSearchOptions.MAX_PARALLELISM, maxParallelism);
             setIf(c, VectorSearchOptions.DIMENSION, dimension);
             setIf(c, VectorSearchOptions.METRIC, metric);
             setIf(c, VectorSearchOptions.MAX_CONN, maxConn);
@@ -249,7 +253,7 @@ public final class VectorStreamCli implements Callable<Integer> {
         // but with Fashion-MNIST's 60k one index thread cannot search two 30k shards 1,000 times a second
         // (docs/benchmarks.md section 4).
         @Option(names = "--parallelism", defaultValue = "2") int parallelism;
-        @Option(names = "--shards", defaultValue = "0", description = "Global index shards (default: the parallelism).")
+        @Option(names = "--shards", defaultValue = "0", description = "Global index shards (default: the parallelism rounded up to a power of two).")
         int shards;
         @Option(names = "--ef-search", defaultValue = "100") int efSearch;
         @Option(names = "--quantization", defaultValue = "none", description = "none or int8.") String quantization;

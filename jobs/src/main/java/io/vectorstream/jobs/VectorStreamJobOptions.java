@@ -1,6 +1,7 @@
 package io.vectorstream.jobs;
 
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
@@ -31,6 +32,13 @@ public final class VectorStreamJobOptions {
     public static final ConfigOption<PipelineSpec.Format> FORMAT = ConfigOptions.key("vectorstream.format")
             .enumType(PipelineSpec.Format.class).defaultValue(PipelineSpec.Format.AVRO)
             .withDescription("Wire format of the input topics: AVRO (single-object encoding) or JSON.");
+
+    public static final ConfigOption<List<String>> WRITER_SCHEMA_FILES =
+            ConfigOptions.key("vectorstream.avro.writer-schema-files").stringType().asList().defaultValues()
+                    .withDescription("Avro schema files (.avsc) of VectorEvent or VectorQuery that the Avro sources "
+                            + "accept besides the current and every released version (which the job always "
+                            + "accepts), e.g. of a producer upgraded to a newer schema before the job. Read where the "
+                            + "job graph is built; the current schema must be able to read each.");
 
     public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("vectorstream.kafka.group-id")
             .stringType().defaultValue("vectorstream").withDescription("Consumer group of the sources.");

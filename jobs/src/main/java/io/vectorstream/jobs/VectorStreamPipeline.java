@@ -24,7 +24,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The VectorStream job: Kafka vectors and queries in (Avro single-object or JSON), the index operators in
- * the middle, results and dead letters out to Kafka. Undecodable bytes, invalid records and late records all
+ * the middle, results and dead letters out to Kafka. Avro input may be written with the current schema, any
+ * released earlier one ({@link io.vectorstream.schemas.SchemaHistory}) or one {@link PipelineSpec#eventWriterSchemas}
+ * adds; any other fingerprint is a dead letter naming it. Undecodable bytes, invalid records and late records all
  * end on the dead-letter topic with a reason; the job never fails on them.
  *
  * <p>Records are decoded and checked inside the Kafka sources, so watermarks are generated per partition
@@ -45,10 +47,16 @@ public final class VectorStreamPipeline {
      * events before the index (tests use it to inject a failure mid-stream); null for none.
      */
     static void build(StreamExecutionEnvironment env, PipelineSpec spec, MapFunction<VectorEvent, VectorEvent> eventTap) {
+        // Avro input written with the current schema, any released one, or one the spec adds: a producer of the
+        // previous release keeps working across an upgrade of the job.
         RecordCodec<io.vectorstream.schemas.VectorEvent> eventCodec = spec.format() == PipelineSpec.Format.JSON
-                ? JsonCodecs.events() : AvroSingleObjectCodec.of(io.vectorstream.schemas.VectorEvent.class);
+                ? JsonCodecs.events()
+                : AvroSingleObjectCodec.ofReleased(io.vectorstream.schemas.VectorEvent.class)
+                        .withWriterSchemas(spec.eventWriterSchemas());
         RecordCodec<io.vectorstream.schemas.VectorQuery> queryCodec = spec.format() == PipelineSpec.Format.JSON
-                ? JsonCodecs.queries() : AvroSingleObjectCodec.of(io.vectorstream.schemas.VectorQuery.class);
+                ? JsonCodecs.queries()
+                : AvroSingleObjectCodec.ofReleased(io.vectorstream.schemas.VectorQuery.class)
+                        .withWriterSchemas(spec.queryWriterSchemas());
 
         // The vectors topic is the source of truth: without a checkpoint the index is rebuilt from its start.
         // Queries resume at the group's committed offsets, so old queries are not answered again.

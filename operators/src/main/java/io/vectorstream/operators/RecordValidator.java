@@ -40,6 +40,13 @@ public final class RecordValidator {
         if (reason == null) {
             reason = checkAttributes(e.attributes());
         }
+        if (reason == null && config.mode() == IndexMode.GLOBAL && e.routingHash() != null
+                && e.routingHash() != GlobalRouting.routingHash(e.key(), e.id())) {
+            // GLOBAL mode routes by (key, id) alone; a producer whose hash says otherwise partitions differently
+            // from the job, and silently accepting it would hide that.
+            reason = "routingHash must equal GlobalRouting.routingHash(key, id) = "
+                    + GlobalRouting.routingHash(e.key(), e.id()) + " (or be absent); routingHash=" + e.routingHash();
+        }
         if (reason != null || VectorEvent.DELETE.equals(op)) {
             return reason;
         }

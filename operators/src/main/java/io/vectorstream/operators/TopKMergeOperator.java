@@ -152,28 +152,48 @@ public class TopKMergeOperator extends AbstractStreamOperator<QueryResult>
                 -1, 1, p.shardCount(), p.queryEventTime());
     }
 
-    /** Top k of the union by (distance, id): commutative and associative, so arrival order does not matter. */
+    /**
+     * Top k of the union by (distance, id), each id at most once (its closest entry): commutative and
+     * associative, so arrival order does not matter. Routing puts a vector on exactly one shard, so a repeated id
+     * means the same vector twice (never shown) or, for a query without a key, two tenants using one id (then
+     * the closer is kept; give the query a key to search one tenant).
+     */
     static QueryResult merge(QueryResult a, QueryResult b) {
         int k = Math.max(a.k(), b.k());
-        long[] ids = new long[Math.min(k, a.ids().length + b.ids().length)];
-        float[] ds = new float[ids.length];
+        int cap = Math.min(k, a.ids().length + b.ids().length);
+        long[] ids = new long[cap];
+        float[] ds = new float[cap];
+        java.util.Set<Long> seen = cap > 32 ? new java.util.HashSet<>() : null;
         int i = 0;
         int j = 0;
-        for (int n = 0; n < ids.length; n++) {
+        int n = 0;
+        while (n < cap && (i < a.ids().length || j < b.ids().length)) {
             boolean takeA = j >= b.ids().length || (i < a.ids().length
                     && (a.distances()[i] < b.distances()[j]
                         || (a.distances()[i] == b.distances()[j] && a.ids()[i] <= b.ids()[j])));
-            if (takeA) {
-                ids[n] = a.ids()[i];
-                ds[n] = a.distances()[i++];
-            } else {
-                ids[n] = b.ids()[j];
-                ds[n] = b.distances()[j++];
+            long id = takeA ? a.ids()[i] : b.ids()[j];
+            float d = takeA ? a.distances()[i++] : b.distances()[j++];
+            if (seen != null ? seen.add(id) : !contains(ids, n, id)) {
+                ids[n] = id;
+                ds[n++] = d;
             }
+        }
+        if (n < cap) {
+            ids = java.util.Arrays.copyOf(ids, n);
+            ds = java.util.Arrays.copyOf(ds, n);
         }
         return new QueryResult(a.queryId(), a.key(), k, ids, ds, a.indexSize() + b.indexSize(),
                 a.searchMicros() + b.searchMicros(), -1, a.shardsAnswered() + b.shardsAnswered(),
                 Math.max(a.shardCount(), b.shardCount()), a.queryEventTime());
+    }
+
+    private static boolean contains(long[] ids, int n, long id) {
+        for (int i = 0; i < n; i++) {
+            if (ids[i] == id) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -3,23 +3,25 @@ package io.vectorstream.operators;
 import io.vectorstream.operators.internal.Shards;
 import org.apache.flink.api.java.functions.KeySelector;
 
-/** Keys vector events: the partition key in KEYED mode, the id's shard in GLOBAL mode. Stateless. */
+/**
+ * Keys vector events: the partition key in KEYED mode; in GLOBAL mode the shard of (partition key, id) given by
+ * {@link GlobalRouting} (never the record's own {@code routingHash}, which the operator only checks). Stateless.
+ */
 public final class VectorEventKeySelector implements KeySelector<VectorEvent, String> {
     private static final long serialVersionUID = 1L;
     private final IndexMode mode;
-    private final int shards;
+    private final Shards shards;
 
     public VectorEventKeySelector(VectorSearchConfig config) {
         this.mode = config.mode();
-        this.shards = config.shards();
+        this.shards = mode == IndexMode.GLOBAL ? new Shards(config.shards(), config.maxParallelism()) : null;
     }
 
     @Override
     public String getKey(VectorEvent e) {
         if (mode == IndexMode.GLOBAL) {
             // An event without an id still needs a key; the operator dead-letters it there.
-            Long hash = e.routingHash() != null ? e.routingHash() : e.id();
-            return Shards.shardKey(hash == null ? 0 : Shards.shardOf(hash, shards));
+            return shards.key(e.id() == null ? 0 : GlobalRouting.shardOf(e.key(), e.id(), shards.count()));
         }
         return e.key() == null ? "" : e.key();
     }

@@ -7,15 +7,17 @@ import org.apache.flink.api.java.functions.KeySelector;
 public final class VectorQueryKeySelector implements KeySelector<VectorQuery, String> {
     private static final long serialVersionUID = 1L;
     private final IndexMode mode;
+    private final Shards shards;
 
     public VectorQueryKeySelector(VectorSearchConfig config) {
         this.mode = config.mode();
+        this.shards = mode == IndexMode.GLOBAL ? new Shards(config.shards(), config.maxParallelism()) : null;
     }
 
     @Override
     public String getKey(VectorQuery q) {
         if (mode == IndexMode.GLOBAL) {
-            return Shards.shardKey(Math.max(0, q.shard()));
+            return shards.key(Math.max(0, q.shard()));
         }
         return q.key() == null ? "" : q.key();
     }

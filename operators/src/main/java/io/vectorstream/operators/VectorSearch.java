@@ -20,8 +20,10 @@ import org.apache.flink.util.Collector;
  *         .build();
  * out.results().sinkTo(...);  out.deadLetters().sinkTo(...);
  * }</pre>
- * KEYED mode keys both inputs by partition key. GLOBAL mode keys events by the id's shard, fans every query
- * out to all shards and merges the partial top-k in a {@link TopKMergeOperator} partitioned by query id.
+ * KEYED mode keys both inputs by partition key. GLOBAL mode keys events by the shard of (partition key, id)
+ * ({@link GlobalRouting}), fans every query out to all shards and merges the partial top-k in a
+ * {@link TopKMergeOperator} partitioned by query id. The shards are spread evenly over the subtasks at every
+ * parallelism (see {@link VectorSearchConfig#maxParallelism()}).
  *
  * <p>Not thread-safe; used while building the job graph.
  */
@@ -97,6 +99,10 @@ public final class VectorSearch {
                 .connect(routed.keyBy(new VectorQueryKeySelector(config)))
                 .process(new VectorIndexFunction(config), VectorStreamTypes.RESULT)
                 .name("vector-index").uid(uidPrefix + "-index");
+        if (config.mode() == IndexMode.GLOBAL) {
+            // The shard keys are pinned to key groups of this max parallelism (internal.Shards).
+            answered.setMaxParallelism(config.maxParallelism());
+        }
         dead.add(answered.getSideOutput(VectorIndexFunction.DEAD_LETTERS));
         DataStream<QueryResult> results = answered;
         if (config.mode() == IndexMode.GLOBAL) {
@@ -155,7 +161,7 @@ public final class VectorSearch {
             return Map.of();
         }
         long eventTime(E e);
-        /** A producer-supplied routing hash for GLOBAL mode, or null to route by id. */
+        /** GLOBAL mode: the producer's routing hash, checked against {@link GlobalRouting#routingHash}; or null. */
         default Long routingHash(E e) {
             return null;
         }

@@ -19,6 +19,7 @@ public final class VectorSearchConfig implements Serializable {
 
     private final IndexMode mode;
     private final int shards;
+    private final int maxParallelism;
     private final int dimension;
     private final VectorMetric metric;
     private final int maxConn;
@@ -35,6 +36,7 @@ public final class VectorSearchConfig implements Serializable {
     private VectorSearchConfig(Builder b) {
         mode = b.mode;
         shards = b.shards;
+        maxParallelism = b.maxParallelism;
         dimension = b.dimension;
         metric = b.metric;
         maxConn = b.maxConn;
@@ -58,6 +60,7 @@ public final class VectorSearchConfig implements Serializable {
         return builder()
                 .mode(c.get(VectorSearchOptions.MODE))
                 .shards(c.get(VectorSearchOptions.SHARDS))
+                .maxParallelism(c.get(VectorSearchOptions.MAX_PARALLELISM))
                 .dimension(c.get(VectorSearchOptions.DIMENSION))
                 .metric(VectorMetric.parse(c.get(VectorSearchOptions.METRIC)))
                 .maxConn(c.get(VectorSearchOptions.MAX_CONN))
@@ -89,6 +92,11 @@ public final class VectorSearchConfig implements Serializable {
 
     public IndexMode mode() { return mode; }
     public int shards() { return shards; }
+    /**
+     * GLOBAL mode: the index operator's max parallelism (Flink's key-group count), fixed for the job's life;
+     * {@link #shards()} divides it.
+     */
+    public int maxParallelism() { return maxParallelism; }
     /** Fixed dimension, or 0 when each key's first vector fixes it. */
     public int dimension() { return dimension; }
     public VectorMetric metric() { return metric; }
@@ -107,7 +115,8 @@ public final class VectorSearchConfig implements Serializable {
     /** Mutable builder; every setter checks its argument. Not thread-safe. */
     public static final class Builder {
         private IndexMode mode = IndexMode.KEYED;
-        private int shards = 8;
+        private int shards = VectorSearchOptions.SHARDS.defaultValue();
+        private int maxParallelism = VectorSearchOptions.MAX_PARALLELISM.defaultValue();
         private int dimension = 0;
         private VectorMetric metric = VectorMetric.L2;
         private int maxConn = 16;
@@ -133,6 +142,16 @@ public final class VectorSearchConfig implements Serializable {
                 throw new IllegalArgumentException("shards must be in [1, 32768]; shards=" + shards);
             }
             this.shards = shards;
+            return this;
+        }
+
+        /** GLOBAL mode: see {@link VectorSearchConfig#maxParallelism()}. */
+        public Builder maxParallelism(int maxParallelism) {
+            if (maxParallelism < 1 || maxParallelism > 32_768) {
+                throw new IllegalArgumentException("maxParallelism must be in [1, 32768]; maxParallelism="
+                        + maxParallelism);
+            }
+            this.maxParallelism = maxParallelism;
             return this;
         }
 
@@ -221,6 +240,9 @@ public final class VectorSearchConfig implements Serializable {
                 // Each shard would otherwise fix its own dimension from its first vector, so one global index
                 // could hold vectors of several dimensions, and a query of a wrong one be refused once per shard.
                 throw new IllegalArgumentException("dimension must be set (> 0) in GLOBAL mode; dimension=0");
+            }
+            if (mode == IndexMode.GLOBAL) {
+                io.vectorstream.operators.internal.Shards.checkLayout(shards, maxParallelism);
             }
             return new VectorSearchConfig(this);
         }

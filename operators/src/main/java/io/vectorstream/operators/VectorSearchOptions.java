@@ -12,11 +12,18 @@ public final class VectorSearchOptions {
 
     public static final ConfigOption<IndexMode> MODE = ConfigOptions.key("vectorstream.mode")
             .enumType(IndexMode.class).defaultValue(IndexMode.KEYED)
-            .withDescription("KEYED: one index per partition key. GLOBAL: ids hashed onto shards, queries fan out.");
+            .withDescription("KEYED: one index per partition key. GLOBAL: (key, id) hashed onto shards, queries fan out.");
 
     public static final ConfigOption<Integer> SHARDS = ConfigOptions.key("vectorstream.shards")
             .intType().defaultValue(8)
-            .withDescription("Number of shard keys in GLOBAL mode; a multiple of the parallelism spreads them evenly.");
+            .withDescription("GLOBAL mode: shards of the one index; must divide vectorstream.max-parallelism, and then "
+                    + "every parallelism holds an even share (counts differ by at most one). Fixed for the job's "
+                    + "life: a restore with another value is refused.");
+
+    public static final ConfigOption<Integer> MAX_PARALLELISM = ConfigOptions.key("vectorstream.max-parallelism")
+            .intType().defaultValue(128)
+            .withDescription("GLOBAL mode: max parallelism (key groups) of the index operator; the upper bound of "
+                    + "its parallelism, fixed for the job's life (Flink refuses to restore state with another).");
 
     public static final ConfigOption<Integer> DIMENSION = ConfigOptions.key("vectorstream.dimension")
             .intType().defaultValue(0)

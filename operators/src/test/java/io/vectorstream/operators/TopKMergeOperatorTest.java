@@ -225,4 +225,14 @@ class TopKMergeOperatorTest {
         assertThat(abc.indexSize()).isEqualTo(5);
         assertThat(abc.shardsAnswered()).isEqualTo(3);
     }
+
+    @Test
+    void theMergeNeverReturnsOneIdTwice() {
+        QueryResult a = new QueryResult("q", null, 3, new long[] {7, 9}, new float[] {0.1f, 0.5f}, 2, 0, 0, 1, 2);
+        QueryResult b = new QueryResult("q", null, 3, new long[] {7, 3, 9}, new float[] {0.2f, 0.3f, 0.6f}, 3, 0, 1, 1, 2);
+        for (QueryResult m : new QueryResult[] {TopKMergeOperator.merge(a, b), TopKMergeOperator.merge(b, a)}) {
+            assertThat(m.ids()).containsExactly(7L, 3L, 9L);
+            assertThat(m.distances()).containsExactly(0.1f, 0.3f, 0.5f);
+        }
+    }
 }

@@ -1,0 +1,200 @@
+package io.vectorstream.operators.internal;
+
+import io.vectorstream.index.HnswConfig;
+import io.vectorstream.index.HnswIndex;
+import io.vectorstream.operators.state.KeyIndexMeta;
+import io.vectorstream.operators.state.KeyIndexMetaSerializer;
+import io.vectorstream.operators.state.NeighborListsSerializer;
+import io.vectorstream.operators.state.NodeRecord;
+import io.vectorstream.operators.state.NodeRecordSerializer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.IntSerializer;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * The per-key index in keyed state, with its heap cache. Keyed state is the source of truth:
+ * <ul>
+ *   <li>{@code vectorstream-nodes}: {@code MapState<ordinal, NodeRecord>} (caller's id, stored vector,
+ *       attributes, event time), written once per upsert;</li>
+ *   <li>{@code vectorstream-links}: {@code MapState<ordinal, int[][]>}, the node's neighbour lists, rewritten
+ *       for every node whose lists a mutation changed;</li>
+ *   <li>{@code vectorstream-meta}: {@code ValueState<KeyIndexMeta>} (dimension, entry point, level-generator
+ *       state, free slots, quantiser), rewritten after every mutation.</li>
+ * </ul>
+ * An upsert costs 1 node write + about M..2M link writes + 1 metadata write; a delete 2 removals + the repaired
+ * neighbours' links + 1 metadata write. The searchable graph lives in an {@link IndexCache}, rebuilt from
+ * state after a restore, a rescale or an eviction; a search never reads the state backend per visited node.
+ *
+ * <p>Use: {@link #load} (or {@link #create}), {@link #beginMutation}, mutate the index, {@link #persist}.
+ * Not thread-safe: Flink's task thread only, with the current key set by the caller's context.
+ */
+public final class KeyIndexStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KeyIndexStore.class);
+
+    private final MapState<Integer, NodeRecord> nodes;
+    private final MapState<Integer, int[][]> links;
+    private final ValueState<KeyIndexMeta> meta;
+    private final IndexCache cache;
+    private final ChangeTracker tracker = new ChangeTracker();
+    private final IntFunction<HnswConfig> hnswConfig;
+    private final IndexIds ids;
+    private final long cacheMaxBytes;
+    private final Counter cacheLoads;
+    private final Counter cacheEvictions;
+    private long lastThrashWarning;
+
+    /**
+     * @param hnswConfig the index configuration for a dimension
+     * @param metrics    where {@code cacheLoads}, {@code cacheEvictions} and the cache gauges go
+     */
+    public KeyIndexStore(RuntimeContext ctx, IntFunction<HnswConfig> hnswConfig, IndexIds ids, long cacheMaxBytes,
+                         MetricGroup metrics) {
+        this.nodes = ctx.getMapState(new MapStateDescriptor<>("vectorstream-nodes", IntSerializer.INSTANCE,
+                NodeRecordSerializer.INSTANCE));
+        this.links = ctx.getMapState(new MapStateDescriptor<>("vectorstream-links", IntSerializer.INSTANCE,
+                NeighborListsSerializer.INSTANCE));
+        this.meta = ctx.getState(new ValueStateDescriptor<>("vectorstream-meta", KeyIndexMetaSerializer.INSTANCE));
+        this.hnswConfig = hnswConfig;
+        this.ids = ids;
+        this.cacheMaxBytes = cacheMaxBytes;
+        this.cache = new IndexCache(cacheMaxBytes);
+        this.cacheLoads = metrics.counter("cacheLoads");
+        this.cacheEvictions = metrics.counter("cacheEvictions");
+        metrics.gauge("vectorsHeld", cache::vectors);
+        metrics.gauge("keysCached", cache::keys);
+        metrics.gauge("cacheBytes", cache::bytes);
+    }
+
+    /** The current key's index from the heap cache, or rebuilt from state; null when the key has no vectors. */
+    public KeyIndex load(String key) throws Exception {
+        KeyIndex ki = cache.get(key);
+        if (ki == null) {
+            ki = rebuild(key);
+            if (ki == null) {
+                return null;
+            }
+            cache.put(key, ki);
+            cacheLoads.inc();
+            cacheEvictions.inc(cache.evictOver(key));
+            warnIfThrashing(key, ki);
+        }
+        return ki;
+    }
+
+    /** A new, empty index for the current key (cached by the first {@link #persist}). */
+    public KeyIndex create(int dimension) {
+        HnswIndex index = new HnswIndex(hnswConfig.apply(dimension));
+        index.setChangeListener(tracker);
+        return new KeyIndex(index, dimension);
+    }
+
+    /** The stored record of the current key's node {@code ord}, or null. */
+    public NodeRecord record(int ord) throws Exception {
+        return nodes.get(ord);
+    }
+
+    /**
+     * Starts recording which ordinals the next mutation touches. Every index this store hands out reports to
+     * one tracker for its whole life; mutations are sequential, so clearing it here is all a mutation needs.
+     */
+    public void beginMutation() {
+        tracker.clear();
+    }
+
+    /**
+     * Writes what the mutation since {@link #beginMutation} touched to keyed state: the new or replaced node
+     * {@code newRecord} at {@code newOrd} (or -1 for a removal), the changed neighbour lists, removed nodes and
+     * the metadata. A key left empty has all of its state dropped.
+     */
+    public void persist(String key, KeyIndex ki, int newOrd, NodeRecord newRecord) throws Exception {
+        HnswIndex index = ki.index();
+        for (int i = 0; i < tracker.removedCount(); i++) {
+            int ord = tracker.removed(i);
+            if (!index.isLive(ord)) {
+                nodes.remove(ord);
+                links.remove(ord);
+                ki.setAttributes(ord, null);
+            }
+        }
+        if (newOrd >= 0) {
+            nodes.put(newOrd, newRecord);
+        }
+        for (int i = 0, n = tracker.distinctChanged(); i < n; i++) {
+            int ord = tracker.changed(i);
+            if (index.isLive(ord)) {
+                links.put(ord, index.neighborsAt(ord));
+            }
+        }
+        if (index.size() == 0) {
+            // Nothing left under this key: drop all of its state, so deletes leave no entries behind.
+            nodes.clear();
+            links.clear();
+            meta.clear();
+            cache.remove(key);
+            return;
+        }
+        meta.update(new KeyIndexMeta(ki.dimension(), index.metadata()));
+        if (cache.get(key) == null) {
+            cache.put(key, ki);
+        } else {
+            cache.resize(key, ki);
+        }
+        cacheEvictions.inc(cache.evictOver(key));
+    }
+
+    /** Drops the heap cache (state is untouched). */
+    public void close() {
+        cache.clear();
+    }
+
+    private KeyIndex rebuild(String key) throws Exception {
+        KeyIndexMeta m = meta.value();
+        if (m == null) {
+            return null;
+        }
+        HnswIndex.Restorer r = HnswIndex.restorer(hnswConfig.apply(m.dimension()), m.index());
+        List<Map.Entry<Integer, NodeRecord>> records = new ArrayList<>();
+        for (Map.Entry<Integer, NodeRecord> e : nodes.entries()) {
+            NodeRecord rec = e.getValue();
+            int[][] nl = links.get(e.getKey());
+            if (nl == null) {
+                throw new IllegalStateException("state is inconsistent: node " + e.getKey() + " of key " + key
+                        + " has no neighbour lists");
+            }
+            r.node(e.getKey(), ids.of(rec), rec.vector(), nl);
+            records.add(Map.entry(e.getKey(), rec));
+        }
+        HnswIndex index = r.build();
+        index.setChangeListener(tracker);
+        KeyIndex ki = new KeyIndex(index, m.dimension());
+        for (Map.Entry<Integer, NodeRecord> e : records) {
+            ki.setAttributes(e.getKey(), e.getValue().attributes());
+            ki.setExternalId(e.getKey(), e.getValue().id());
+        }
+        return ki;
+    }
+
+    /**
+     * A reload after an eviction means the budget is below the working set: every access may now rebuild a
+     * whole key index from state. Say so (at most once a minute), naming the setting to raise.
+     */
+    private void warnIfThrashing(String key, KeyIndex loaded) {
+        long now = System.currentTimeMillis();
+        if (cache.evictions() > 0 && now - lastThrashWarning >= 60_000) {
+            lastThrashWarning = now;
+            LOG.warn("index cache reloads evicted keys: key {} rebuilt from state ({} vectors, {} bytes); the "
+                            + "cache holds {} bytes in {} keys and its budget cacheMaxBytes={} is below the working set. "
+                            + "Raise cacheMaxBytes (CLI --cache-max-bytes) or spread the keys over more subtasks.",
+                    key, loaded.index().size(), loaded.ramBytesUsed(), cache.bytes(), cache.keys(), cacheMaxBytes);
+        }
+    }
+}
