@@ -1,6 +1,12 @@
 package io.vectorstream.connectors;
 
+import java.util.List;
+import java.util.Optional;
 import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetIdentifier;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacetProvider;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -9,9 +15,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * writing. Why: the connector's default stamps the Flink record timestamp, which is the input's event time; the
  * broker refuses times too far in the future ({@code InvalidTimestampException} failed the job) and deletes
  * records whose time is older than the retention (answers vanished minutes after they were committed). Event
- * times stay in the records' own fields. Stateless apart from the value schema; one sink thread.
+ * times stay in the records' own fields. It names its topic to the sink ({@link KafkaDatasetFacetProvider}), which
+ * the sink's POOLING transaction naming needs. Stateless apart from the value schema; one sink thread.
  */
-public final class TimestampFreeSerializer<T> implements KafkaRecordSerializationSchema<T> {
+public final class TimestampFreeSerializer<T> implements KafkaRecordSerializationSchema<T>, KafkaDatasetFacetProvider {
     private static final long serialVersionUID = 1L;
     private final String topic;
     private final SerializationSchema<T> value;
@@ -29,5 +36,10 @@ public final class TimestampFreeSerializer<T> implements KafkaRecordSerializatio
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
         return new ProducerRecord<>(topic, null, null, null, value.serialize(element));
+    }
+
+    @Override
+    public Optional<KafkaDatasetFacet> getKafkaDatasetFacet() {
+        return Optional.of(new DefaultKafkaDatasetFacet(DefaultKafkaDatasetIdentifier.ofTopics(List.of(topic))));
     }
 }
