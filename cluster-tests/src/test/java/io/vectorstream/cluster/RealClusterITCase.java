@@ -22,12 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.TransactionDescription;
-import org.apache.kafka.clients.admin.TransactionState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -51,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * hold, as a multiset, exactly one answer per query, each equal to a brute-force oracle's (ids and index size),
  * and no dead letters. Application mode (what docker-compose and the FlinkDeployment run) is started and answers
  * too, with the arguments docker-compose.yml and the FlinkDeployment give the job. No JobManager or TaskManager log
- * may hold an ERROR that claims data loss, and a WARN that does only for a transaction the broker reports as
- * committed (see {@link #assertNoErrorClaimingDataLoss} and KafkaRecommitITCase).
+ * may hold an ERROR that claims data loss; a WARN may only if it is the connector's fenced commit during
+ * recovery (see {@link #assertNoErrorClaimingDataLoss} and KafkaRecommitITCase).
  *
  * <p>Seeded: {@code -Dvectorstream.cluster.seed=<seed>} repeats a run's data.
  */
@@ -371,37 +366,21 @@ class RealClusterITCase {
      * No JobManager or TaskManager log line at ERROR that claims data loss. The sinks use the connector's POOLING
      * transaction naming, which logs the repeated commit of a restored checkpoint's committables (refused as
      * "fenced" under Kafka transactions V2, see KafkaRecommitITCase) as a WARN that says it is expected during
-     * recovery; each such WARN must name a transaction the broker reports as CompleteCommit, i.e. committed (a
-     * transaction the failure really lost would be open or CompleteAbort). The answers' multiset check shows the same.
+     * recovery; only that WARN may mention data loss. The proof that nothing was lost is the exactly-once check
+     * of the committed answers before this one (pooled transactional ids are reused, so the broker's state of such
+     * an id at the end says nothing about the attempt the WARN names).
      */
     private static void assertNoErrorClaimingDataLoss(StandaloneCluster c) throws Exception {
         assertThat(c.linesClaimingDataLoss("ERROR")).as("ERROR lines that claim data loss").isEmpty();
-        Map<String, String> fenced = new TreeMap<>();
-        List<String> unexplained = new ArrayList<>();
+        List<String> fenced = new ArrayList<>();
+        List<String> other = new ArrayList<>();
         for (String w : c.linesClaimingDataLoss("WARN")) {
-            Matcher m = FENCED_TRANSACTION.matcher(w);
-            if (m.find()) {
-                fenced.put(m.group(1), w);
-            } else {
-                unexplained.add(w);
-            }
+            (FENCED_TRANSACTION.matcher(w).find() && w.contains("appears as part of the recovery") ? fenced : other)
+                    .add(w);
         }
-        Map<String, String> states = new TreeMap<>();
-        if (!fenced.isEmpty()) {
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap))) {
-                for (Map.Entry<String, TransactionDescription> d
-                        : admin.describeTransactions(fenced.keySet()).all().get().entrySet()) {
-                    states.put(d.getKey(), d.getValue().state().toString());
-                    if (d.getValue().state() != TransactionState.COMPLETE_COMMIT) {
-                        unexplained.add(fenced.get(d.getKey()) + " [broker: " + d.getValue().state() + "]");
-                    }
-                }
-            }
-            LOG.info("{} KafkaCommitter 'fenced' WARN lines name transactions the broker reports as committed (a "
-                    + "repeated commit after a restore, not a loss): {}", fenced.size(), states);
-        }
-        assertThat(unexplained).as("WARN lines that claim data loss, other than fenced commits of committed "
-                + "transactions (broker states: %s)", states).isEmpty();
+        LOG.info("{} KafkaCommitter 'fenced' WARN lines (the repeated commit of restored committables)", fenced.size());
+        assertThat(other).as("WARN lines that claim data loss, other than the connector's fenced commit during "
+                + "recovery").isEmpty();
     }
 
     // ------------------------------------------------------------------ plumbing
