@@ -51,6 +51,20 @@ class GlobalShardingTest {
         }
     }
 
+    /** The largest layouts Flink allows: every shard pinned to its own group (found in well under a second). */
+    @ParameterizedTest
+    @ValueSource(ints = {4_096, 32_768})
+    void largeLayoutsPinEveryShard(int shardCount) {
+        Shards shards = new Shards(shardCount, 32_768);
+        Set<String> keys = new HashSet<>();
+        for (int s = 0; s < shardCount; s++) {
+            keys.add(shards.key(s));
+            assertThat(KeyGroupRangeAssignment.assignToKeyGroup(shards.key(s), 32_768))
+                    .isEqualTo(Shards.keyGroupOf(s, shardCount, 32_768));
+        }
+        assertThat(keys).hasSize(shardCount);
+    }
+
     @Test
     void aShardCountThatCannotSpreadEvenlyIsRefused() {
         assertThatThrownBy(() -> VectorSearchConfig.builder().mode(IndexMode.GLOBAL).dimension(4).shards(12).build())

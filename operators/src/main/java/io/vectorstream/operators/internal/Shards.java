@@ -13,9 +13,10 @@ import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
  * parallelism 8 gave two subtasks none and two subtasks two). Here shard {@code s} is pinned to key group
  * {@code s * maxParallelism / shards}: with {@code shards} dividing {@code maxParallelism}, the contiguous ranges
  * of any parallelism from 1 to {@code maxParallelism} then hold shard counts that differ by at most one (checked
- * by {@code ShardsTest} against {@link KeyGroupRangeAssignment}). Each key is the first string
- * {@code "shard-<s>"}, {@code "shard-<s>-1"}, {@code "shard-<s>-2"}, ... that Flink hashes into that group, so the
- * keys are a pure function of (shards, maxParallelism).
+ * by {@code GlobalShardingTest} against {@link KeyGroupRangeAssignment}). The keys are found by hashing the
+ * candidates {@code "shard-0"}, {@code "shard-1"}, ... in order with Flink's own key-group function and giving each
+ * pinned group the first candidate that lands in it (about {@code maxParallelism * ln(shards)} hashes), so they
+ * are a pure function of (shards, maxParallelism).
  *
  * <p>Immutable and thread-safe after construction.
  */
@@ -29,8 +30,18 @@ public final class Shards implements Serializable {
         checkLayout(shards, maxParallelism);
         this.maxParallelism = maxParallelism;
         this.keys = new String[shards];
-        for (int s = 0; s < shards; s++) {
-            keys[s] = keyIn(s, keyGroupOf(s, shards, maxParallelism), maxParallelism);
+        int missing = shards;
+        for (long candidate = 0; missing > 0; candidate++) {
+            String key = "shard-" + candidate;
+            int group = KeyGroupRangeAssignment.assignToKeyGroup(key, maxParallelism);
+            // Pinned groups are the multiples of maxParallelism / shards (shards divides maxParallelism).
+            if (group % (maxParallelism / shards) == 0) {
+                int shard = group / (maxParallelism / shards);
+                if (keys[shard] == null) {
+                    keys[shard] = key;
+                    missing--;
+                }
+            }
         }
     }
 
@@ -66,13 +77,5 @@ public final class Shards implements Serializable {
     /** The key under which shard {@code shard}'s index lives. */
     public String key(int shard) {
         return keys[shard];
-    }
-
-    private static String keyIn(int shard, int keyGroup, int maxParallelism) {
-        String candidate = "shard-" + shard;
-        for (int salt = 1; KeyGroupRangeAssignment.assignToKeyGroup(candidate, maxParallelism) != keyGroup; salt++) {
-            candidate = "shard-" + shard + "-" + salt;
-        }
-        return candidate;
     }
 }
