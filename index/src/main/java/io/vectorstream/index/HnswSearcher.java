@@ -126,6 +126,12 @@ public final class HnswSearcher {
         if (matches <= Math.max(index.config.exactSearchThreshold(), efSearch)) {
             return exact(k, filter, acceptOrds, 0, SearchResults.Path.EXACT);
         }
+        // A filtered traversal scores about efSearch / selectivity nodes before it holds efSearch matches
+        // (selectivity = matches / live): when that exceeds the matches themselves, the graph attempt would only
+        // run into the fallback below, so scan the accepted set at once.
+        if (exactFallback && (long) matches * matches <= (long) efSearch * index.size()) {
+            return exact(k, filter, acceptOrds, 0, SearchResults.Path.EXACT);
+        }
         // Once the traversal has scored as many nodes as the filter accepts, brute force over the accepted
         // set is cheaper and exact (the same rule Lucene uses for restrictive filters).
         SearchResults r = graph(k, efSearch, filter, acceptOrds, exactFallback ? matches : Integer.MAX_VALUE);
