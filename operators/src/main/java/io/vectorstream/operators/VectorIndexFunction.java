@@ -18,7 +18,6 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -135,14 +134,9 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         return RestoredKeysLoader.load(keys, setCurrentKey, store);
     }
 
-    /** The keys whose indexes are on the heap now; for tests. */
-    Set<String> cachedKeys() {
-        return store.cachedKeys();
-    }
-
-    /** Heap bytes of the cached indexes; for tests. */
-    long cacheBytes() {
-        return store.cacheBytes();
+    /** The index store (its cache's keys, bytes and loads); for tests. Task thread. */
+    KeyIndexStore store() {
+        return store;
     }
 
     // ------------------------------------------------------------------ GLOBAL layout

@@ -200,6 +200,11 @@ public final class KeyIndexStore {
         return cache.keySet();
     }
 
+    /** Indexes rebuilt from state so far (the {@code cacheLoads} counter). */
+    public long cacheLoads() {
+        return cacheLoads.getCount();
+    }
+
     /** The heap budget of the cache. */
     public long cacheMaxBytes() {
         return cacheMaxBytes;
@@ -245,15 +250,16 @@ public final class KeyIndexStore {
     }
 
     /**
-     * A reload after an eviction means the budget is below the working set: every access may now rebuild a
-     * whole key index from state. Say so (at most once a minute), naming the setting to raise.
+     * A load once the cache has evicted means the budget is below the working set: every access may now rebuild
+     * a whole key index from state. Say so (at most once a minute), naming the setting to raise. (The key loaded
+     * need not be one that was evicted; {@link FirstReloadLog} reports the first one that was.)
      */
     private void warnIfThrashing(String key, KeyIndex loaded) {
         long now = System.currentTimeMillis();
         if (cache.evictions() > 0 && now - lastThrashWarning >= 60_000) {
             lastThrashWarning = now;
-            LOG.warn("index cache reloads evicted keys: key {} rebuilt from state ({} vectors, {} bytes); the "
-                            + "cache holds {} bytes in {} keys and its budget cacheMaxBytes={} is below the working set. "
+            LOG.warn("index cache rebuilds keys from state after evicting others: key {} rebuilt ({} vectors, {} "
+                            + "bytes); the cache holds {} bytes in {} keys and its budget cacheMaxBytes={} is below the working set. "
                             + "Raise cacheMaxBytes (CLI --cache-max-bytes) or spread the keys over more subtasks.",
                     key, loaded.index().size(), loaded.ramBytesUsed(), cache.bytes(), cache.keys(), cacheMaxBytes);
         }
