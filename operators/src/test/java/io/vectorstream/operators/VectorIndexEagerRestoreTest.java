@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
@@ -139,6 +140,15 @@ class VectorIndexEagerRestoreTest {
             assertThat(ask(h, QUERIES)).isEqualTo(s.answers());
             assertThat(store.cacheLoads()).isEqualTo(KEYS);
         }
+    }
+
+    @Test
+    void theOptionIsOnByDefaultAndReadFromTheFlinkConfiguration() {
+        assertThat(VectorSearchConfig.builder().build().eagerRestore()).isTrue();
+        assertThat(VectorSearchConfig.fromConfiguration(new Configuration()).eagerRestore()).isTrue();
+        Configuration off = new Configuration();
+        off.setString("vectorstream.restore.eager", "false");
+        assertThat(VectorSearchConfig.fromConfiguration(off).eagerRestore()).isFalse();
     }
 
     @Test
