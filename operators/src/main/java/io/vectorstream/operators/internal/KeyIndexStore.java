@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntFunction;
+import java.util.function.ObjLongConsumer;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -56,6 +57,7 @@ public final class KeyIndexStore {
     private final Counter cacheLoads;
     private final Counter cacheEvictions;
     private final FirstReloadLog reloads = new FirstReloadLog();
+    private final ObjLongConsumer<String> onEvicted = reloads::evicted; // one instance: persist runs per record
     private long lastThrashWarning;
 
     /**
@@ -94,7 +96,7 @@ public final class KeyIndexStore {
             }
             cache.put(key, ki);
             cacheLoads.inc();
-            cacheEvictions.inc(cache.evictOver(key, reloads::evicted));
+            cacheEvictions.inc(cache.evictOver(key, onEvicted));
             reloads.reloaded(key, ki, cache, cacheMaxBytes);
             warnIfThrashing(key, ki);
         }
@@ -187,7 +189,7 @@ public final class KeyIndexStore {
         } else {
             cache.resize(key, ki);
         }
-        cacheEvictions.inc(cache.evictOver(key, reloads::evicted));
+        cacheEvictions.inc(cache.evictOver(key, onEvicted));
     }
 
     /** Drops the heap cache (state is untouched). */
