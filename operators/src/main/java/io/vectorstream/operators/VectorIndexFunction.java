@@ -7,6 +7,7 @@ import io.vectorstream.operators.internal.KeyIndexStore;
 import io.vectorstream.operators.internal.LegacyTimeBuffers;
 import io.vectorstream.operators.internal.QueryAnswerer;
 import io.vectorstream.operators.internal.RecordRejected;
+import io.vectorstream.operators.internal.RestoredKeysLoader;
 import io.vectorstream.operators.internal.TimeBuckets;
 import io.vectorstream.operators.state.NodeRecord;
 import io.vectorstream.operators.typeutils.VectorEventSerializer;
@@ -14,8 +15,10 @@ import io.vectorstream.operators.typeutils.VectorQuerySerializer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -43,6 +46,9 @@ import org.apache.flink.util.OutputTag;
  * nodes, neighbour lists, metadata, heap cache), the EVENT_TIME buffers of events and queries and the TTL index
  * ({@link TimeBuckets}: one state entry per record or per (expiry, id)), and the {@link QueryAnswerer}. GLOBAL
  * mode also keeps its shard layout in operator state and refuses a restore under another one.
+ *
+ * <p>Run it in a {@link VectorIndexOperator}: after a restore, that operator rebuilds the keys' indexes before the
+ * first record. In a plain {@code KeyedCoProcessOperator} every key's index is rebuilt on its first record.
  *
  * <p>Threading: Flink calls every method on the task thread; instances are not shared.
  */
@@ -115,6 +121,22 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         queries = g.counter("queries");
         deadLetters = new DeadLetterCounters(g);
         searchLatencyMicros = g.histogram("searchLatencyMicros", new DescriptiveStatisticsHistogram(1024));
+    }
+
+    /**
+     * Rebuilds the indexes of the restored {@code keys} into the cache, up to its budget; called by
+     * {@link VectorIndexOperator#open()} after {@link #open}, on the task thread.
+     *
+     * @param setCurrentKey makes a key the keyed state's current key
+     */
+    RestoredKeysLoader.Result loadRestoredKeys(Iterator<String> keys, Consumer<String> setCurrentKey)
+            throws Exception {
+        return RestoredKeysLoader.load(keys, setCurrentKey, store);
+    }
+
+    /** The index store (its cache's keys, bytes and loads); for tests. Task thread. */
+    KeyIndexStore store() {
+        return store;
     }
 
     // ------------------------------------------------------------------ GLOBAL layout

@@ -97,8 +97,8 @@ public final class VectorSearch {
         SingleOutputStreamOperator<QueryResult> answered = events
                 .keyBy(new VectorEventKeySelector(config))
                 .connect(routed.keyBy(new VectorQueryKeySelector(config)))
-                .process(new VectorIndexFunction(config), VectorStreamTypes.RESULT)
-                .name("vector-index").uid(uidPrefix + "-index");
+                .transform("vector-index", VectorStreamTypes.RESULT, new VectorIndexOperator(config))
+                .uid(uidPrefix + "-index");
         if (config.mode() == IndexMode.GLOBAL) {
             // The shard keys are pinned to key groups of this max parallelism (internal.Shards).
             answered.setMaxParallelism(config.maxParallelism());

@@ -31,6 +31,7 @@ public final class VectorSearchConfig implements Serializable {
     private final ConsistencyMode consistency;
     private final long ttlMillis;
     private final long cacheMaxBytes;
+    private final boolean eagerRestore;
     private final long mergeTimeoutMillis;
 
     private VectorSearchConfig(Builder b) {
@@ -48,6 +49,7 @@ public final class VectorSearchConfig implements Serializable {
         consistency = b.consistency;
         ttlMillis = b.ttlMillis;
         cacheMaxBytes = b.cacheMaxBytes;
+        eagerRestore = b.eagerRestore;
         mergeTimeoutMillis = b.mergeTimeoutMillis;
     }
 
@@ -72,6 +74,7 @@ public final class VectorSearchConfig implements Serializable {
                 .consistency(c.get(VectorSearchOptions.CONSISTENCY))
                 .ttl(c.get(VectorSearchOptions.TTL))
                 .cacheMaxBytes(c.get(VectorSearchOptions.CACHE_MAX_BYTES).getBytes())
+                .eagerRestore(c.get(VectorSearchOptions.RESTORE_EAGER))
                 .mergeTimeout(c.get(VectorSearchOptions.MERGE_TIMEOUT))
                 .build();
     }
@@ -110,6 +113,11 @@ public final class VectorSearchConfig implements Serializable {
     /** TTL in event-time milliseconds; 0 means none. */
     public long ttlMillis() { return ttlMillis; }
     public long cacheMaxBytes() { return cacheMaxBytes; }
+    /**
+     * Whether a restored subtask rebuilds its keys' indexes while it opens (up to {@link #cacheMaxBytes()}) rather
+     * than on each key's first record; see {@link VectorSearchOptions#RESTORE_EAGER}.
+     */
+    public boolean eagerRestore() { return eagerRestore; }
     public long mergeTimeoutMillis() { return mergeTimeoutMillis; }
 
     /** Mutable builder; every setter checks its argument. Not thread-safe. */
@@ -128,6 +136,7 @@ public final class VectorSearchConfig implements Serializable {
         private ConsistencyMode consistency = ConsistencyMode.PROCESSING;
         private long ttlMillis = 0;
         private long cacheMaxBytes = 256L << 20;
+        private boolean eagerRestore = VectorSearchOptions.RESTORE_EAGER.defaultValue();
         private long mergeTimeoutMillis = 30_000L;
 
         private Builder() {}
@@ -224,6 +233,12 @@ public final class VectorSearchConfig implements Serializable {
                 throw new IllegalArgumentException("cacheMaxBytes must be >= 1; cacheMaxBytes=" + bytes);
             }
             this.cacheMaxBytes = bytes;
+            return this;
+        }
+
+        /** See {@link VectorSearchConfig#eagerRestore()}. */
+        public Builder eagerRestore(boolean eagerRestore) {
+            this.eagerRestore = eagerRestore;
             return this;
         }
 

@@ -66,6 +66,13 @@ public final class VectorSearchOptions {
             .memoryType().defaultValue(MemorySize.parse("256mb"))
             .withDescription("Per-subtask heap budget for index caches; colder keys are evicted (their state stays).");
 
+    public static final ConfigOption<Boolean> RESTORE_EAGER = ConfigOptions.key("vectorstream.restore.eager")
+            .booleanType().defaultValue(true)
+            .withDescription("After a restore (failure, rescale, savepoint), rebuild the index of every key the subtask "
+                    + "owns while the operator opens, before it takes its first record, up to "
+                    + "vectorstream.cache.max-bytes; keys beyond the budget are rebuilt on their first record. "
+                    + "false: every key is rebuilt on its first record, so each key's first answer waits for it.");
+
     public static final ConfigOption<Duration> MERGE_TIMEOUT = ConfigOptions.key("vectorstream.merge.timeout")
             .durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("GLOBAL mode: emit an incomplete merged answer if a shard has not answered by then.");

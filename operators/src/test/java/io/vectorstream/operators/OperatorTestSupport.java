@@ -10,7 +10,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 
@@ -26,7 +25,7 @@ final class OperatorTestSupport {
             VectorSearchConfig config, Backend backend, int parallelism, int subtask) throws Exception {
         KeyedTwoInputStreamOperatorTestHarness<String, VectorEvent, VectorQuery, QueryResult> h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new KeyedCoProcessOperator<>(new VectorIndexFunction(config)),
+                        new VectorIndexOperator(config),
                         new VectorEventKeySelector(config), new VectorQueryKeySelector(config), Types.STRING,
                         MAX_PARALLELISM, parallelism, subtask);
         // Kryo must never be needed: every state and record type has its own serializer.

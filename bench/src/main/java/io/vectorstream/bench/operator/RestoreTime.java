@@ -1,15 +1,18 @@
 package io.vectorstream.bench.operator;
 
+import io.vectorstream.index.HnswIndex;
 import io.vectorstream.jobs.Datasets;
 import io.vectorstream.operators.QueryResult;
 import io.vectorstream.operators.VectorEvent;
 import io.vectorstream.operators.VectorEventKeySelector;
-import io.vectorstream.operators.VectorIndexFunction;
+import io.vectorstream.operators.VectorIndexOperator;
 import io.vectorstream.operators.VectorQuery;
 import io.vectorstream.operators.VectorQueryKeySelector;
 import io.vectorstream.operators.VectorSearchConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -17,52 +20,111 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 
 /**
- * Time to serve again after a restore: the operator ingests {@code --vectors} vectors under one key, snapshots to a
- * file-system checkpoint (so the restore reads real checkpoint files, as a TaskManager does), and a new operator
- * restores it; printed are the snapshot, {@code initializeState + open}, and the first answer. Heap and RocksDB.
+ * Time to serve again after a restore, with the eager rebuild ({@code vectorstream.restore.eager}) on and off.
+ * Per layout (keys x vectors per key) and backend: the raw index build ({@link HnswIndex#add}, no Flink) of the
+ * same vectors, then the operator ingests them, snapshots to a file-system checkpoint (so the restore reads real
+ * checkpoint files, as a TaskManager does), and two new operators restore that one snapshot, eager first, lazy
+ * second (the second reads the same files with a warmer page cache). Each restore then answers one query per key,
+ * key after key. Printed, from the start of {@code initializeState}: {@code initializeState + open} (with eager
+ * on, every key is ready when it returns), the first answer, and an answer from every key (with eager off, that
+ * is when all keys are ready). Heap and RocksDB.
  *
- * <pre>java -cp ... io.vectorstream.bench.operator.RestoreTime [--vectors 60000] [--dimension 784]</pre>
- * Uses Fashion-MNIST when installed (dataset-fashion-mnist), else a synthetic clustered set.
+ * <pre>java -cp ... io.vectorstream.bench.operator.RestoreTime [--layouts 1x60000,100x600] [--dimension 784]</pre>
+ * {@code --vectors N} is short for {@code --layouts 1xN}. Uses Fashion-MNIST when installed
+ * (dataset-fashion-mnist), else a synthetic clustered set.
  */
 public final class RestoreTime {
     private RestoreTime() {}
 
     public static void main(String[] args) throws Exception {
-        int vectors = 60_000;
+        String layouts = "1x60000,100x600";
         int dim = 784;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
-                case "--vectors": vectors = Integer.parseInt(args[i + 1]); break;
+                case "--layouts": layouts = args[i + 1]; break;
+                case "--vectors": layouts = "1x" + Integer.parseInt(args[i + 1]); break;
                 case "--dimension": dim = Integer.parseInt(args[i + 1]); break;
                 default: throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        Datasets.Dataset d = java.nio.file.Files.isDirectory(Datasets.FASHION_MNIST_DIR)
-                ? Datasets.fashionMnist(Datasets.FASHION_MNIST_DIR, vectors, 10) : Datasets.synthetic(7L, vectors, 10, dim);
-        System.out.printf(Locale.ROOT, "dataset %s: %d x %d, JDK %s%n", d.name, d.base.length, d.dimension(),
-                System.getProperty("java.version"));
-        System.out.println("| backend | ingest | snapshot | restore: initializeState + open | first answer after restore |");
-        System.out.println("|---|---:|---:|---:|---:|");
-        run("heap (HashMap)", d, HashMapStateBackend::new);
-        run("RocksDB (incremental, 256 MiB fixed memory)", d, () -> OperatorThroughput.rocksDbWithFixedMemory("256mb"));
+        List<int[]> shapes = parseLayouts(layouts);
+        int total = 0;
+        int maxKeys = 0;
+        for (int[] s : shapes) {
+            total = Math.max(total, s[0] * s[1]);
+            maxKeys = Math.max(maxKeys, s[0]);
+        }
+        Datasets.Dataset d = Files.isDirectory(Datasets.FASHION_MNIST_DIR)
+                ? Datasets.fashionMnist(Datasets.FASHION_MNIST_DIR, total, 10) : Datasets.synthetic(7L, total, 10, dim);
+        if (d.base.length < total) {
+            throw new IllegalArgumentException("layouts must fit the dataset; " + total + " vectors needed, "
+                    + d.name + " has " + d.base.length);
+        }
+        System.out.printf(Locale.ROOT, "dataset %s: %d x %d, JDK %s; times after a restore count from the start of "
+                + "initializeState%n", d.name, d.base.length, d.dimension(), System.getProperty("java.version"));
+        System.out.println("| backend | keys x vectors | raw build (HnswIndex) | ingest | snapshot "
+                + "| eager: init + open (all keys ready) | eager: first answer | eager: every key answered "
+                + "| lazy: init + open | lazy: first answer | lazy: every key answered (all keys ready) |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (int[] s : shapes) {
+            run("heap (HashMap)", d, s[0], s[1], HashMapStateBackend::new);
+            run("RocksDB (incremental, 256 MiB fixed memory)", d, s[0], s[1],
+                    () -> OperatorThroughput.rocksDbWithFixedMemory("256mb"));
+        }
+    }
+
+    static List<int[]> parseLayouts(String layouts) {
+        List<int[]> out = new ArrayList<>();
+        for (String l : layouts.split(",")) {
+            String[] kv = l.trim().split("x");
+            if (kv.length != 2) {
+                throw new IllegalArgumentException("layouts must be KEYSxVECTORS[,...]; layout=" + l);
+            }
+            int keys = Integer.parseInt(kv[0]);
+            int perKey = Integer.parseInt(kv[1]);
+            if (keys < 1 || perKey < 1) {
+                throw new IllegalArgumentException("keys and vectors per key must be >= 1; layout=" + l);
+            }
+            out.add(new int[] {keys, perKey});
+        }
+        return out;
     }
 
     static KeyedTwoInputStreamOperatorTestHarness<String, VectorEvent, VectorQuery, QueryResult> harness(
             VectorSearchConfig config, StateBackend backend, Path checkpoints) throws Exception {
         KeyedTwoInputStreamOperatorTestHarness<String, VectorEvent, VectorQuery, QueryResult> h =
-                new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new VectorIndexFunction(config)),
+                new KeyedTwoInputStreamOperatorTestHarness<>(new VectorIndexOperator(config),
                         new VectorEventKeySelector(config), new VectorQueryKeySelector(config), Types.STRING, 128, 1, 0);
         h.setStateBackend(backend);
         h.setCheckpointStorage(new FileSystemCheckpointStorage(checkpoints.toUri()));
         return h;
     }
 
-    static void run(String name, Datasets.Dataset d, Supplier<StateBackend> backend) throws Exception {
+    /** Vector {@code i} of a layout belongs to key {@code i % keys}. */
+    static String key(int i, int keys) {
+        return "k" + (i % keys);
+    }
+
+    /** Seconds to build the layout's indexes with {@link HnswIndex#add} alone, key after key. */
+    static double rawBuild(VectorSearchConfig config, Datasets.Dataset d, int keys, int perKey) {
+        long t0 = System.nanoTime();
+        for (int k = 0; k < keys; k++) {
+            HnswIndex index = new HnswIndex(config.hnswConfig(d.dimension()));
+            for (int j = 0; j < perKey; j++) {
+                int i = j * keys + k;
+                index.add(i, d.base[i]);
+            }
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    static void run(String name, Datasets.Dataset d, int keys, int perKey, Supplier<StateBackend> backend)
+            throws Exception {
         VectorSearchConfig config = VectorSearchConfig.builder().cacheMaxBytes(4L << 30).build();
+        double raw = rawBuild(config, d, keys, perKey);
         Path checkpoints = Files.createTempDirectory("vectorstream-restore-bench-");
         OperatorSubtaskState snapshot;
         double ingest;
@@ -70,26 +132,56 @@ public final class RestoreTime {
         try (var h = harness(config, backend.get(), checkpoints)) {
             h.open();
             long t0 = System.nanoTime();
-            for (int i = 0; i < d.base.length; i++) {
-                h.processElement1(VectorEvent.upsert("k", i, d.base[i], i), i);
+            for (int i = 0; i < keys * perKey; i++) {
+                h.processElement1(VectorEvent.upsert(key(i, keys), i, d.base[i], i), i);
             }
             ingest = (System.nanoTime() - t0) / 1e9;
             long t1 = System.nanoTime();
             snapshot = h.snapshot(1L, 1L);
             snap = (System.nanoTime() - t1) / 1e9;
         }
+        double[] eager = restore(VectorSearchConfig.builder().cacheMaxBytes(4L << 30).eagerRestore(true).build(),
+                d, keys, perKey, backend, checkpoints, snapshot);
+        double[] lazy = restore(VectorSearchConfig.builder().cacheMaxBytes(4L << 30).eagerRestore(false).build(),
+                d, keys, perKey, backend, checkpoints, snapshot);
+        System.out.printf(Locale.ROOT, "| %s | %d x %d | %.1f s | %.1f s | %.2f s | %.2f s | %.2f s | %.2f s "
+                        + "| %.2f s | %.2f s | %.2f s |%n", name, keys, perKey, raw, ingest, snap, eager[0], eager[1],
+                eager[2], lazy[0], lazy[1], lazy[2]);
+    }
+
+    /**
+     * Restores {@code snapshot} and queries every key once; seconds from the start of {@code initializeState} to
+     * the end of {@code open}, to the first answer and to the last.
+     */
+    static double[] restore(VectorSearchConfig config, Datasets.Dataset d, int keys, int perKey,
+                            Supplier<StateBackend> backend, Path checkpoints, OperatorSubtaskState snapshot)
+            throws Exception {
         try (var h = harness(config, backend.get(), checkpoints)) {
-            long t2 = System.nanoTime();
+            long t0 = System.nanoTime();
             h.initializeState(snapshot);
             h.open();
-            double open = (System.nanoTime() - t2) / 1e9;
-            h.processElement2(new VectorQuery("q", "k", d.queries[0], 10, 64, null, 1L), 1L);
-            double first = (System.nanoTime() - t2) / 1e9;
-            if (h.extractOutputValues().size() != 1) {
-                throw new IllegalStateException("the first query after the restore was not answered");
+            double open = (System.nanoTime() - t0) / 1e9;
+            double first = 0;
+            for (int k = 0; k < keys; k++) {
+                float[] q = d.queries[k % d.queries.length];
+                h.processElement2(new VectorQuery("q" + k, key(k, keys), q, 10, 64, null, 1L), 1L);
+                if (k == 0) {
+                    first = (System.nanoTime() - t0) / 1e9;
+                }
             }
-            System.out.printf(Locale.ROOT, "| %s | %.1f s | %.2f s | %.2f s | %.2f s |%n", name, ingest, snap, open,
-                    first);
+            double all = (System.nanoTime() - t0) / 1e9;
+            List<QueryResult> out = new ArrayList<>(h.extractOutputValues());
+            if (out.size() != keys) {
+                throw new IllegalStateException("every key must answer after the restore; answers=" + out.size()
+                        + ", keys=" + keys);
+            }
+            for (QueryResult r : out) {
+                if (r.indexSize() != perKey) {
+                    throw new IllegalStateException("a restored key must hold its " + perKey + " vectors; query "
+                            + r.queryId() + " saw " + r.indexSize());
+                }
+            }
+            return new double[] {open, first, all};
         }
     }
 }

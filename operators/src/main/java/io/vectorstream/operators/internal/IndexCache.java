@@ -3,6 +3,8 @@ package io.vectorstream.operators.internal;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.ObjLongConsumer;
 
 /**
  * Per-subtask LRU cache of key indexes under a heap budget. Evicting drops only the heap copy: keyed state
@@ -42,8 +44,16 @@ public final class IndexCache {
         bytes += now - (before == null ? 0 : before);
     }
 
-    /** Evicts least recently used keys, never {@code keep}, until the cache fits its budget. */
-    public int evictOver(String keep) {
+    /** Whether {@code extraBytes} more would still fit the budget, without evicting anything. */
+    public boolean fits(long extraBytes) {
+        return bytes + extraBytes <= maxBytes;
+    }
+
+    /**
+     * Evicts least recently used keys, never {@code keep}, until the cache fits its budget, telling
+     * {@code onEvicted} each evicted key and the bytes it held.
+     */
+    public int evictOver(String keep, ObjLongConsumer<String> onEvicted) {
         int evicted = 0;
         Iterator<Map.Entry<String, KeyIndex>> it = entries.entrySet().iterator();
         while (bytes > maxBytes && it.hasNext()) {
@@ -55,6 +65,7 @@ public final class IndexCache {
             Long s = sizes.remove(e.getKey());
             bytes -= s == null ? 0 : s;
             evicted++;
+            onEvicted.accept(e.getKey(), s == null ? 0 : s);
         }
         evictions += evicted;
         return evicted;
@@ -66,6 +77,11 @@ public final class IndexCache {
 
     public int keys() {
         return entries.size();
+    }
+
+    /** A copy of the cached keys. */
+    public Set<String> keySet() {
+        return new java.util.HashSet<>(entries.keySet());
     }
 
     public long evictions() {

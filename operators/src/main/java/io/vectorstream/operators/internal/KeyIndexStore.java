@@ -10,7 +10,9 @@ import io.vectorstream.operators.state.NodeRecordSerializer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntFunction;
+import java.util.function.ObjLongConsumer;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -34,11 +36,15 @@ import org.apache.flink.metrics.MetricGroup;
  * neighbours' links + 1 metadata write. The searchable graph lives in an {@link IndexCache}, rebuilt from
  * state after a restore, a rescale or an eviction; a search never reads the state backend per visited node.
  *
- * <p>Use: {@link #load} (or {@link #create}), {@link #beginMutation}, mutate the index, {@link #persist}.
+ * <p>Use: {@link #load} (or {@link #create}), {@link #beginMutation}, mutate the index, {@link #persist}. After a
+ * restore, {@link #preload} fills the cache ahead of the first record ({@link RestoredKeysLoader}).
  * Not thread-safe: Flink's task thread only, with the current key set by the caller's context.
  */
 public final class KeyIndexStore {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KeyIndexStore.class);
+
+    /** Name of the per-key metadata state: exactly the keys that hold vectors have an entry. */
+    public static final String META_STATE = "vectorstream-meta";
 
     private final MapState<Integer, NodeRecord> nodes;
     private final MapState<Integer, int[][]> links;
@@ -50,11 +56,14 @@ public final class KeyIndexStore {
     private final long cacheMaxBytes;
     private final Counter cacheLoads;
     private final Counter cacheEvictions;
+    private final FirstReloadLog reloads = new FirstReloadLog();
+    private final ObjLongConsumer<String> onEvicted = reloads::evicted; // one instance: persist runs per record
     private long lastThrashWarning;
 
     /**
      * @param hnswConfig the index configuration for a dimension
-     * @param metrics    where {@code cacheLoads}, {@code cacheEvictions} and the cache gauges go
+     * @param metrics    where {@code cacheLoads}, {@code cacheEvictions} and the cache gauges ({@code vectorsHeld},
+     *                   {@code keysCached}, {@code cacheBytes}, {@code heapBytesPerVector}) go
      */
     public KeyIndexStore(RuntimeContext ctx, IntFunction<HnswConfig> hnswConfig, IndexIds ids, long cacheMaxBytes,
                          MetricGroup metrics) {
@@ -62,7 +71,7 @@ public final class KeyIndexStore {
                 NodeRecordSerializer.INSTANCE));
         this.links = ctx.getMapState(new MapStateDescriptor<>("vectorstream-links", IntSerializer.INSTANCE,
                 NeighborListsSerializer.INSTANCE));
-        this.meta = ctx.getState(new ValueStateDescriptor<>("vectorstream-meta", KeyIndexMetaSerializer.INSTANCE));
+        this.meta = ctx.getState(new ValueStateDescriptor<>(META_STATE, KeyIndexMetaSerializer.INSTANCE));
         this.hnswConfig = hnswConfig;
         this.ids = ids;
         this.cacheMaxBytes = cacheMaxBytes;
@@ -72,6 +81,9 @@ public final class KeyIndexStore {
         metrics.gauge("vectorsHeld", cache::vectors);
         metrics.gauge("keysCached", cache::keys);
         metrics.gauge("cacheBytes", cache::bytes);
+        // What one vector costs on the heap, graph and attribute index included: the figure to size
+        // cacheMaxBytes by (budget = vectors to keep hot x this).
+        metrics.gauge("heapBytesPerVector", this::heapBytesPerVector);
     }
 
     /** The current key's index from the heap cache, or rebuilt from state; null when the key has no vectors. */
@@ -84,10 +96,39 @@ public final class KeyIndexStore {
             }
             cache.put(key, ki);
             cacheLoads.inc();
-            cacheEvictions.inc(cache.evictOver(key));
+            cacheEvictions.inc(cache.evictOver(key, onEvicted));
+            reloads.reloaded(key, ki, cache, cacheMaxBytes);
             warnIfThrashing(key, ki);
         }
         return ki;
+    }
+
+    /**
+     * Rebuilds the current key's index into the cache if it fits the budget beside the keys cached already,
+     * evicting nothing: the restore-time counterpart of {@link #load}, which always caches the key it loads.
+     *
+     * @return false, with nothing cached, when the key's index does not fit; true when it is cached (or has no
+     *         vectors)
+     */
+    public boolean preload(String key) throws Exception {
+        if (cache.get(key) != null) {
+            return true;
+        }
+        KeyIndexMeta m = meta.value();
+        if (m == null) {
+            return true;
+        }
+        // The stored float vectors alone are a lower bound of the rebuilt index: skip a build that cannot fit.
+        if (!cache.fits((long) m.index().liveCount() * m.dimension() * Float.BYTES)) {
+            return false;
+        }
+        KeyIndex ki = rebuild(key, m);
+        if (!cache.fits(ki.ramBytesUsed())) {
+            return false;
+        }
+        cache.put(key, ki);
+        cacheLoads.inc();
+        return true;
     }
 
     /** A new, empty index for the current key (cached by the first {@link #persist}). */
@@ -148,7 +189,7 @@ public final class KeyIndexStore {
         } else {
             cache.resize(key, ki);
         }
-        cacheEvictions.inc(cache.evictOver(key));
+        cacheEvictions.inc(cache.evictOver(key, onEvicted));
     }
 
     /** Drops the heap cache (state is untouched). */
@@ -156,11 +197,38 @@ public final class KeyIndexStore {
         cache.clear();
     }
 
+    /** The keys whose indexes are on the heap now (a copy). */
+    public Set<String> cachedKeys() {
+        return cache.keySet();
+    }
+
+    /** Indexes rebuilt from state so far (the {@code cacheLoads} counter). */
+    public long cacheLoads() {
+        return cacheLoads.getCount();
+    }
+
+    /** The heap budget of the cache. */
+    public long cacheMaxBytes() {
+        return cacheMaxBytes;
+    }
+
+    /** Heap bytes of the cached indexes. */
+    public long cacheBytes() {
+        return cache.bytes();
+    }
+
+    /** The cache's heap bytes per live vector it holds, rounded down; 0 when it holds none. */
+    public long heapBytesPerVector() {
+        long vectors = cache.vectors();
+        return vectors == 0 ? 0 : cache.bytes() / vectors;
+    }
+
     private KeyIndex rebuild(String key) throws Exception {
         KeyIndexMeta m = meta.value();
-        if (m == null) {
-            return null;
-        }
+        return m == null ? null : rebuild(key, m);
+    }
+
+    private KeyIndex rebuild(String key, KeyIndexMeta m) throws Exception {
         HnswIndex.Restorer r = HnswIndex.restorer(hnswConfig.apply(m.dimension()), m.index());
         List<Map.Entry<Integer, NodeRecord>> records = new ArrayList<>();
         for (Map.Entry<Integer, NodeRecord> e : nodes.entries()) {
@@ -184,15 +252,16 @@ public final class KeyIndexStore {
     }
 
     /**
-     * A reload after an eviction means the budget is below the working set: every access may now rebuild a
-     * whole key index from state. Say so (at most once a minute), naming the setting to raise.
+     * A load once the cache has evicted means the budget is below the working set: every access may now rebuild
+     * a whole key index from state. Say so (at most once a minute), naming the setting to raise. (The key loaded
+     * need not be one that was evicted; {@link FirstReloadLog} reports the first one that was.)
      */
     private void warnIfThrashing(String key, KeyIndex loaded) {
         long now = System.currentTimeMillis();
         if (cache.evictions() > 0 && now - lastThrashWarning >= 60_000) {
             lastThrashWarning = now;
-            LOG.warn("index cache reloads evicted keys: key {} rebuilt from state ({} vectors, {} bytes); the "
-                            + "cache holds {} bytes in {} keys and its budget cacheMaxBytes={} is below the working set. "
+            LOG.warn("index cache rebuilds keys from state after evicting others: key {} rebuilt ({} vectors, {} "
+                            + "bytes); the cache holds {} bytes in {} keys and its budget cacheMaxBytes={} is below the working set. "
                             + "Raise cacheMaxBytes (CLI --cache-max-bytes) or spread the keys over more subtasks.",
                     key, loaded.index().size(), loaded.ramBytesUsed(), cache.bytes(), cache.keys(), cacheMaxBytes);
         }
