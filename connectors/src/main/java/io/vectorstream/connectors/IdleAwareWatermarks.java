@@ -29,8 +29,9 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  *
  * <p>Flink's source creates one more generator than there are partitions: the reader's main output, whose
  * watermarks bypass the per-partition minimum. The Kafka reader emits every record through a partition's output,
- * so that generator never sees one; {@link #strategy} gives it the {@link Role#MAIN_OUTPUT} role, which emits
- * nothing (Flink treats a main output that never emitted as idle, leaving the partitions to decide).
+ * so that generator never sees one; {@link #strategy} gives it the {@link Role#MAIN_OUTPUT} role, which emits no
+ * watermark and marks itself idle after {@code idleness}, so a reader without partitions (more source subtasks
+ * than partitions) is left out instead of holding the job's watermark at its start.
  *
  * <p>Threading: one source thread per generator.
  */
@@ -39,7 +40,7 @@ public final class IdleAwareWatermarks<T> implements WatermarkGenerator<T> {
     public enum Role {
         /** One Kafka partition (a split): watermarks as described above. */
         PARTITION,
-        /** The reader's main output: no records pass through it, and it emits no watermark. */
+        /** The reader's main output: no records pass through it; it emits no watermark and goes idle. */
         MAIN_OUTPUT
     }
 
@@ -51,6 +52,7 @@ public final class IdleAwareWatermarks<T> implements WatermarkGenerator<T> {
     private long maxTimestamp = Long.MIN_VALUE;
     private long lastActivity;
     private long emitted = Long.MIN_VALUE;
+    private boolean markedIdle;
 
     /**
      * @param activityClock measures idleness; Flink's input activity clock stands still while the source is
@@ -130,10 +132,17 @@ public final class IdleAwareWatermarks<T> implements WatermarkGenerator<T> {
 
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
+        boolean idle = activityClock.getAsLong() - lastActivity >= idleness;
         if (role == Role.MAIN_OUTPUT) {
+            // Never a watermark (it would bypass the partitions' minimum), but say idle: a reader with no
+            // partition at all (more source subtasks than partitions) must not hold the job's watermark back.
+            // Flink marks the subtask idle only when its partitions' side is idle too.
+            if (idle && !markedIdle) {
+                markedIdle = true;
+                output.markIdle();
+            }
             return;
         }
-        boolean idle = activityClock.getAsLong() - lastActivity >= idleness;
         long wm = maxTimestamp == Long.MIN_VALUE ? Long.MIN_VALUE : maxTimestamp - outOfOrderness - 1;
         if (idle) {
             wm = Math.max(wm, wallClock.getAsLong() - idleness - outOfOrderness - 1);

@@ -154,12 +154,16 @@ class CodecsTest {
         empty.onPeriodicEmit(out);
         assertThat(other).containsExactly("" + (now[0] - 5_000 - 1));
 
-        // The reader's main output never emits: its watermarks would bypass the partitions' minimum.
+        // The reader's main output never emits a watermark (it would bypass the partitions' minimum); once idle
+        // it says so, once.
         other.clear();
         IdleAwareWatermarks<String> main = new IdleAwareWatermarks<>(IdleAwareWatermarks.Role.MAIN_OUTPUT,
                 java.time.Duration.ZERO, java.time.Duration.ofSeconds(5), () -> activity[0], () -> now[0]);
-        activity[0] += 60_000;
         main.onPeriodicEmit(out);
         assertThat(other).isEmpty();
+        activity[0] += 60_000;
+        main.onPeriodicEmit(out);
+        main.onPeriodicEmit(out);
+        assertThat(other).containsExactly("idle");
     }
 }

@@ -34,6 +34,7 @@ class IdleAwareWatermarksInSourceTest {
     private final ManualClock activityClock = new ManualClock(0);
     private final List<Long> watermarks = new ArrayList<>();
     private final List<String> late = new ArrayList<>();
+    private final List<WatermarkStatus> statuses = new ArrayList<>();
 
     /**
      * After a restore with no backlog, neither partition has had a record. Partition 0 then gets a clock-stamped
@@ -83,13 +84,34 @@ class IdleAwareWatermarksInSourceTest {
         assertThat(watermarks).last().as("partition 0's own watermark decides").isEqualTo(old + 9_000 - 1);
     }
 
-    /** The reader's main output never emits, so it cannot bypass the partitions' minimum. */
+    /** The reader's main output never emits a watermark, so it cannot bypass the partitions' minimum. */
     @Test
-    void theMainOutputEmitsNothing() throws Exception {
+    void theMainOutputEmitsNoWatermark() throws Exception {
         TimestampsAndWatermarks<Long> logic = logic(Duration.ZERO, Duration.ofSeconds(1));
-        logic.createMainOutput(dataOutput(), listener());
+        ReaderOutput<Long> main = logic.createMainOutput(dataOutput(), listener());
+        SourceOutput<Long> p0 = main.createOutputForSplit("vectors-0");
+        p0.collect(START, START);
         advance(10_000);
         logic.emitImmediateWatermark(0);
+        assertThat(watermarks).as("only partition 0's clock-based hold").containsExactly(wallClock.get() - 1_000 - 1);
+        assertThat(statuses).as("the subtask stays active while a partition holds the watermark")
+                .doesNotContain(WatermarkStatus.IDLE);
+    }
+
+    /**
+     * A reader with no partition at all (more source subtasks than partitions) goes idle, so it does not hold
+     * the job's watermark at its start.
+     */
+    @Test
+    void aReaderWithoutPartitionsGoesIdle() throws Exception {
+        TimestampsAndWatermarks<Long> logic = logic(Duration.ZERO, Duration.ofSeconds(5));
+        logic.createMainOutput(dataOutput(), listener());
+        advance(4_000);
+        logic.emitImmediateWatermark(0);
+        assertThat(statuses).as("not idle before the idleness").doesNotContain(WatermarkStatus.IDLE);
+        advance(1_000);
+        logic.emitImmediateWatermark(0);
+        assertThat(statuses).contains(WatermarkStatus.IDLE);
         assertThat(watermarks).isEmpty();
     }
 
@@ -122,6 +144,7 @@ class IdleAwareWatermarksInSourceTest {
 
             @Override
             public void emitWatermarkStatus(WatermarkStatus status) {
+                statuses.add(status);
             }
 
             @Override
