@@ -147,9 +147,11 @@ public class TopKMergeOperator extends AbstractStreamOperator<QueryResult>
         }
     }
 
+    /** A first partial as a merged answer (each id once, as {@link #merge} keeps it). */
     static QueryResult asMerged(QueryResult p) {
-        return new QueryResult(p.queryId(), p.key(), p.k(), p.ids(), p.distances(), p.indexSize(), p.searchMicros(),
-                -1, 1, p.shardCount(), p.queryEventTime());
+        QueryResult none = new QueryResult(p.queryId(), p.key(), p.k(), new long[0], new float[0], 0, 0, -1, 0,
+                p.shardCount(), p.queryEventTime());
+        return merge(p, none);
     }
 
     /**

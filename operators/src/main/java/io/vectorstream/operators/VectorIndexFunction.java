@@ -82,6 +82,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     private transient TimeBuckets<Long> expirations;
     private transient LegacyTimeBuffers legacy;
     private transient ListState<Long> globalLayout;
+    private transient boolean restoredWithoutLayout;
     private transient IndexIds ids;
     private transient QueryAnswerer answerer;
     private transient RecordValidator validator;
@@ -150,12 +151,16 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     public void initializeState(FunctionInitializationContext context) throws Exception {
         globalLayout = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("vectorstream-global-layout", LongSerializer.INSTANCE));
-        if (config.mode() != IndexMode.GLOBAL) {
-            return;
-        }
+        boolean hasLayout = false;
         for (Long stored : globalLayout.get()) {
+            hasLayout = true;
             int storedShards = (int) (stored >>> 32);
             int storedMaxParallelism = (int) (long) stored;
+            if (config.mode() != IndexMode.GLOBAL) {
+                throw new IllegalStateException("mode must stay as it was when the state was written: the restored "
+                        + "state is a GLOBAL index (shards=" + storedShards + "), the job runs mode="
+                        + config.mode() + ". Restore with --mode GLOBAL, or rebuild the index in a new job.");
+            }
             if (storedShards != config.shards() || storedMaxParallelism != config.maxParallelism()) {
                 throw new IllegalStateException("shards must stay as they were when the state was written: the "
                         + "restored state has shards=" + storedShards + " (maxParallelism=" + storedMaxParallelism
@@ -163,6 +168,21 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
                         + config.maxParallelism() + "). Changing the shard count strands the stored vectors; "
                         + "restore with the old value, or rebuild the index in a new job (replay the vectors topic).");
             }
+        }
+        restoredWithoutLayout = context.isRestored() && !hasLayout;
+    }
+
+    /**
+     * Called by {@link VectorIndexOperator#open()} after a restore with whether any key holds an index: a GLOBAL
+     * job refuses keyed indexes restored without a GLOBAL layout (a KEYED index, or a GLOBAL index of a release
+     * that routed by id alone under other shard keys): their vectors are not where this job looks for them.
+     */
+    void refuseIndexesWithoutLayout(boolean anyIndexedKey) {
+        if (restoredWithoutLayout && anyIndexedKey && config.mode() == IndexMode.GLOBAL) {
+            throw new IllegalStateException("state must have been written by a GLOBAL index of this release: the "
+                    + "restored indexes have no GLOBAL layout (a KEYED index, or a GLOBAL index of a release before "
+                    + "routing by (key, id)). Restore with the mode it was written with, or rebuild the index in a "
+                    + "new job (replay the vectors topic).");
         }
     }
 
@@ -211,8 +231,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     private void delete(VectorEvent event, String key) throws Exception {
         KeyIndex ki = store.load(key);
         long id = ids.of(event.key(), event.id());
-        if (ki == null || !ki.index().contains(id)
-                || !ids.isSame(store.record(ki.index().ordinalOf(id)), event.key(), event.id())) {
+        if (ki == null || !ki.index().contains(id) || !isSame(ki, id, event)) {
             deletesOfUnknownIds.inc();
             return;
         }
@@ -233,7 +252,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             if (reason != null) {
                 throw new RecordRejected(reason, DeadLetter.ReasonClass.DIMENSION);
             }
-            if (ki.index().contains(id) && !ids.isSame(store.record(ki.index().ordinalOf(id)), event.key(), event.id())) {
+            if (ki.index().contains(id) && !isSame(ki, id, event)) {
                 // Two (key, id) pairs with one 64-bit routing hash in one shard: refuse rather than overwrite.
                 throw new RecordRejected("(key, id) must have a routing hash no other vector in its shard has; key="
                         + RecordLimits.quote(event.key()) + ", id=" + event.id() + ", routingHash=" + id,
@@ -261,6 +280,11 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             expirations.add(expiry, id);
             ctx.timerService().registerEventTimeTimer(expiry);
         }
+    }
+
+    /** Whether index id {@code id} holds {@code event}'s vector (GLOBAL: same key and id; reads state only then). */
+    private boolean isSame(KeyIndex ki, long id, VectorEvent event) throws Exception {
+        return !ids.scopedByKey() || ids.isSame(store.record(ki.index().ordinalOf(id)), event.key(), event.id());
     }
 
     // ------------------------------------------------------------------ queries

@@ -43,10 +43,16 @@ public class VectorIndexOperator extends KeyedCoProcessOperator<String, VectorEv
     @Override
     public void open() throws Exception {
         super.open();
-        if (!restored || !eagerRestore) {
+        if (!restored) {
             return;
         }
         KeyedStateBackend<String> backend = getKeyedStateBackend();
+        try (Stream<String> keys = backend.getKeys(KeyIndexStore.META_STATE, VoidNamespace.INSTANCE)) {
+            function().refuseIndexesWithoutLayout(keys.findAny().isPresent());
+        }
+        if (!eagerRestore) {
+            return;
+        }
         try (Stream<String> keys = backend.getKeys(KeyIndexStore.META_STATE, VoidNamespace.INSTANCE)) {
             function().loadRestoredKeys(keys.iterator(), this::setCurrentKey);
         }

@@ -187,4 +187,56 @@ class GlobalShardingTest {
                             + "(maxParallelism=128).");
         }
     }
+
+    /** Indexes written without a GLOBAL layout (KEYED, or a GLOBAL release that routed by id) are refused. */
+    @Test
+    void aGlobalJobRefusesIndexesRestoredWithoutItsLayout() throws Exception {
+        VectorSearchConfig keyed = VectorSearchConfig.builder().dimension(2).build();
+        VectorSearchConfig global = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(8).dimension(2).build();
+        OperatorSubtaskState keyedSnapshot;
+        try (var h = harness(keyed, Backend.ROCKSDB, 1, 0)) {
+            h.open();
+            h.processElement1(VectorEvent.upsert("t", 1, new float[] {0, 1}, Map.of(), 1L), 1L);
+            keyedSnapshot = h.snapshot(1L, 1L);
+        }
+        try (var h = harness(global, Backend.ROCKSDB, 1, 0)) {
+            h.initializeState(keyedSnapshot);
+            assertThatThrownBy(h::open).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("state must have been written by a GLOBAL index of this release");
+        }
+        OperatorSubtaskState globalSnapshot;
+        try (var h = harness(global, Backend.ROCKSDB, 1, 0)) {
+            h.open();
+            h.processElement1(VectorEvent.upsert("t", 1, new float[] {0, 1}, Map.of(), 1L), 1L);
+            globalSnapshot = h.snapshot(1L, 1L);
+        }
+        try (var h = harness(keyed, Backend.ROCKSDB, 1, 0)) {
+            assertThatThrownBy(() -> h.initializeState(globalSnapshot)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("mode must stay as it was when the state was written: the restored state "
+                            + "is a GLOBAL index (shards=8), the job runs mode=KEYED.");
+        }
+    }
+
+    /** GLOBAL mode keeps the key in a reserved attribute: a caller's own is refused; no key and "" are one tenant. */
+    @Test
+    void theKeyAttributeIsReservedAndAMissingKeyIsTheEmptyOne() throws Exception {
+        VectorSearchConfig config = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(1).dimension(2).build();
+        try (var h = harness(config, Backend.HEAP, 1, 0)) {
+            h.open();
+            h.processElement1(VectorEvent.upsert(null, 5, new float[] {0, 1}, Map.of(), 1L), 1L);
+            h.processElement1(VectorEvent.upsert(null, 5, new float[] {0, 3}, Map.of(), 2L), 2L);
+            h.processElement1(VectorEvent.upsert(null, 6, new float[] {0, 2}, Map.of(VectorIndexFunction.KEY_ATTRIBUTE,
+                    "acme"), 2L), 2L);
+            h.processElement2(new VectorQuery("empty-key", "", new float[] {0, 0}, 5, 0, null, 3L).toShard(0), 3L);
+            h.processElement2(new VectorQuery("acme", "acme", new float[] {0, 0}, 5, 0, null, 3L).toShard(0), 3L);
+            List<QueryResult> out = results(h);
+            assertThat(out.get(0).ids()).as("the update replaced the vector of (no key, 5)").containsExactly(5L);
+            assertThat(out.get(0).distances()).containsExactly(9f);
+            assertThat(out.get(1).ids()).isEmpty();
+            List<DeadLetter> dead = deadLetters(h);
+            assertThat(dead).hasSize(1);
+            assertThat(dead.get(0).reason()).isEqualTo("attributes must not use the name reserved for the partition "
+                    + "key in GLOBAL mode; attribute=_key");
+        }
+    }
 }

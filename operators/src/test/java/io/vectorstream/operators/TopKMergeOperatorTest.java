@@ -234,5 +234,12 @@ class TopKMergeOperatorTest {
             assertThat(m.ids()).containsExactly(7L, 3L, 9L);
             assertThat(m.distances()).containsExactly(0.1f, 0.3f, 0.5f);
         }
+        // A first partial (one shard, or a merge that times out with one part) is deduplicated too.
+        QueryResult twice = new QueryResult("q", null, 3, new long[] {7, 7, 9}, new float[] {0.1f, 0.2f, 0.5f}, 3, 0, 0, 1,
+                1);
+        QueryResult alone = TopKMergeOperator.asMerged(twice);
+        assertThat(alone.ids()).containsExactly(7L, 9L);
+        assertThat(alone.shardsAnswered()).isEqualTo(1);
+        assertThat(alone.shard()).isEqualTo(-1);
     }
 }

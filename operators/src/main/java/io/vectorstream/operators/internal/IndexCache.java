@@ -8,14 +8,22 @@ import java.util.function.ObjLongConsumer;
 
 /**
  * Per-subtask LRU cache of key indexes under a heap budget. Evicting drops only the heap copy: keyed state
- * stays the source of truth and the index is rebuilt from it on the next access. Not thread-safe.
+ * stays the source of truth and the index is rebuilt from it on the next access. Not thread-safe: the task thread
+ * only, except {@link #bytes()}, {@link #keys()} and {@link #vectors()}, which read totals published after every
+ * change and so may be called from a metrics reporter thread.
  */
 public final class IndexCache {
     private final long maxBytes;
     private final LinkedHashMap<String, KeyIndex> entries = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, Long> sizes = new java.util.HashMap<>();
+    private final Map<String, Integer> vectorCounts = new java.util.HashMap<>();
     private long bytes;
+    private long vectorTotal;
     private long evictions;
+    // Totals for gauges, read by the metrics reporter's thread (the maps above are the task thread's alone).
+    private volatile long publishedBytes;
+    private volatile long publishedVectors;
+    private volatile int publishedKeys;
 
     public IndexCache(long maxBytes) {
         this.maxBytes = maxBytes;
@@ -32,8 +40,8 @@ public final class IndexCache {
 
     public void remove(String key) {
         if (entries.remove(key) != null) {
-            Long s = sizes.remove(key);
-            bytes -= s == null ? 0 : s;
+            forget(key);
+            publish();
         }
     }
 
@@ -42,6 +50,23 @@ public final class IndexCache {
         long now = index.ramBytesUsed();
         Long before = sizes.put(key, now);
         bytes += now - (before == null ? 0 : before);
+        Integer beforeCount = vectorCounts.put(key, index.index().size());
+        vectorTotal += index.index().size() - (beforeCount == null ? 0 : beforeCount);
+        publish();
+    }
+
+    private long forget(String key) {
+        Long s = sizes.remove(key);
+        bytes -= s == null ? 0 : s;
+        Integer c = vectorCounts.remove(key);
+        vectorTotal -= c == null ? 0 : c;
+        return s == null ? 0 : s;
+    }
+
+    private void publish() {
+        publishedBytes = bytes;
+        publishedVectors = vectorTotal;
+        publishedKeys = entries.size();
     }
 
     /** Whether {@code extraBytes} more would still fit the budget, without evicting anything. */
@@ -62,21 +87,23 @@ public final class IndexCache {
                 continue;
             }
             it.remove();
-            Long s = sizes.remove(e.getKey());
-            bytes -= s == null ? 0 : s;
+            long s = forget(e.getKey());
             evicted++;
-            onEvicted.accept(e.getKey(), s == null ? 0 : s);
+            onEvicted.accept(e.getKey(), s);
         }
         evictions += evicted;
+        publish();
         return evicted;
     }
 
+    /** Heap bytes of the cached indexes; any thread. */
     public long bytes() {
-        return bytes;
+        return publishedBytes;
     }
 
+    /** Cached keys; any thread. */
     public int keys() {
-        return entries.size();
+        return publishedKeys;
     }
 
     /** A copy of the cached keys. */
@@ -88,18 +115,17 @@ public final class IndexCache {
         return evictions;
     }
 
-    /** Live vectors in the cached indexes. */
+    /** Live vectors in the cached indexes, as of their last measurement ({@link #put}, {@link #resize}); any thread. */
     public long vectors() {
-        long n = 0;
-        for (KeyIndex k : entries.values()) {
-            n += k.index().size();
-        }
-        return n;
+        return publishedVectors;
     }
 
     public void clear() {
         entries.clear();
         sizes.clear();
+        vectorCounts.clear();
         bytes = 0;
+        vectorTotal = 0;
+        publish();
     }
 }

@@ -34,13 +34,16 @@ public final class IndexIds {
         return of(keyOf(rec), rec.id());
     }
 
-    /** The attributes to store: the event's, plus the partition key in GLOBAL mode. */
+    /**
+     * The attributes to store: the event's, plus in GLOBAL mode the partition key ("" for none, the same tenant
+     * as null for routing). The validator refuses a caller's own {@link #KEY_ATTRIBUTE} in GLOBAL mode.
+     */
     public Map<String, String> attributesToStore(String key, Map<String, String> attributes) {
-        if (!global || key == null) {
+        if (!global) {
             return attributes;
         }
         Map<String, String> withKey = new java.util.HashMap<>(attributes);
-        withKey.put(KEY_ATTRIBUTE, key);
+        withKey.put(KEY_ATTRIBUTE, normal(key));
         return withKey;
     }
 

@@ -37,8 +37,10 @@ public final class RestoredKeysLoader {
         String firstLazy = null;
         while (keys.hasNext()) {
             String key = keys.next();
-            if (loading && Thread.currentThread().isInterrupted()) {
-                loading = false;
+            if (Thread.currentThread().isInterrupted()) {
+                // Cancelled: leave at once (counting the rest would scan every remaining key).
+                lazy++;
+                break;
             }
             if (loading) {
                 setCurrentKey.accept(key);
@@ -58,7 +60,7 @@ public final class RestoredKeysLoader {
                     + "bytes per vector", loaded, millis, store.cacheBytes(), store.heapBytesPerVector());
         } else if (firstLazy == null) {
             LOG.warn("rebuilt the indexes of {} restored keys before the first record in {} ms, then stopped: the "
-                    + "task thread was interrupted; {} keys are rebuilt on their first record", loaded, millis, lazy);
+                    + "task thread was interrupted; the other keys are rebuilt on their first record", loaded, millis);
         } else {
             LOG.warn("rebuilt the indexes of {} restored keys before the first record in {} ms ({} bytes, {} bytes "
                             + "per vector); key {} and {} more do not fit cacheMaxBytes={} and are rebuilt on their "
