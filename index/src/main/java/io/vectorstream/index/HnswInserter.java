@@ -91,6 +91,7 @@ final class HnswInserter {
      * one newcomer, as Lucene's NeighborArray does, at most one distance per existing neighbour.
      */
     private void linkBack(int from, int to, float d, int level) {
+        index.ensureEdgeDistances(from);
         NeighborStorage graph = index.graph;
         int[] b = graph.block(from, level);
         float[] ds = graph.distances(from, level);
@@ -216,6 +217,7 @@ final class HnswInserter {
                 seen.reset(index.highWater);
                 seen.visit(n);
                 seen.visit(removed);
+                index.ensureEdgeDistances(n);
                 int[] nb = graph.block(n, l);
                 float[] nd = graph.distances(n, l);
                 int no = graph.offset(n, l);

@@ -218,7 +218,7 @@ final class IndexCodec {
         if (quantizer != null) {
             index.setQuantizer(quantizer);
         }
-        index.recomputeEdgeDistances();
+        index.markEdgeDistancesStale();
         return index;
     }
 
