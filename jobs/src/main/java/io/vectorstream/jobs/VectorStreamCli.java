@@ -93,6 +93,9 @@ public final class VectorStreamCli implements Callable<Integer> {
         @Option(names = "--mode", description = "${COMPLETION-CANDIDATES}.") IndexMode mode;
         @Option(names = "--shards", description = "Shards in GLOBAL mode; must divide the max parallelism (default 8).")
         Integer shards;
+        @Option(names = "--shards-per-key", description = "GLOBAL mode: shards one partition key spreads over; 1 "
+                + "answers a keyed query from one shard, 0 (default) spreads every key over all shards.")
+        Integer shardsPerKey;
         @Option(names = "--max-parallelism", description = "GLOBAL mode: the index operator's max parallelism "
                 + "(default 128); fixed for the job's life.") Integer maxParallelism;
         @Option(names = "--dimension", description = "0: each key's first vector decides.") Integer dimension;
@@ -165,6 +168,7 @@ public final class VectorStreamCli implements Callable<Integer> {
             setIf(c, VectorStreamJobOptions.RESUME, fresh ? Boolean.FALSE : null);
             setIf(c, VectorSearchOptions.MODE, mode);
             setIf(c, VectorSearchOptions.SHARDS, shards);
+            setIf(c, VectorSearchOptions.SHARDS_PER_KEY, shardsPerKey);
             setIf(c, VectorSearchOptions.MAX_PARALLELISM, maxParallelism);
             setIf(c, VectorSearchOptions.DIMENSION, dimension);
             setIf(c, VectorSearchOptions.METRIC, metric);

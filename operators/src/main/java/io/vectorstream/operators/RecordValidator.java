@@ -40,11 +40,6 @@ public final class RecordValidator {
         if (reason == null) {
             reason = checkAttributes(e.attributes());
         }
-        if (reason == null && config.mode() == IndexMode.GLOBAL && e.attributes() != null
-                && e.attributes().containsKey(io.vectorstream.operators.internal.IndexIds.KEY_ATTRIBUTE)) {
-            reason = "attributes must not use the name reserved for the partition key in GLOBAL mode; attribute="
-                    + io.vectorstream.operators.internal.IndexIds.KEY_ATTRIBUTE;
-        }
         if (reason == null && config.mode() == IndexMode.GLOBAL && e.routingHash() != null
                 && e.routingHash() != GlobalRouting.routingHash(e.key(), e.id())) {
             // GLOBAL mode routes by (key, id) alone; a producer whose hash says otherwise partitions differently

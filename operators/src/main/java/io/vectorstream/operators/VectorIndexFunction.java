@@ -1,13 +1,15 @@
 package io.vectorstream.operators;
 
+import io.vectorstream.index.SearchResults;
 import io.vectorstream.operators.internal.DeadLetterCounters;
-import io.vectorstream.operators.internal.IndexIds;
 import io.vectorstream.operators.internal.KeyIndex;
 import io.vectorstream.operators.internal.KeyIndexStore;
 import io.vectorstream.operators.internal.LegacyTimeBuffers;
 import io.vectorstream.operators.internal.QueryAnswerer;
 import io.vectorstream.operators.internal.RecordRejected;
 import io.vectorstream.operators.internal.RestoredKeysLoader;
+import io.vectorstream.operators.internal.ShardPieces;
+import io.vectorstream.operators.internal.Shards;
 import io.vectorstream.operators.internal.TimeBuckets;
 import io.vectorstream.operators.state.NodeRecord;
 import io.vectorstream.operators.typeutils.VectorEventSerializer;
@@ -30,6 +32,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -47,6 +50,12 @@ import org.apache.flink.util.OutputTag;
  * ({@link TimeBuckets}: one state entry per record or per (expiry, id)), and the {@link QueryAnswerer}. GLOBAL
  * mode also keeps its shard layout in operator state and refuses a restore under another one.
  *
+ * <p>GLOBAL mode keeps one index per (shard, partition key), each under its own Flink key pinned to the shard's key
+ * group ({@link Shards#pieceKey}): a keyed query searches its key's graph in each shard the key owns, and a query
+ * without a key, sent to the shard's own key, searches every graph of its shard ({@link ShardPieces}) and merges
+ * them. That search switches the keyed state's current key, which only an operator can do, so GLOBAL mode needs
+ * the {@link VectorIndexOperator}.
+ *
  * <p>Run it in a {@link VectorIndexOperator}: after a restore, that operator rebuilds the keys' indexes before the
  * first record. In a plain {@code KeyedCoProcessOperator} every key's index is rebuilt on its first record.
  *
@@ -60,9 +69,6 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("vectorstream-dead-letters", VectorStreamTypes.DEAD_LETTER);
 
-    /** Attribute under which GLOBAL mode keeps a vector's partition key, for keyed queries. */
-    public static final String KEY_ATTRIBUTE = IndexIds.KEY_ATTRIBUTE;
-
     // The order in which the records of one timestamp apply: a function of the records alone, so EVENT_TIME
     // answers do not depend on arrival order.
     private static final Comparator<VectorEvent> EVENT_ORDER = Comparator
@@ -74,6 +80,11 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     private static final Comparator<VectorQuery> QUERY_ORDER =
             Comparator.comparing(VectorQuery::queryId).thenComparingInt(VectorQuery::shard);
 
+    private static final String PENDING_EVENTS = "vectorstream-buffered-events";
+    // Version of the GLOBAL placement: 2 = one index per (shard, partition key). Release 1 kept one index per
+    // shard with the key as an attribute, and wrote no placement.
+    private static final int PLACEMENT_VERSION = 2;
+
     private final VectorSearchConfig config;
 
     private transient KeyIndexStore store;
@@ -82,8 +93,10 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     private transient TimeBuckets<Long> expirations;
     private transient LegacyTimeBuffers legacy;
     private transient ListState<Long> globalLayout;
+    private transient ListState<Long> globalPlacement;
     private transient boolean restoredWithoutLayout;
-    private transient IndexIds ids;
+    private transient ShardPieces pieces;
+    private transient Consumer<String> keySwitcher;
     private transient QueryAnswerer answerer;
     private transient RecordValidator validator;
 
@@ -103,9 +116,10 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     @Override
     public void open(OpenContext openContext) {
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("vectorstream");
-        ids = new IndexIds(config.mode());
-        store = new KeyIndexStore(getRuntimeContext(), config::hnswConfig, ids, config.cacheMaxBytes(), g);
-        pendingEvents = new TimeBuckets<>(getRuntimeContext(), "vectorstream-buffered-events",
+        store = new KeyIndexStore(getRuntimeContext(), config::hnswConfig, config.cacheMaxBytes(), g);
+        pieces = config.mode() == IndexMode.GLOBAL
+                ? new ShardPieces(new Shards(config.shards(), config.maxParallelism())) : null;
+        pendingEvents = new TimeBuckets<>(getRuntimeContext(), PENDING_EVENTS,
                 VectorEventSerializer.INSTANCE);
         pendingQueries = new TimeBuckets<>(getRuntimeContext(), "vectorstream-buffered-queries",
                 VectorQuerySerializer.INSTANCE);
@@ -135,6 +149,29 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         return RestoredKeysLoader.load(keys, setCurrentKey, store);
     }
 
+    /**
+     * GLOBAL mode, called by {@link VectorIndexOperator#open()} after {@link #open}: how to make a key the keyed
+     * state's current key (for queries without a key, which search every index of their shard).
+     */
+    void setKeySwitcher(Consumer<String> switcher) {
+        this.keySwitcher = switcher;
+    }
+
+    /**
+     * GLOBAL mode, called by {@link VectorIndexOperator#open()} after a restore with every key of this subtask
+     * that holds an index or buffered events, so queries without a key find them all.
+     */
+    void registerRestoredKeys(Iterator<String> keys) {
+        if (pieces != null) {
+            keys.forEachRemaining(pieces::add);
+        }
+    }
+
+    /** The state names whose keys {@link #registerRestoredKeys} needs. */
+    static List<String> keyedStatesOfIndexes() {
+        return List.of(KeyIndexStore.META_STATE, PENDING_EVENTS + TimeBuckets.COUNTS_SUFFIX);
+    }
+
     /** The index store (its cache's keys, bytes and loads); for tests. Task thread. */
     KeyIndexStore store() {
         return store;
@@ -151,6 +188,8 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     public void initializeState(FunctionInitializationContext context) throws Exception {
         globalLayout = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("vectorstream-global-layout", LongSerializer.INSTANCE));
+        globalPlacement = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("vectorstream-global-placement", LongSerializer.INSTANCE));
         boolean hasLayout = false;
         for (Long stored : globalLayout.get()) {
             hasLayout = true;
@@ -168,6 +207,24 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
                         + config.maxParallelism() + "). Changing the shard count strands the stored vectors; "
                         + "restore with the old value, or rebuild the index in a new job (replay the vectors topic).");
             }
+        }
+        boolean hasPlacement = false;
+        for (Long stored : globalPlacement.get()) {
+            hasPlacement = true;
+            int storedShardsPerKey = (int) (stored >>> 32);
+            if (storedShardsPerKey != config.shardsPerKey()) {
+                throw new IllegalStateException("shardsPerKey must stay as it was when the state was written: the "
+                        + "restored state has shardsPerKey=" + storedShardsPerKey + ", the job has shardsPerKey="
+                        + config.shardsPerKey() + " (of shards=" + config.shards() + "). It decides the shard of every "
+                        + "(key, id); restore with the old value, or rebuild the index in a new job (replay the "
+                        + "vectors topic).");
+            }
+        }
+        if (hasLayout && !hasPlacement) {
+            throw new IllegalStateException("state must have been written by a GLOBAL index of this release: the "
+                    + "restored GLOBAL index keeps all keys of a shard in one graph (written by an earlier release). "
+                    + "Restore it with the release that wrote it, or rebuild the index in a new job (replay the "
+                    + "vectors topic).");
         }
         restoredWithoutLayout = context.isRestored() && !hasLayout;
     }
@@ -192,6 +249,10 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         if (config.mode() == IndexMode.GLOBAL && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
             globalLayout.add(((long) config.shards() << 32) | config.maxParallelism());
         }
+        globalPlacement.clear();
+        if (config.mode() == IndexMode.GLOBAL && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            globalPlacement.add(((long) config.shardsPerKey() << 32) | PLACEMENT_VERSION);
+        }
     }
 
     // ------------------------------------------------------------------ events
@@ -210,17 +271,22 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             }
             pendingEvents.add(event.eventTime(), event);
             ctx.timerService().registerEventTimeTimer(event.eventTime());
+            if (pieces != null) {
+                // A query without a key at this time must find the buffered event (see answerAcrossKeys).
+                pieces.add(ctx.getCurrentKey());
+            }
             return;
         }
-        apply(event, ctx);
+        apply(event, ctx.getCurrentKey(), ctx.timerService(), ctx);
     }
 
-    private void apply(VectorEvent event, Context ctx) throws Exception {
+    /** Applies {@code event} to the index of {@code key}, the keyed state's current key. */
+    private void apply(VectorEvent event, String key, TimerService timers, Context ctx) throws Exception {
         try {
             if (RecordValidator.isUpsert(event)) {
-                upsert(event, ctx);
+                upsert(event, key, timers);
             } else {
-                delete(event, ctx.getCurrentKey());
+                delete(event, key);
             }
         } catch (RecordRejected rejected) {
             deadLetter(ctx, rejected.getMessage(), rejected.reasonClass(), "vector-event", event.toString(),
@@ -230,33 +296,29 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
 
     private void delete(VectorEvent event, String key) throws Exception {
         KeyIndex ki = store.load(key);
-        long id = ids.of(event.key(), event.id());
-        if (ki == null || !ki.index().contains(id) || !isSame(ki, id, event)) {
+        long id = event.id();
+        if (ki == null || !ki.index().contains(id)) {
             deletesOfUnknownIds.inc();
             return;
         }
         store.beginMutation();
         ki.index().remove(id);
         deletes.inc();
-        store.persist(key, ki, -1, null);
+        persistRemoval(key, ki);
     }
 
-    private void upsert(VectorEvent event, Context ctx) throws Exception {
-        String key = ctx.getCurrentKey();
+    private void upsert(VectorEvent event, String key, TimerService timers) throws Exception {
         KeyIndex ki = store.load(key);
-        long id = ids.of(event.key(), event.id());
+        long id = event.id();
         if (ki == null) {
             ki = store.create(event.vector().length);
+            if (pieces != null) {
+                pieces.add(key);
+            }
         } else {
             String reason = RecordValidator.checkDimension("vector", event.vector(), ki.dimension());
             if (reason != null) {
                 throw new RecordRejected(reason, DeadLetter.ReasonClass.DIMENSION);
-            }
-            if (ki.index().contains(id) && !isSame(ki, id, event)) {
-                // Two (key, id) pairs with one 64-bit routing hash in one shard: refuse rather than overwrite.
-                throw new RecordRejected("(key, id) must have a routing hash no other vector in its shard has; key="
-                        + RecordLimits.quote(event.key()) + ", id=" + event.id() + ", routingHash=" + id,
-                        DeadLetter.ReasonClass.INDEX_REJECTED);
             }
         }
         try {
@@ -267,24 +329,26 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             throw new RecordRejected("vector must be accepted by the index; error=" + rejected.getMessage(),
                     DeadLetter.ReasonClass.INDEX_REJECTED);
         }
-        Map<String, String> attrs = ids.attributesToStore(event.key(), event.attributes());
         store.beginMutation();
         boolean isNew = ki.index().add(id, event.vector());
         (isNew ? inserts : updates).inc();
         int ord = ki.index().ordinalOf(id);
-        ki.setAttributes(ord, attrs);
-        ki.setExternalId(ord, event.id());
-        store.persist(key, ki, ord, new NodeRecord(event.id(), ki.index().vectorAt(ord), attrs, event.eventTime()));
+        ki.setAttributes(ord, event.attributes());
+        store.persist(key, ki, ord, new NodeRecord(event.id(), ki.index().vectorAt(ord), event.attributes(),
+                event.eventTime()));
         if (config.ttlMillis() > 0) {
             long expiry = event.eventTime() + config.ttlMillis();
             expirations.add(expiry, id);
-            ctx.timerService().registerEventTimeTimer(expiry);
+            timers.registerEventTimeTimer(expiry);
         }
     }
 
-    /** Whether index id {@code id} holds {@code event}'s vector (GLOBAL: same key and id; reads state only then). */
-    private boolean isSame(KeyIndex ki, long id, VectorEvent event) throws Exception {
-        return !ids.scopedByKey() || ids.isSame(store.record(ki.index().ordinalOf(id)), event.key(), event.id());
+    /** Persists a removal; a key left without vectors (and without buffered events) leaves its shard's list. */
+    private void persistRemoval(String key, KeyIndex ki) throws Exception {
+        store.persist(key, ki, -1, null);
+        if (pieces != null && ki.index().size() == 0 && pendingEvents.isEmpty()) {
+            pieces.remove(key);
+        }
     }
 
     // ------------------------------------------------------------------ queries
@@ -305,13 +369,19 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             ctx.timerService().registerEventTimeTimer(query.eventTime());
             return;
         }
-        answer(query, ctx, out);
+        answer(query, ctx, out, Long.MIN_VALUE);
     }
 
-    private void answer(VectorQuery query, Context ctx, Collector<QueryResult> out) throws Exception {
+    /**
+     * Answers {@code query}; {@code dueTime} is the EVENT_TIME timer's time it is answered at, or
+     * {@link Long#MIN_VALUE} when answered on arrival.
+     */
+    private void answer(VectorQuery query, Context ctx, Collector<QueryResult> out, long dueTime) throws Exception {
         QueryResult result;
         try {
-            result = answerer.answer(query, store.load(ctx.getCurrentKey()));
+            result = pieces != null && query.key() == null
+                    ? answerAcrossKeys(query, ctx, dueTime)
+                    : answerer.answer(query, store.load(ctx.getCurrentKey()));
         } catch (RecordRejected rejected) {
             deadLetter(ctx, rejected.getMessage(), rejected.reasonClass(), "query", query.toString(),
                     query.eventTime(), query.origin());
@@ -324,6 +394,46 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         out.collect(result);
     }
 
+    /**
+     * GLOBAL mode, a query without a key at its shard's own key: the top k over every index of the shard, each id
+     * once. In EVENT_TIME mode each other key's events and expiries of {@code dueTime} are applied first: timers of
+     * one time fire in no fixed order across keys, and the answer must see exactly the vectors of times up to its
+     * own, as a keyed query does.
+     */
+    private QueryResult answerAcrossKeys(VectorQuery query, Context ctx, long dueTime) throws Exception {
+        if (keySwitcher == null) {
+            throw new IllegalStateException("GLOBAL mode must run in a VectorIndexOperator (it searches every index of "
+                    + "a shard for a query without a key); the function runs in another operator");
+        }
+        String shardKey = ctx.getCurrentKey();
+        QueryResult merged = null;
+        long micros = 0;
+        try {
+            for (String key : pieces.keysOf(query.shard())) {
+                keySwitcher.accept(key);
+                if (dueTime != Long.MIN_VALUE && !key.equals(shardKey)) {
+                    applyDue(dueTime, key, ctx);
+                }
+                KeyIndex ki = store.load(key);
+                if (ki == null) {
+                    continue;
+                }
+                SearchResults r = answerer.search(query, ki);
+                micros += answerer.lastSearchMicros();
+                QueryResult part = new QueryResult(query.queryId(), null, query.k(), r.ids(), r.distances(),
+                        ki.index().size(), 0, -1, 1, 1, query.eventTime());
+                merged = merged == null ? TopKMergeOperator.asMerged(part) : TopKMergeOperator.merge(merged, part);
+            }
+        } finally {
+            keySwitcher.accept(shardKey);
+        }
+        if (merged == null) {
+            return answerer.empty(query);
+        }
+        return new QueryResult(query.queryId(), query.key(), query.k(), merged.ids(), merged.distances(),
+                merged.indexSize(), micros, query.shard(), 1, answerer.fanOut(query), query.eventTime());
+    }
+
     // ------------------------------------------------------------------ timers
 
     @Override
@@ -333,19 +443,24 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         }
         // At one timestamp: first the events of that time, then TTL expiries, then the queries, so a query
         // sees exactly the vectors with eventTime <= its own and not yet expired.
-        List<VectorEvent> events = concat(pendingEvents.drain(timestamp), legacy.drainEvents(timestamp));
-        events.sort(EVENT_ORDER);
-        for (VectorEvent e : events) {
-            apply(e, ctx);
-        }
-        List<Long> expiring = concat(expirations.drain(timestamp), legacy.drainExpirations(timestamp));
-        if (!expiring.isEmpty()) {
-            expire(expiring, timestamp, ctx.getCurrentKey());
-        }
+        applyDue(timestamp, ctx.getCurrentKey(), ctx);
         List<VectorQuery> qs = concat(pendingQueries.drain(timestamp), legacy.drainQueries(timestamp));
         qs.sort(QUERY_ORDER);
         for (VectorQuery q : qs) {
-            answer(q, ctx, out);
+            answer(q, ctx, out, timestamp);
+        }
+    }
+
+    /** Applies the buffered events, then the expiries, of {@code timestamp} to {@code key} (the current key). */
+    private void applyDue(long timestamp, String key, Context ctx) throws Exception {
+        List<VectorEvent> events = concat(pendingEvents.drain(timestamp), legacy.drainEvents(timestamp));
+        events.sort(EVENT_ORDER);
+        for (VectorEvent e : events) {
+            apply(e, key, ctx.timerService(), ctx);
+        }
+        List<Long> expiring = concat(expirations.drain(timestamp), legacy.drainExpirations(timestamp));
+        if (!expiring.isEmpty()) {
+            expire(expiring, timestamp, key);
         }
     }
 
@@ -367,7 +482,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             store.beginMutation();
             ki.index().remove(id);
             expired.inc();
-            store.persist(key, ki, -1, null);
+            persistRemoval(key, ki);
         }
     }
 

@@ -19,6 +19,9 @@ import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
  * ({@link KeyedStateBackend#getKeys(String, Object)}), which holds the key groups of this subtask only, so a
  * rescaled subtask loads exactly the keys it owns.
  *
+ * <p>GLOBAL mode also needs it to switch the current key: a query without a key searches every index of its shard
+ * (see {@link VectorIndexFunction}).
+ *
  * <p>Threading: Flink calls every method on the task thread. {@link #open()} holds that thread until the loading
  * is done, so records wait for it and are never answered from a partly built graph.
  */
@@ -43,10 +46,16 @@ public class VectorIndexOperator extends KeyedCoProcessOperator<String, VectorEv
     @Override
     public void open() throws Exception {
         super.open();
+        function().setKeySwitcher(this::setCurrentKey);
         if (!restored) {
             return;
         }
         KeyedStateBackend<String> backend = getKeyedStateBackend();
+        for (String state : VectorIndexFunction.keyedStatesOfIndexes()) {
+            try (Stream<String> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
+                function().registerRestoredKeys(keys.iterator());
+            }
+        }
         try (Stream<String> keys = backend.getKeys(KeyIndexStore.META_STATE, VoidNamespace.INSTANCE)) {
             function().refuseIndexesWithoutLayout(keys.findAny().isPresent());
         }

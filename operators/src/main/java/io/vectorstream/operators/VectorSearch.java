@@ -21,8 +21,9 @@ import org.apache.flink.util.Collector;
  * out.results().sinkTo(...);  out.deadLetters().sinkTo(...);
  * }</pre>
  * KEYED mode keys both inputs by partition key. GLOBAL mode keys events by the shard of (partition key, id)
- * ({@link GlobalRouting}), fans every query out to all shards and merges the partial top-k in a
- * {@link TopKMergeOperator} partitioned by query id. The shards are spread evenly over the subtasks at every
+ * ({@link GlobalRouting}), with one graph per (shard, partition key); it fans a keyed query out to its key's
+ * shards and a query without a key to all shards, and merges the partial top-k in a {@link TopKMergeOperator}
+ * partitioned by query id. The shards are spread evenly over the subtasks at every
  * parallelism (see {@link VectorSearchConfig#maxParallelism()}).
  *
  * <p>Not thread-safe; used while building the job graph.
@@ -234,7 +235,11 @@ public final class VectorSearch {
         return new VectorQuery(a.queryId(q), a.key(q), a.vector(q), a.k(q), a.efSearch(q), a.filter(q), a.eventTime(q));
     }
 
-    /** Copies each valid query to every shard; an invalid one becomes a single dead letter here. */
+    /**
+     * Copies each valid query to the shards that can hold its answer: every shard for a query without a key, the
+     * key's {@link VectorSearchConfig#shardsPerKey()} shards for a keyed one. An invalid query becomes a single
+     * dead letter here.
+     */
     static final class FanOut extends ProcessFunction<VectorQuery, VectorQuery> {
         private static final long serialVersionUID = 1L;
         private final VectorSearchConfig config;
@@ -259,8 +264,16 @@ public final class VectorSearch {
                         DeadLetter.ReasonClass.INVALID, "query", q.toString(), q.eventTime(), q.origin())));
                 return;
             }
-            for (int s = 0; s < config.shards(); s++) {
-                out.collect(q.toShard(s));
+            if (q.key() == null) {
+                for (int s = 0; s < config.shards(); s++) {
+                    out.collect(q.toShard(s));
+                }
+                return;
+            }
+            // A keyed query reaches only the shards its key owns (GlobalRouting).
+            int first = GlobalRouting.firstShardOf(q.key(), config.shards());
+            for (int j = 0; j < config.shardsPerKey(); j++) {
+                out.collect(q.toShard((first + j) % config.shards()));
             }
         }
     }

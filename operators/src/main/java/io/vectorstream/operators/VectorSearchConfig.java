@@ -19,6 +19,7 @@ public final class VectorSearchConfig implements Serializable {
 
     private final IndexMode mode;
     private final int shards;
+    private final int shardsPerKey;
     private final int maxParallelism;
     private final int dimension;
     private final VectorMetric metric;
@@ -37,6 +38,7 @@ public final class VectorSearchConfig implements Serializable {
     private VectorSearchConfig(Builder b) {
         mode = b.mode;
         shards = b.shards;
+        shardsPerKey = b.shardsPerKey == 0 ? b.shards : b.shardsPerKey;
         maxParallelism = b.maxParallelism;
         dimension = b.dimension;
         metric = b.metric;
@@ -62,6 +64,7 @@ public final class VectorSearchConfig implements Serializable {
         return builder()
                 .mode(c.get(VectorSearchOptions.MODE))
                 .shards(c.get(VectorSearchOptions.SHARDS))
+                .shardsPerKey(c.get(VectorSearchOptions.SHARDS_PER_KEY))
                 .maxParallelism(c.get(VectorSearchOptions.MAX_PARALLELISM))
                 .dimension(c.get(VectorSearchOptions.DIMENSION))
                 .metric(VectorMetric.parse(c.get(VectorSearchOptions.METRIC)))
@@ -96,6 +99,11 @@ public final class VectorSearchConfig implements Serializable {
     public IndexMode mode() { return mode; }
     public int shards() { return shards; }
     /**
+     * GLOBAL mode: the shards one partition key spreads over (see {@link VectorSearchOptions#SHARDS_PER_KEY}), in
+     * [1, {@link #shards()}]; a keyed query fans out to exactly these.
+     */
+    public int shardsPerKey() { return shardsPerKey; }
+    /**
      * GLOBAL mode: the index operator's max parallelism (Flink's key-group count), fixed for the job's life;
      * {@link #shards()} divides it.
      */
@@ -124,6 +132,7 @@ public final class VectorSearchConfig implements Serializable {
     public static final class Builder {
         private IndexMode mode = IndexMode.KEYED;
         private int shards = VectorSearchOptions.SHARDS.defaultValue();
+        private int shardsPerKey = VectorSearchOptions.SHARDS_PER_KEY.defaultValue();
         private int maxParallelism = VectorSearchOptions.MAX_PARALLELISM.defaultValue();
         private int dimension = 0;
         private VectorMetric metric = VectorMetric.L2;
@@ -151,6 +160,16 @@ public final class VectorSearchConfig implements Serializable {
                 throw new IllegalArgumentException("shards must be in [1, 32768]; shards=" + shards);
             }
             this.shards = shards;
+            return this;
+        }
+
+        /** GLOBAL mode: see {@link VectorSearchOptions#SHARDS_PER_KEY}; 0 (the default) means all shards. */
+        public Builder shardsPerKey(int shardsPerKey) {
+            if (shardsPerKey < 0 || shardsPerKey > 32_768) {
+                throw new IllegalArgumentException("shardsPerKey must be in [0, 32768] (0: all shards); shardsPerKey="
+                        + shardsPerKey);
+            }
+            this.shardsPerKey = shardsPerKey;
             return this;
         }
 
@@ -258,6 +277,10 @@ public final class VectorSearchConfig implements Serializable {
             }
             if (mode == IndexMode.GLOBAL) {
                 io.vectorstream.operators.internal.Shards.checkLayout(shards, maxParallelism);
+                if (shardsPerKey > shards) {
+                    throw new IllegalArgumentException("shardsPerKey must be in [0, shards] (0: all shards); shards="
+                            + shards + ", shardsPerKey=" + shardsPerKey);
+                }
             }
             return new VectorSearchConfig(this);
         }

@@ -20,6 +20,13 @@ public final class VectorSearchOptions {
                     + "every parallelism holds an even share (counts differ by at most one). Fixed for the job's "
                     + "life: a restore with another value is refused.");
 
+    public static final ConfigOption<Integer> SHARDS_PER_KEY = ConfigOptions.key("vectorstream.shards-per-key")
+            .intType().defaultValue(0)
+            .withDescription("GLOBAL mode: how many shards one partition key's vectors spread over, in [1, "
+                    + "vectorstream.shards]; 0 means all of them. Each (shard, key) has its own graph, so a keyed query "
+                    + "searches only its key's graphs, in this many shards: 1 answers it from one shard (tenant-local), "
+                    + "all spreads a large key over the whole cluster. Fixed for the job's life like the shards.");
+
     public static final ConfigOption<Integer> MAX_PARALLELISM = ConfigOptions.key("vectorstream.max-parallelism")
             .intType().defaultValue(128)
             .withDescription("GLOBAL mode: max parallelism (key groups) of the index operator; the upper bound of "

@@ -18,6 +18,7 @@ import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
+import io.vectorstream.operators.internal.Shards;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,10 +56,15 @@ class GlobalShardSpreadITCase {
 
         TreeMap<Integer, TreeSet<String>> shardsBySubtask = new TreeMap<>();
         TreeMap<Integer, Integer> vectorsBySubtask = new TreeMap<>();
+        TreeMap<String, Integer> subtaskOfShard = new TreeMap<>();
+        Shards shards = new Shards(SHARDS, config.maxParallelism());
         try (CloseableIterator<Tuple2<Integer, String>> it = placed.executeAndCollect()) {
             while (it.hasNext()) {
                 Tuple2<Integer, String> p = it.next();
-                shardsBySubtask.computeIfAbsent(p.f0, x -> new TreeSet<>()).add(p.f1);
+                // One Flink key per (shard, key): count shards, and check every part of a shard is in one place.
+                String shard = "shard " + shards.shardOfKey(p.f1);
+                shardsBySubtask.computeIfAbsent(p.f0, x -> new TreeSet<>()).add(shard);
+                assertThat(subtaskOfShard.putIfAbsent(shard, p.f0)).as("subtask of %s", shard).isIn(null, p.f0);
                 vectorsBySubtask.merge(p.f0, 1, Integer::sum);
             }
         }

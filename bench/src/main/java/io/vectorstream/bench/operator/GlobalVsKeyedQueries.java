@@ -2,11 +2,12 @@ package io.vectorstream.bench.operator;
 
 import io.vectorstream.index.VectorMath;
 import io.vectorstream.jobs.Datasets;
+import io.vectorstream.operators.GlobalRouting;
 import io.vectorstream.operators.IndexMode;
 import io.vectorstream.operators.QueryResult;
 import io.vectorstream.operators.VectorEvent;
 import io.vectorstream.operators.VectorEventKeySelector;
-import io.vectorstream.operators.VectorIndexFunction;
+import io.vectorstream.operators.VectorIndexOperator;
 import io.vectorstream.operators.VectorQuery;
 import io.vectorstream.operators.VectorQueryKeySelector;
 import io.vectorstream.operators.VectorSearchConfig;
@@ -19,19 +20,19 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 
 /**
- * Keyed queries (a partition key per query) answered by a KEYED index (one graph per key) and by a GLOBAL index
- * (the same vectors over {@code shards} shards, the key a filter on each shard's graph, the shard answers merged),
- * on the same vectors, queries and search settings, in one operator harness each (one subtask holding every
- * shard, heap state). Interleaved rounds: KEYED, GLOBAL, KEYED, GLOBAL, ...; per variant the best round and the
- * spread; recall@10 against brute force within the query's key.
+ * Keyed queries (a partition key per query) answered by a KEYED index (one graph per key) and by GLOBAL indexes
+ * (the same vectors over {@code shards} shards, one graph per (shard, key), the key's shards' answers merged) with
+ * each key on one shard ({@code shardsPerKey} 1) and on all of them (the default), on the same vectors, queries and
+ * search settings, in one operator harness each (one subtask holding every shard, heap state). Interleaved rounds:
+ * KEYED, GLOBAL/1, GLOBAL/all, KEYED, ...; per variant the best round and the spread; recall@10 against brute force
+ * within the query's key.
  *
  * <p>Usage: {@code GlobalVsKeyedQueries [vectors] [queries] [keys] [shards] [rounds]} (Fashion-MNIST when
- * installed, else synthetic). Prints a markdown table.
+ * installed, else synthetic). Prints a markdown table and a {@code RATIO} line per GLOBAL variant.
  */
 public final class GlobalVsKeyedQueries {
     private static final int K = 10;
@@ -54,41 +55,55 @@ public final class GlobalVsKeyedQueries {
                 Runtime.getRuntime().availableProcessors());
 
         VectorSearchConfig keyed = VectorSearchConfig.builder().maxConn(16).efConstruction(100).efSearch(EF).build();
-        VectorSearchConfig global = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(shards)
-                .dimension(data.dimension()).maxConn(16).efConstruction(100).efSearch(EF).build();
+        VectorSearchConfig[] configs = {
+            keyed,
+            VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(shards).shardsPerKey(1)
+                    .dimension(data.dimension()).maxConn(16).efConstruction(100).efSearch(EF).build(),
+            VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(shards)
+                    .dimension(data.dimension()).maxConn(16).efConstruction(100).efSearch(EF).build(),
+        };
+        String[] names = {"KEYED (one graph per key)", "GLOBAL, each key on 1 shard",
+            "GLOBAL, each key on all " + shards + " shards"};
         long[][] truth = groundTruth(data, keys);
 
-        try (var hk = harness(keyed); var hg = harness(global)) {
-            double buildKeyed = ingest(hk, data, keys);
-            double buildGlobal = ingest(hg, data, keys);
-            System.out.printf(Locale.ROOT, "ingest: KEYED %.0f vectors/s, GLOBAL %.0f vectors/s%n", buildKeyed,
-                    buildGlobal);
-            double[] qpsKeyed = new double[rounds];
-            double[] qpsGlobal = new double[rounds];
-            double recallKeyed = 0;
-            double recallGlobal = 0;
-            for (int r = 0; r < rounds; r++) {
-                double[] k = queryPass(hk, data, keys, 0, truth);
-                double[] g = queryPass(hg, data, keys, shards, truth);
-                qpsKeyed[r] = k[0];
-                qpsGlobal[r] = g[0];
-                recallKeyed = k[1];
-                recallGlobal = g[1];
-                System.out.printf(Locale.ROOT, "round %d: KEYED %.0f q/s, GLOBAL %.0f q/s (%.2f)%n", r + 1, k[0], g[0],
-                        g[0] / k[0]);
+        List<KeyedTwoInputStreamOperatorTestHarness<String, VectorEvent, VectorQuery, QueryResult>> hs = new ArrayList<>();
+        try {
+            for (int v = 0; v < configs.length; v++) {
+                hs.add(harness(configs[v]));
+                double rate = ingest(hs.get(v), data, keys);
+                System.out.printf(Locale.ROOT, "ingest %s: %.0f vectors/s%n", names[v], rate);
             }
-            double[] ratios = new double[rounds];
+            double[][] qps = new double[configs.length][rounds];
+            double[] recall = new double[configs.length];
             for (int r = 0; r < rounds; r++) {
-                ratios[r] = qpsGlobal[r] / qpsKeyed[r];
+                StringBuilder line = new StringBuilder("round " + (r + 1) + ":");
+                for (int v = 0; v < configs.length; v++) {
+                    double[] res = queryPass(hs.get(v), configs[v], data, keys, truth);
+                    qps[v][r] = res[0];
+                    recall[v] = res[1];
+                    line.append(String.format(Locale.ROOT, " %.0f q/s", res[0]));
+                }
+                System.out.println(line);
             }
-            Arrays.sort(ratios);
             System.out.println();
             System.out.println("| variant | recall@10 | best q/s | spread over rounds |");
             System.out.println("|---|---:|---:|---:|");
-            row("KEYED (one graph per key)", recallKeyed, qpsKeyed);
-            row("GLOBAL (" + shards + " shards, key as filter, merged)", recallGlobal, qpsGlobal);
-            System.out.printf(Locale.ROOT, "RATIO global/keyed best=%.2f median-of-rounds=%.2f%n",
-                    max(qpsGlobal) / max(qpsKeyed), ratios[rounds / 2]);
+            for (int v = 0; v < configs.length; v++) {
+                row(names[v], recall[v], qps[v]);
+            }
+            for (int v = 1; v < configs.length; v++) {
+                double[] ratios = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    ratios[r] = qps[v][r] / qps[0][r];
+                }
+                Arrays.sort(ratios);
+                System.out.printf(Locale.ROOT, "RATIO %s / KEYED: best=%.2f median-of-rounds=%.2f (rounds %.2f .. %.2f)%n",
+                        names[v], max(qps[v]) / max(qps[0]), ratios[rounds / 2], ratios[0], ratios[rounds - 1]);
+            }
+        } finally {
+            for (var h : hs) {
+                h.close();
+            }
         }
     }
 
@@ -105,7 +120,7 @@ public final class GlobalVsKeyedQueries {
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, VectorEvent, VectorQuery, QueryResult> harness(
             VectorSearchConfig config) throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new VectorIndexFunction(config)),
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new VectorIndexOperator(config),
                 new VectorEventKeySelector(config), new VectorQueryKeySelector(config), Types.STRING,
                 config.maxParallelism(), 1, 0);
         h.setStateBackend(new HashMapStateBackend());
@@ -126,22 +141,24 @@ public final class GlobalVsKeyedQueries {
         return d.base.length / ((System.nanoTime() - t0) / 1e9);
     }
 
-    /** One pass over the queries: {q/s, recall@10}. {@code shards} 0 means KEYED (no fan-out). */
+    /** One pass over the queries: {q/s, recall@10}. A GLOBAL query goes to its key's shards, as FanOut sends it. */
     private static double[] queryPass(KeyedTwoInputStreamOperatorTestHarness<String, VectorEvent, VectorQuery, QueryResult> h,
-                                      Datasets.Dataset d, int keys, int shards, long[][] truth) throws Exception {
+                                      VectorSearchConfig config, Datasets.Dataset d, int keys, long[][] truth)
+            throws Exception {
         long hits = 0;
         long t0 = System.nanoTime();
         for (int i = 0; i < d.queries.length; i++) {
             VectorQuery q = new VectorQuery("q" + i, key(i, keys), d.queries[i], K, EF, null, i);
             long[] ids;
-            if (shards == 0) {
+            if (config.mode() == IndexMode.KEYED) {
                 h.processElement2(q, i);
                 ids = lastResult(h).ids();
             } else {
-                for (int s = 0; s < shards; s++) {
-                    h.processElement2(q.toShard(s), i);
+                int first = GlobalRouting.firstShardOf(q.key(), config.shards());
+                for (int j = 0; j < config.shardsPerKey(); j++) {
+                    h.processElement2(q.toShard((first + j) % config.shards()), i);
                 }
-                ids = merge(h, shards);
+                ids = merge(h, config.shardsPerKey());
             }
             hits += overlap(ids, truth[i]);
             h.getOutput().clear(); // as a sink would take them

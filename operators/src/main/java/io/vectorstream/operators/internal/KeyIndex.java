@@ -3,7 +3,6 @@ package io.vectorstream.operators.internal;
 import io.vectorstream.index.HnswIndex;
 import io.vectorstream.index.OrdinalBitSet;
 import io.vectorstream.operators.AttributeFilter;
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -15,7 +14,6 @@ public final class KeyIndex {
     private final HnswIndex index;
     private final int dimension;
     private final AttributeBitsets attributes = new AttributeBitsets();
-    private long[] externalIds = new long[16];
 
     public KeyIndex(HnswIndex index, int dimension) {
         this.index = index;
@@ -55,25 +53,8 @@ public final class KeyIndex {
         return attributes.matching(filter, index.ordinalBound());
     }
 
-    /** Records the caller's id of the node at {@code ord} (it differs from the index's id in GLOBAL mode). */
-    public void setExternalId(int ord, long id) {
-        if (ord >= externalIds.length) {
-            externalIds = Arrays.copyOf(externalIds, Math.max(ord + 1, externalIds.length * 2));
-        }
-        externalIds[ord] = id;
-    }
-
-    /** The callers' ids of index ids {@code indexIds} (a new array; results are small). */
-    public long[] externalIds(long[] indexIds) {
-        long[] out = new long[indexIds.length];
-        for (int i = 0; i < indexIds.length; i++) {
-            out[i] = externalIds[index.ordinalOf(indexIds[i])];
-        }
-        return out;
-    }
-
-    /** Heap bytes of the graph, the attribute index (its member lists and bitsets) and the callers' ids. */
+    /** Heap bytes of the graph and the attribute index (its member lists and bitsets). */
     public long ramBytesUsed() {
-        return index.ramBytesUsed() + 32L + attributes.ramBytesUsed() + 8L * externalIds.length;
+        return index.ramBytesUsed() + 32L + attributes.ramBytesUsed();
     }
 }

@@ -52,7 +52,6 @@ public final class KeyIndexStore {
     private final IndexCache cache;
     private final ChangeTracker tracker = new ChangeTracker();
     private final IntFunction<HnswConfig> hnswConfig;
-    private final IndexIds ids;
     private final long cacheMaxBytes;
     private final Counter cacheLoads;
     private final Counter cacheEvictions;
@@ -65,7 +64,7 @@ public final class KeyIndexStore {
      * @param metrics    where {@code cacheLoads}, {@code cacheEvictions} and the cache gauges ({@code vectorsHeld},
      *                   {@code keysCached}, {@code cacheBytes}, {@code heapBytesPerVector}) go
      */
-    public KeyIndexStore(RuntimeContext ctx, IntFunction<HnswConfig> hnswConfig, IndexIds ids, long cacheMaxBytes,
+    public KeyIndexStore(RuntimeContext ctx, IntFunction<HnswConfig> hnswConfig, long cacheMaxBytes,
                          MetricGroup metrics) {
         this.nodes = ctx.getMapState(new MapStateDescriptor<>("vectorstream-nodes", IntSerializer.INSTANCE,
                 NodeRecordSerializer.INSTANCE));
@@ -73,7 +72,6 @@ public final class KeyIndexStore {
                 NeighborListsSerializer.INSTANCE));
         this.meta = ctx.getState(new ValueStateDescriptor<>(META_STATE, KeyIndexMetaSerializer.INSTANCE));
         this.hnswConfig = hnswConfig;
-        this.ids = ids;
         this.cacheMaxBytes = cacheMaxBytes;
         this.cache = new IndexCache(cacheMaxBytes);
         this.cacheLoads = metrics.counter("cacheLoads");
@@ -238,7 +236,7 @@ public final class KeyIndexStore {
                 throw new IllegalStateException("state is inconsistent: node " + e.getKey() + " of key " + key
                         + " has no neighbour lists");
             }
-            r.node(e.getKey(), ids.of(rec), rec.vector(), nl);
+            r.node(e.getKey(), rec.id(), rec.vector(), nl);
             records.add(Map.entry(e.getKey(), rec));
         }
         HnswIndex index = r.build();
@@ -246,7 +244,6 @@ public final class KeyIndexStore {
         KeyIndex ki = new KeyIndex(index, m.dimension());
         for (Map.Entry<Integer, NodeRecord> e : records) {
             ki.setAttributes(e.getKey(), e.getValue().attributes());
-            ki.setExternalId(e.getKey(), e.getValue().id());
         }
         return ki;
     }

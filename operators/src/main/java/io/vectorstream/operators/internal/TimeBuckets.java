@@ -21,6 +21,9 @@ import org.apache.flink.api.java.typeutils.runtime.TupleSerializer;
  * time). Not thread-safe: Flink's task thread only, with the key set by the caller's context.
  */
 public final class TimeBuckets<T> {
+    /** Suffix of the per-timestamp counter state's name; its keys are the keys that have buffered values. */
+    public static final String COUNTS_SUFFIX = "-counts";
+
     private final MapState<Long, Integer> counts;
     private final MapState<Tuple2<Long, Integer>, T> values;
     private final Tuple2<Long, Integer> probe = new Tuple2<>();
@@ -28,7 +31,7 @@ public final class TimeBuckets<T> {
     /** Declares the two states {@code name + "-counts"} and {@code name + "-values"}. */
     @SuppressWarnings("unchecked")
     public TimeBuckets(RuntimeContext ctx, String name, TypeSerializer<T> valueSerializer) {
-        this.counts = ctx.getMapState(new MapStateDescriptor<>(name + "-counts", LongSerializer.INSTANCE,
+        this.counts = ctx.getMapState(new MapStateDescriptor<>(name + COUNTS_SUFFIX, LongSerializer.INSTANCE,
                 IntSerializer.INSTANCE));
         TupleSerializer<Tuple2<Long, Integer>> key = new TupleSerializer<>((Class<Tuple2<Long, Integer>>) (Class<?>) Tuple2.class,
                 new TypeSerializer<?>[] {LongSerializer.INSTANCE, IntSerializer.INSTANCE});
@@ -41,6 +44,11 @@ public final class TimeBuckets<T> {
         int seq = n == null ? 0 : n;
         values.put(Tuple2.of(time, seq), value);
         counts.put(time, seq + 1);
+    }
+
+    /** Whether the current key has no values in any bucket. */
+    public boolean isEmpty() throws Exception {
+        return counts.isEmpty();
     }
 
     /** The values of {@code time}'s bucket in insertion order (empty if none), removed from state. */
