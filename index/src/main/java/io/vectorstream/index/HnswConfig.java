@@ -36,6 +36,8 @@ public final class HnswConfig {
     private final Quantization quantization;
     private final int quantizationTrainingSize;
     private final int exactSearchThreshold;
+    private final boolean vectorsOnHeap;
+    private final int rerankCandidates;
 
     private HnswConfig(Builder b) {
         this.dimension = b.dimension;
@@ -47,6 +49,8 @@ public final class HnswConfig {
         this.quantization = b.quantization;
         this.quantizationTrainingSize = b.quantizationTrainingSize;
         this.exactSearchThreshold = b.exactSearchThreshold;
+        this.vectorsOnHeap = b.vectorsOnHeap;
+        this.rerankCandidates = b.rerankCandidates;
     }
 
     /** A builder with the defaults: L2, M 16, efConstruction 100, seed 42, no quantisation. */
@@ -66,6 +70,8 @@ public final class HnswConfig {
         b.quantization = quantization;
         b.quantizationTrainingSize = quantizationTrainingSize;
         b.exactSearchThreshold = exactSearchThreshold;
+        b.vectorsOnHeap = vectorsOnHeap;
+        b.rerankCandidates = rerankCandidates;
         return b;
     }
 
@@ -90,6 +96,18 @@ public final class HnswConfig {
      * more nodes than the set holds (see {@link HnswSearcher#search(float[], int, int, OrdinalBitSet)}).
      */
     public int exactSearchThreshold() { return exactSearchThreshold; }
+    /**
+     * Whether the float vectors stay on the heap. With INT8 quantisation, false drops them once the quantiser is
+     * trained: the heap then holds the graph and one byte per component, traversal scores int8 codes, and exact
+     * re-ranking reads the float vectors through the index's {@link ExactVectorSource} (e.g. from a state
+     * backend). Until the quantiser is trained (see {@link #quantizationTrainingSize()}) the floats stay.
+     */
+    public boolean vectorsOnHeap() { return vectorsOnHeap; }
+    /**
+     * How many of a quantised search's best candidates (by int8 distance) are re-ranked by exact float
+     * distance: at least k; 0 means all efSearch of them.
+     */
+    public int rerankCandidates() { return rerankCandidates; }
 
     @Override
     public boolean equals(Object o) {
@@ -101,13 +119,14 @@ public final class HnswConfig {
                 && beamWidth == c.beamWidth && Double.compare(levelMultiplier, c.levelMultiplier) == 0
                 && seed == c.seed && quantization == c.quantization
                 && quantizationTrainingSize == c.quantizationTrainingSize
-                && exactSearchThreshold == c.exactSearchThreshold;
+                && exactSearchThreshold == c.exactSearchThreshold && vectorsOnHeap == c.vectorsOnHeap
+                && rerankCandidates == c.rerankCandidates;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(dimension, metric, maxConn, beamWidth, levelMultiplier, seed, quantization,
-                quantizationTrainingSize, exactSearchThreshold);
+                quantizationTrainingSize, exactSearchThreshold, vectorsOnHeap, rerankCandidates);
     }
 
     @Override
@@ -115,7 +134,8 @@ public final class HnswConfig {
         return "HnswConfig{dimension=" + dimension + ", metric=" + metric + ", maxConn=" + maxConn
                 + ", beamWidth=" + beamWidth + ", levelMultiplier=" + levelMultiplier + ", seed=" + seed
                 + ", quantization=" + quantization + ", quantizationTrainingSize=" + quantizationTrainingSize
-                + ", exactSearchThreshold=" + exactSearchThreshold + '}';
+                + ", exactSearchThreshold=" + exactSearchThreshold + ", vectorsOnHeap=" + vectorsOnHeap
+                + ", rerankCandidates=" + rerankCandidates + '}';
     }
 
     /** Mutable builder; not thread-safe. */
@@ -129,6 +149,8 @@ public final class HnswConfig {
         private Quantization quantization = Quantization.NONE;
         private int quantizationTrainingSize = 1_000;
         private int exactSearchThreshold = DEFAULT_EXACT_SEARCH_THRESHOLD;
+        private boolean vectorsOnHeap = true;
+        private int rerankCandidates = 0;
 
         private Builder() {}
 
@@ -205,10 +227,30 @@ public final class HnswConfig {
             return this;
         }
 
+        /** See {@link HnswConfig#vectorsOnHeap()}; false needs INT8 quantisation. */
+        public Builder vectorsOnHeap(boolean vectorsOnHeap) {
+            this.vectorsOnHeap = vectorsOnHeap;
+            return this;
+        }
+
+        /** See {@link HnswConfig#rerankCandidates()}. */
+        public Builder rerankCandidates(int n) {
+            if (n < 0 || n > HnswSearcher.MAX_EF) {
+                throw new IllegalArgumentException("rerankCandidates must be in [0, " + HnswSearcher.MAX_EF
+                        + "] (0: all efSearch candidates); rerankCandidates=" + n);
+            }
+            this.rerankCandidates = n;
+            return this;
+        }
+
         /** Checks the cross-field rules and builds. */
         public HnswConfig build() {
             if (dimension < 1) {
                 throw new IllegalStateException("dimension must be set");
+            }
+            if (!vectorsOnHeap && quantization != Quantization.INT8) {
+                throw new IllegalArgumentException("vectorsOnHeap may be false only with INT8 quantization (the "
+                        + "heap must hold something to traverse); quantization=" + quantization);
             }
             return new HnswConfig(this);
         }

@@ -63,6 +63,10 @@ public final class HnswIndex {
     ScalarQuantizer quantizer;
     byte[] codes;
     int[] codeSums;
+    /** False once the float vectors left the heap (vectorsOnHeap false and the quantiser trained). */
+    boolean floatsOnHeap = true;
+    /** Where exact re-ranking reads floats that are not on the heap; null: int8 distances are returned. */
+    ExactVectorSource exactVectors;
     IndexChangeListener listener = IndexChangeListener.NONE;
 
     private final HnswInserter inserter;
@@ -142,11 +146,12 @@ public final class HnswIndex {
         int ord = allocate();
         int level = randomLevel();
         ids[ord] = id;
-        vectors.set(ord, v);
+        if (floatsOnHeap) {
+            vectors.set(ord, v);
+        }
         graph.initNode(ord, level);
         if (quantizer != null) {
-            codeSums[ord] = quantizer.encode(vectors.data(), ord * config.dimension(), codes,
-                    ord * config.dimension(), config.dimension());
+            codeSums[ord] = quantizer.encode(v, 0, codes, ord * config.dimension(), config.dimension());
         }
         inserter.refresh();
         inserter.insert(ord, level);
@@ -267,9 +272,31 @@ public final class HnswIndex {
         return out;
     }
 
+    /**
+     * Sets where exact re-ranking reads the float vectors once they are off the heap (see
+     * {@link HnswConfig#vectorsOnHeap()}); null returns int8 distances. Ignored while the floats are on the heap.
+     */
+    public void setExactVectorSource(ExactVectorSource source) {
+        this.exactVectors = source;
+    }
+
+    /** Whether the float vectors are on the heap (false once an index with vectorsOnHeap false is quantised). */
+    public boolean vectorsOnHeap() {
+        return floatsOnHeap;
+    }
+
+    /** {@code vector} as the index stores it: a copy, scaled to unit length under cosine. */
+    public float[] storedVector(float[] vector) {
+        float[] v = vector.clone();
+        if (config.metric() == VectorMetric.COSINE) {
+            VectorMath.normalize(v);
+        }
+        return v;
+    }
+
     /** Approximate heap bytes held by this index (vectors, graph, ids, codes, maps). */
     public long ramBytesUsed() {
-        long bytes = 128L + vectors.ramBytesUsed() + graph.ramBytesUsed() + idToOrd.ramBytesUsed()
+        long bytes = 128L + (floatsOnHeap ? vectors.ramBytesUsed() : 0L) + graph.ramBytesUsed() + idToOrd.ramBytesUsed()
                 + 8L * ids.length + live.length + 4L * freeOrds.length;
         if (codes != null) {
             bytes += codes.length + 4L * codeSums.length;
@@ -333,10 +360,22 @@ public final class HnswIndex {
         return graph.level(ord);
     }
 
-    /** A copy of the stored vector at {@code ord} (unit length under cosine). */
+    /**
+     * A copy of the stored vector at {@code ord} (unit length under cosine); read through the
+     * {@link ExactVectorSource} when the floats are off the heap.
+     *
+     * @throws IllegalStateException when the floats are off the heap and no source is set
+     */
     public float[] vectorAt(int ord) {
         float[] v = new float[config.dimension()];
-        vectors.copyTo(ord, v);
+        if (floatsOnHeap) {
+            vectors.copyTo(ord, v);
+        } else if (exactVectors != null) {
+            exactVectors.read(ord, ids[ord], v);
+        } else {
+            throw new IllegalStateException("vectorAt needs the float vectors: they are off the heap "
+                    + "(vectorsOnHeap=false) and no ExactVectorSource is set");
+        }
         return v;
     }
 
@@ -375,7 +414,16 @@ public final class HnswIndex {
 
         private Restorer(HnswConfig config, IndexMetadata meta) {
             this.meta = meta;
-            this.index = new HnswIndex(config, Math.max(1, meta.highWater()));
+            boolean codesOnly = meta.quantized() && !config.vectorsOnHeap();
+            // Codes only: no float storage at all (a 60k x 784 index would allocate 188 MB only to drop it).
+            this.index = new HnswIndex(config, new OnHeapVectorStorage(config.dimension(),
+                    codesOnly ? 1 : Math.max(1, meta.highWater())),
+                    new OnHeapNeighborStorage(config.maxConn(), Math.max(1, meta.highWater())));
+            if (codesOnly) {
+                index.floatsOnHeap = false;
+                index.vectors.release();
+                index.installQuantizer(new ScalarQuantizer(meta.quantizerMid(), meta.quantizerScale()), false);
+            }
             index.ensureCapacity(meta.highWater());
         }
 
@@ -392,7 +440,12 @@ public final class HnswIndex {
                 throw new IllegalArgumentException("ord must be restored once; ord=" + ord);
             }
             int level = neighbors.length - 1;
-            index.vectors.set(ord, storedVector);
+            if (index.floatsOnHeap) {
+                index.vectors.set(ord, storedVector);
+            } else {
+                int dim = index.config.dimension();
+                index.codeSums[ord] = index.quantizer.encode(storedVector, 0, index.codes, ord * dim, dim);
+            }
             index.graph.initNode(ord, level);
             for (int l = 0; l <= level; l++) {
                 // Distances are filled in build(), once every vector is in place.
@@ -424,7 +477,7 @@ public final class HnswIndex {
             int[] pending = meta.pendingOrdinals();
             index.pendingOrds = Arrays.copyOf(pending, Math.max(8, pending.length));
             index.pendingCount = pending.length;
-            if (meta.quantized()) {
+            if (meta.quantized() && index.floatsOnHeap) {
                 index.setQuantizer(new ScalarQuantizer(meta.quantizerMid(), meta.quantizerScale()));
             }
             index.markEdgeDistancesStale();
@@ -492,10 +545,16 @@ public final class HnswIndex {
         listener.metadataChanged();
     }
 
-    /** Distance between two stored vectors (both already normalised under cosine). */
+    /**
+     * Distance between two stored vectors (both already normalised under cosine); from their int8 codes once
+     * the floats are off the heap.
+     */
     float distanceBetween(int a, int b) {
-        float[] data = vectors.data();
         int dim = config.dimension();
+        if (!floatsOnHeap) {
+            return codeDistance(codes, a * dim, codeSums[a], b);
+        }
+        float[] data = vectors.data();
         switch (metricCode) {
             case 0: return kernels.squareDistance(data, a * dim, data, b * dim, dim);
             case 1: return -kernels.dot(data, a * dim, data, b * dim, dim);
@@ -533,6 +592,20 @@ public final class HnswIndex {
         }
     }
 
+    /** The int8 distance between the code at {@code code[off, off + dim)} (sum {@code sum}) and node {@code b}'s. */
+    float codeDistance(byte[] code, int off, int sum, int b) {
+        ScalarQuantizer sq = quantizer;
+        int dim = config.dimension();
+        float s = sq.scale;
+        if (metricCode == 0) {
+            return s * s * kernels.squareDistanceInt8(code, off, codes, b * dim, dim);
+        }
+        // dot(a, b) ~= sum (m + s*qa)(m + s*qb) = d*m^2 + m*s*(sum qa + sum qb) + s^2 * sum qa*qb
+        float m = sq.mid;
+        float dot = dim * m * m + m * s * (sum + codeSums[b]) + s * s * kernels.dotInt8(code, off, codes, b * dim, dim);
+        return metricCode == 1 ? -dot : 1f - dot;
+    }
+
     private int allocate() {
         int ord;
         if (freeCount == 0 && pendingCount > 0 && pendingCount >= (highWater >> 6)) {
@@ -557,7 +630,9 @@ public final class HnswIndex {
                 codeSums = Arrays.copyOf(codeSums, cap);
             }
         }
-        vectors.ensureCapacity(n);
+        if (floatsOnHeap) {
+            vectors.ensureCapacity(n);
+        }
         graph.ensureCapacity(n);
     }
 
@@ -593,18 +668,32 @@ public final class HnswIndex {
             }
         }
         setQuantizer(ScalarQuantizer.train(vectors.data(), config.dimension(), sample, n));
+        if (!config.vectorsOnHeap()) {
+            // From now on the codes are the heap copy; exact distances come from the ExactVectorSource. Edge
+            // distances were float ones: recomputed from the codes when each list next changes.
+            floatsOnHeap = false;
+            vectors.release();
+            markEdgeDistancesStale();
+        }
     }
 
     /** Installs a quantiser and encodes every stored slot with it. */
     void setQuantizer(ScalarQuantizer q) {
+        installQuantizer(q, true);
+        listener.metadataChanged();
+    }
+
+    /** Installs a quantiser with room for every slot; {@code encode}: encode the stored float vectors. */
+    private void installQuantizer(ScalarQuantizer q, boolean encode) {
         int dim = config.dimension();
         quantizer = q;
         codes = new byte[ids.length * dim];
         codeSums = new int[ids.length];
-        float[] data = vectors.data();
-        for (int ord = 0; ord < highWater; ord++) {
-            codeSums[ord] = q.encode(data, ord * dim, codes, ord * dim, dim);
+        if (encode) {
+            float[] data = vectors.data();
+            for (int ord = 0; ord < highWater; ord++) {
+                codeSums[ord] = q.encode(data, ord * dim, codes, ord * dim, dim);
+            }
         }
-        listener.metadataChanged();
     }
 }

@@ -39,6 +39,8 @@ public final class HnswSearcher {
     private float[] data;
     private int visitedCount;
     private int[] rerank = new int[64];
+    /** A float vector read through the index's ExactVectorSource (floats off the heap). */
+    private final float[] exactScratch;
     /**
      * Whether a filtered traversal gives up for an exact scan once it has scored more nodes than the filter
      * accepts. Tests switch it off to measure the graph path itself on indexes too small for it to win.
@@ -54,6 +56,7 @@ public final class HnswSearcher {
         this.results = new LongHeap(128);
         this.query = new float[dim];
         this.queryCode = new byte[dim];
+        this.exactScratch = new float[dim];
     }
 
     /** The index this searcher reads. */
@@ -85,7 +88,7 @@ public final class HnswSearcher {
         }
         if (filter == null) {
             if (live <= index.config.exactSearchThreshold()) {
-                return exact(k, null, null, 0, SearchResults.Path.EXACT);
+                return exact(k, efSearch, null, null, 0, SearchResults.Path.EXACT);
             }
             return graph(k, efSearch, null, null, Integer.MAX_VALUE);
         }
@@ -124,18 +127,19 @@ public final class HnswSearcher {
             return SearchResults.empty();
         }
         if (matches <= Math.max(index.config.exactSearchThreshold(), efSearch)) {
-            return exact(k, filter, acceptOrds, 0, SearchResults.Path.EXACT);
+            return exact(k, efSearch, filter, acceptOrds, 0, SearchResults.Path.EXACT);
         }
         // A filtered traversal scores about efSearch / selectivity nodes before it holds efSearch matches
         // (selectivity = matches / live): when that exceeds the matches themselves, the graph attempt would only
         // run into the fallback below, so scan the accepted set at once.
         if (exactFallback && (long) matches * matches <= (long) efSearch * index.size()) {
-            return exact(k, filter, acceptOrds, 0, SearchResults.Path.EXACT);
+            return exact(k, efSearch, filter, acceptOrds, 0, SearchResults.Path.EXACT);
         }
         // Once the traversal has scored as many nodes as the filter accepts, brute force over the accepted
         // set is cheaper and exact (the same rule Lucene uses for restrictive filters).
         SearchResults r = graph(k, efSearch, filter, acceptOrds, exactFallback ? matches : Integer.MAX_VALUE);
-        return r != null ? r : exact(k, filter, acceptOrds, visitedCount, SearchResults.Path.EXACT_AFTER_GRAPH);
+        return r != null ? r
+                : exact(k, efSearch, filter, acceptOrds, visitedCount, SearchResults.Path.EXACT_AFTER_GRAPH);
     }
 
     private void checkQuery(float[] q, int k, int efSearch) {
@@ -176,8 +180,17 @@ public final class HnswSearcher {
         data = index.vectors.data();
     }
 
-    /** Loads a stored (already normalised) vector as the query, for construction: float traversal only. */
+    /**
+     * Loads a stored (already normalised) vector as the query, for construction: float traversal, or its int8
+     * code once the floats are off the heap.
+     */
     void prepareStoredQuery(int ord) {
+        if (!index.floatsOnHeap) {
+            System.arraycopy(index.codes, ord * dim, queryCode, 0, dim);
+            queryCodeSum = index.codeSums[ord];
+            traverseCodes = true;
+            return;
+        }
         data = index.vectors.data();
         System.arraycopy(data, ord * dim, query, 0, dim);
         traverseCodes = false;
@@ -195,8 +208,22 @@ public final class HnswSearcher {
         return n;
     }
 
-    /** Exact float distance from the prepared query to {@code ord}. */
+    /**
+     * Exact float distance from the prepared query to {@code ord}: the floats read through the index's
+     * {@link ExactVectorSource} when they are off the heap (its int8 distance when no source is set).
+     */
     float exactDistance(int ord) {
+        if (!index.floatsOnHeap) {
+            if (index.exactVectors == null) {
+                return approxDistance(ord);
+            }
+            index.exactVectors.read(ord, index.ids[ord], exactScratch);
+            switch (metric) {
+                case METRIC_L2: return K.squareDistance(query, 0, exactScratch, 0, dim);
+                case METRIC_IP: return -K.dot(query, 0, exactScratch, 0, dim);
+                default: return 1f - K.dot(query, 0, exactScratch, 0, dim);
+            }
+        }
         switch (metric) {
             case METRIC_L2: return K.squareDistance(query, 0, data, ord * dim, dim);
             case METRIC_IP: return -K.dot(query, 0, data, ord * dim, dim);
@@ -205,26 +232,23 @@ public final class HnswSearcher {
     }
 
     private float approxDistance(int ord) {
-        ScalarQuantizer sq = index.quantizer;
-        byte[] codes = index.codes;
-        int off = ord * dim;
-        float s = sq.scale;
-        if (metric == METRIC_L2) {
-            return s * s * K.squareDistanceInt8(queryCode, 0, codes, off, dim);
-        }
-        // dot(a, b) ~= sum (m + s*qa)(m + s*qb) = d*m^2 + m*s*(sum qa + sum qb) + s^2 * sum qa*qb
-        float m = sq.mid;
-        float dot = dim * m * m + m * s * (queryCodeSum + index.codeSums[ord])
-                + s * s * K.dotInt8(queryCode, 0, codes, off, dim);
-        return metric == METRIC_IP ? -dot : 1f - dot;
+        return index.codeDistance(queryCode, 0, queryCodeSum, ord);
     }
 
     private float distance(int ord) {
         return traverseCodes ? approxDistance(ord) : exactDistance(ord);
     }
 
-    /** Brute force over the live nodes that pass the filter; {@code scored} counts work already done. */
-    private SearchResults exact(int k, IdFilter filter, OrdinalBitSet acceptOrds, int scored, SearchResults.Path path) {
+    /**
+     * Brute force over the live nodes that pass the filter; {@code scored} counts work already done. With the
+     * floats off the heap the scan scores int8 codes and re-ranks its best candidates (as many as a graph search
+     * would) by exact distance, so it reads only those floats.
+     */
+    private SearchResults exact(int k, int efSearch, IdFilter filter, OrdinalBitSet acceptOrds, int scored,
+                                SearchResults.Path path) {
+        if (!index.floatsOnHeap) {
+            return scanCodes(k, efSearch, filter, acceptOrds, scored, path);
+        }
         results.clear();
         boolean[] live = index.live;
         int hw = index.highWater;
@@ -249,6 +273,55 @@ public final class HnswSearcher {
         return drain(k, scored, path);
     }
 
+    private SearchResults scanCodes(int k, int efSearch, IdFilter filter, OrdinalBitSet acceptOrds, int scored,
+                                    SearchResults.Path path) {
+        int depth = rerankDepth(k, efSearch);
+        results.clear();
+        boolean[] live = index.live;
+        int hw = index.highWater;
+        if (acceptOrds != null) {
+            for (int ord = acceptOrds.nextSetBit(0); ord >= 0 && ord < hw; ord = acceptOrds.nextSetBit(ord + 1)) {
+                if (live[ord]) {
+                    scored++;
+                    offer(approxDistance(ord), ord, depth);
+                }
+            }
+        } else {
+            long[] ids = index.ids;
+            for (int ord = 0; ord < hw; ord++) {
+                if (live[ord] && (filter == null || filter.accept(ids[ord]))) {
+                    scored++;
+                    offer(approxDistance(ord), ord, depth);
+                }
+            }
+        }
+        rerankResults(k, depth);
+        return drain(k, scored, path);
+    }
+
+    /** How many int8-scored candidates are re-ranked: {@link HnswConfig#rerankCandidates()}, at least k. */
+    private int rerankDepth(int k, int efSearch) {
+        int r = index.config.rerankCandidates();
+        return Math.max(k, r == 0 ? efSearch : Math.min(r, efSearch));
+    }
+
+    /** Re-scores the best {@code depth} of {@link #results} (int8 distances) exactly, keeping the best k. */
+    private void rerankResults(int k, int depth) {
+        int n = results.size();
+        if (rerank.length < n) {
+            rerank = new int[n];
+        }
+        // Popping the max-heap yields the worst first: fill from the back, so [0, n) is closest first.
+        for (int i = n - 1; i >= 0; i--) {
+            long packed = ~results.pop();
+            rerank[i] = ScoredOrd.ord(packed);
+        }
+        int m = Math.min(n, depth);
+        for (int i = 0; i < m; i++) {
+            offer(exactDistance(rerank[i]), rerank[i], k);
+        }
+    }
+
     /** Returns null when a filtered traversal hit {@code visitLimit} ({@link #visitedCount} then says how far). */
     private SearchResults graph(int k, int efSearch, IdFilter filter, OrdinalBitSet acceptOrds, int visitLimit) {
         visitedCount = 0;
@@ -258,18 +331,8 @@ public final class HnswSearcher {
             return null;
         }
         if (traverseCodes) {
-            // Re-rank the efSearch candidates found with int8 distances by exact float distance.
-            int n = results.size();
-            if (rerank.length < n) {
-                rerank = new int[n];
-            }
-            for (int i = 0; i < n; i++) {
-                rerank[i] = ScoredOrd.ord(~results.array()[i]);
-            }
-            results.clear();
-            for (int i = 0; i < n; i++) {
-                offer(exactDistance(rerank[i]), rerank[i], k);
-            }
+            // Re-rank the best candidates found with int8 distances by exact float distance.
+            rerankResults(k, rerankDepth(k, efSearch));
         }
         return drain(k, visitedCount, SearchResults.Path.GRAPH);
     }

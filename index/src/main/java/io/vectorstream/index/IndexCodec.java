@@ -32,6 +32,10 @@ final class IndexCodec {
     private IndexCodec() {}
 
     static void write(HnswIndex index, OutputStream out) throws IOException {
+        if (!index.floatsOnHeap) {
+            throw new IllegalStateException("save needs the float vectors on the heap; this index keeps int8 codes "
+                    + "only (vectorsOnHeap=false): persist it node by node (metadata, neighbours, stored vectors)");
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(
                 (int) Math.min(Integer.MAX_VALUE - 8, index.ramBytesUsed()));
         DataOutputStream p = new DataOutputStream(bytes);

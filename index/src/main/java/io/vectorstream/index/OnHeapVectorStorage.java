@@ -40,6 +40,11 @@ public final class OnHeapVectorStorage implements VectorStorage {
     }
 
     @Override
+    public void release() {
+        data = new float[0];
+    }
+
+    @Override
     public float[] data() {
         return data;
     }

@@ -24,4 +24,7 @@ public interface VectorStorage {
     float[] data();
 
     long ramBytesUsed();
+
+    /** Frees the vectors: the index no longer reads them (its floats left the heap). */
+    default void release() {}
 }

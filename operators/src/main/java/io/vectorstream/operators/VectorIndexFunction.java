@@ -334,8 +334,8 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         (isNew ? inserts : updates).inc();
         int ord = ki.index().ordinalOf(id);
         ki.setAttributes(ord, event.attributes());
-        store.persist(key, ki, ord, new NodeRecord(event.id(), ki.index().vectorAt(ord), event.attributes(),
-                event.eventTime()));
+        store.persist(key, ki, ord, new NodeRecord(event.id(), ki.index().storedVector(event.vector()),
+                event.attributes(), event.eventTime()));
         if (config.ttlMillis() > 0) {
             long expiry = event.eventTime() + config.ttlMillis();
             expirations.add(expiry, id);

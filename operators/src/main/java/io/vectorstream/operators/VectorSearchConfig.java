@@ -28,6 +28,8 @@ public final class VectorSearchConfig implements Serializable {
     private final int efSearch;
     private final Quantization quantization;
     private final int exactThreshold;
+    private final boolean vectorsOnHeap;
+    private final int rerankCandidates;
     private final long seed;
     private final ConsistencyMode consistency;
     private final long ttlMillis;
@@ -47,6 +49,8 @@ public final class VectorSearchConfig implements Serializable {
         efSearch = b.efSearch;
         quantization = b.quantization;
         exactThreshold = b.exactThreshold;
+        vectorsOnHeap = b.vectorsOnHeap;
+        rerankCandidates = b.rerankCandidates;
         seed = b.seed;
         consistency = b.consistency;
         ttlMillis = b.ttlMillis;
@@ -73,6 +77,8 @@ public final class VectorSearchConfig implements Serializable {
                 .efSearch(c.get(VectorSearchOptions.EF_SEARCH))
                 .quantization(parseQuantization(c.get(VectorSearchOptions.QUANTIZATION)))
                 .exactThreshold(c.get(VectorSearchOptions.EXACT_THRESHOLD))
+                .vectorsOnHeap(c.get(VectorSearchOptions.VECTORS_ON_HEAP))
+                .rerankCandidates(c.get(VectorSearchOptions.RERANK_CANDIDATES))
                 .seed(c.get(VectorSearchOptions.SEED))
                 .consistency(c.get(VectorSearchOptions.CONSISTENCY))
                 .ttl(c.get(VectorSearchOptions.TTL))
@@ -93,7 +99,8 @@ public final class VectorSearchConfig implements Serializable {
     /** The index configuration for a key whose vectors have {@code dim} components. */
     public HnswConfig hnswConfig(int dim) {
         return HnswConfig.builder(dim).metric(metric).maxConn(maxConn).beamWidth(efConstruction)
-                .quantization(quantization).exactSearchThreshold(exactThreshold).seed(seed).build();
+                .quantization(quantization).exactSearchThreshold(exactThreshold).seed(seed)
+                .vectorsOnHeap(vectorsOnHeap).rerankCandidates(rerankCandidates).build();
     }
 
     public IndexMode mode() { return mode; }
@@ -116,6 +123,10 @@ public final class VectorSearchConfig implements Serializable {
     public int efSearch() { return efSearch; }
     public Quantization quantization() { return quantization; }
     public int exactThreshold() { return exactThreshold; }
+    /** See {@link VectorSearchOptions#VECTORS_ON_HEAP}. */
+    public boolean vectorsOnHeap() { return vectorsOnHeap; }
+    /** See {@link VectorSearchOptions#RERANK_CANDIDATES}. */
+    public int rerankCandidates() { return rerankCandidates; }
     public long seed() { return seed; }
     public ConsistencyMode consistency() { return consistency; }
     /** TTL in event-time milliseconds; 0 means none. */
@@ -141,6 +152,8 @@ public final class VectorSearchConfig implements Serializable {
         private int efSearch = 64;
         private Quantization quantization = Quantization.NONE;
         private int exactThreshold = VectorSearchOptions.EXACT_THRESHOLD.defaultValue();
+        private boolean vectorsOnHeap = VectorSearchOptions.VECTORS_ON_HEAP.defaultValue();
+        private int rerankCandidates = VectorSearchOptions.RERANK_CANDIDATES.defaultValue();
         private long seed = 42L;
         private ConsistencyMode consistency = ConsistencyMode.PROCESSING;
         private long ttlMillis = 0;
@@ -256,6 +269,22 @@ public final class VectorSearchConfig implements Serializable {
         }
 
         /** See {@link VectorSearchConfig#eagerRestore()}. */
+        /** See {@link VectorSearchOptions#VECTORS_ON_HEAP}; false needs int8 quantization. */
+        public Builder vectorsOnHeap(boolean vectorsOnHeap) {
+            this.vectorsOnHeap = vectorsOnHeap;
+            return this;
+        }
+
+        /** See {@link VectorSearchOptions#RERANK_CANDIDATES}. */
+        public Builder rerankCandidates(int n) {
+            if (n < 0 || n > 100_000) {
+                throw new IllegalArgumentException("rerankCandidates must be in [0, 100000] (0: all efSearch "
+                        + "candidates); rerankCandidates=" + n);
+            }
+            this.rerankCandidates = n;
+            return this;
+        }
+
         public Builder eagerRestore(boolean eagerRestore) {
             this.eagerRestore = eagerRestore;
             return this;
@@ -270,6 +299,10 @@ public final class VectorSearchConfig implements Serializable {
         }
 
         public VectorSearchConfig build() {
+            if (!vectorsOnHeap && quantization != Quantization.INT8) {
+                throw new IllegalArgumentException("vectorsOnHeap may be false only with quantization int8 (the heap "
+                        + "keeps the int8 codes to search); quantization=" + quantization.name().toLowerCase(Locale.ROOT));
+            }
             if (mode == IndexMode.GLOBAL && dimension == 0) {
                 // Each shard would otherwise fix its own dimension from its first vector, so one global index
                 // could hold vectors of several dimensions, and a query of a wrong one be refused once per shard.

@@ -54,6 +54,19 @@ public final class VectorSearchOptions {
             .stringType().defaultValue("none")
             .withDescription("none, or int8: int8 traversal with exact float re-ranking.");
 
+    public static final ConfigOption<Boolean> VECTORS_ON_HEAP = ConfigOptions.key("vectorstream.hnsw.vectors-on-heap")
+            .booleanType().defaultValue(true)
+            .withDescription("false (needs quantization int8): once a key's index has trained its quantiser, its "
+                    + "heap copy holds the graph and one byte per component only; exact re-ranking reads the float "
+                    + "vectors of the best candidates from keyed state. Meant for RocksDB, where state is off the heap: "
+                    + "about a third of the heap per vector at 784 dimensions.");
+
+    public static final ConfigOption<Integer> RERANK_CANDIDATES = ConfigOptions.key("vectorstream.hnsw.rerank-candidates")
+            .intType().defaultValue(0)
+            .withDescription("With quantization int8: how many of a search's best int8-scored candidates are re-ranked "
+                    + "by exact float distance (at least k); 0 means all efSearch of them. With vectors-on-heap false "
+                    + "each is one keyed-state read.");
+
     public static final ConfigOption<Integer> EXACT_THRESHOLD = ConfigOptions.key("vectorstream.hnsw.exact-threshold")
             .intType().defaultValue(HnswConfig.DEFAULT_EXACT_SEARCH_THRESHOLD)
             .withDescription("Keys with at most this many vectors (or filter matches) are searched by brute force.");

@@ -1,6 +1,7 @@
 package io.vectorstream.operators.internal;
 
 import io.vectorstream.index.HnswConfig;
+import io.vectorstream.index.ExactVectorSource;
 import io.vectorstream.index.HnswIndex;
 import io.vectorstream.operators.state.KeyIndexMeta;
 import io.vectorstream.operators.state.KeyIndexMetaSerializer;
@@ -57,6 +58,9 @@ public final class KeyIndexStore {
     private final Counter cacheEvictions;
     private final FirstReloadLog reloads = new FirstReloadLog();
     private final ObjLongConsumer<String> onEvicted = reloads::evicted; // one instance: persist runs per record
+    // Reads the current key's stored vectors, for indexes whose floats are off the heap (vectorsOnHeap false):
+    // the keyed state's current key is always the key whose index is searched or changed.
+    private final ExactVectorSource storedVectors = this::readStoredVector;
     private long lastThrashWarning;
 
     /**
@@ -116,8 +120,11 @@ public final class KeyIndexStore {
         if (m == null) {
             return true;
         }
-        // The stored float vectors alone are a lower bound of the rebuilt index: skip a build that cannot fit.
-        if (!cache.fits((long) m.index().liveCount() * m.dimension() * Float.BYTES)) {
+        // The vectors' heap copies alone (floats, or int8 codes with vectorsOnHeap false) are a lower bound of the
+        // rebuilt index: skip a build that cannot fit.
+        int bytesPerComponent = m.index().quantized() && !hnswConfig.apply(m.dimension()).vectorsOnHeap()
+                ? 1 : Float.BYTES;
+        if (!cache.fits((long) m.index().liveCount() * m.dimension() * bytesPerComponent)) {
             return false;
         }
         KeyIndex ki = rebuild(key, m);
@@ -133,6 +140,7 @@ public final class KeyIndexStore {
     public KeyIndex create(int dimension) {
         HnswIndex index = new HnswIndex(hnswConfig.apply(dimension));
         index.setChangeListener(tracker);
+        index.setExactVectorSource(storedVectors);
         return new KeyIndex(index, dimension);
     }
 
@@ -241,11 +249,27 @@ public final class KeyIndexStore {
         }
         HnswIndex index = r.build();
         index.setChangeListener(tracker);
+        index.setExactVectorSource(storedVectors);
         KeyIndex ki = new KeyIndex(index, m.dimension());
         for (Map.Entry<Integer, NodeRecord> e : records) {
             ki.setAttributes(e.getKey(), e.getValue().attributes());
         }
         return ki;
+    }
+
+    private void readStoredVector(int ord, long id, float[] dst) {
+        NodeRecord rec;
+        try {
+            rec = nodes.get(ord);
+        } catch (Exception e) {
+            throw new IllegalStateException("the stored vector of node " + ord + " (id " + id + ") must be readable "
+                    + "from keyed state", e);
+        }
+        if (rec == null || rec.id() != id) {
+            throw new IllegalStateException("state is inconsistent: node " + ord + " must hold id " + id + "; stored="
+                    + (rec == null ? "nothing" : "id " + rec.id()));
+        }
+        System.arraycopy(rec.vector(), 0, dst, 0, dst.length);
     }
 
     /**
