@@ -105,7 +105,8 @@ public final class HnswConfig {
     public boolean vectorsOnHeap() { return vectorsOnHeap; }
     /**
      * How many of a quantised search's best candidates (by int8 distance) are re-ranked by exact float
-     * distance: at least k; 0 means all efSearch of them.
+     * distance, at least k and at most efSearch. 0 (the default) chooses: all efSearch of them while the floats
+     * are on the heap, 1.5 k once they are off it (each is then a read through the {@link ExactVectorSource}).
      */
     public int rerankCandidates() { return rerankCandidates; }
 

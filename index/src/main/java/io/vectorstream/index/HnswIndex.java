@@ -622,7 +622,9 @@ public final class HnswIndex {
 
     void ensureCapacity(int n) {
         if (n > ids.length) {
-            int cap = Math.max(n, ids.length + (ids.length >> 1));
+            // Codes only: the codes are most of the heap, so grow by an eighth, not a half (the copies cost little
+            // next to the inserts, and the slack is what the mode exists to save).
+            int cap = Math.max(n, ids.length + (ids.length >> (floatsOnHeap ? 1 : 3)));
             ids = Arrays.copyOf(ids, cap);
             live = Arrays.copyOf(live, cap);
             if (codes != null) {

@@ -299,10 +299,15 @@ public final class HnswSearcher {
         return drain(k, scored, path);
     }
 
-    /** How many int8-scored candidates are re-ranked: {@link HnswConfig#rerankCandidates()}, at least k. */
+    /** How many int8-scored candidates are re-ranked; see {@link HnswConfig#rerankCandidates()}. */
     private int rerankDepth(int k, int efSearch) {
         int r = index.config.rerankCandidates();
-        return Math.max(k, r == 0 ? efSearch : Math.min(r, efSearch));
+        if (r == 0) {
+            // Automatic: every candidate while re-ranking is a heap read; 1.5 k when each one is a read from
+            // outside the heap (the int8 order rarely moves a true top-k member further down than that).
+            r = index.floatsOnHeap ? efSearch : k + (k + 1) / 2;
+        }
+        return Math.max(k, Math.min(r, efSearch));
     }
 
     /** Re-scores the best {@code depth} of {@link #results} (int8 distances) exactly, keeping the best k. */

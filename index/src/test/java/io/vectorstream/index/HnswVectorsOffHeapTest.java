@@ -87,6 +87,7 @@ class HnswVectorsOffHeapTest {
         StoredVectors stored = new StoredVectors();
         HnswConfig config = config(VectorMetric.L2, false).toBuilder().rerankCandidates(20).build();
         HnswIndex index = build(config, sets[0], ids, stored);
+        HnswIndex automatic = build(config(VectorMetric.L2, false), sets[0], ids, stored);
         for (float[] q : sets[1]) {
             stored.reads = 0;
             index.search(q, 10, 100);
@@ -98,6 +99,9 @@ class HnswVectorsOffHeapTest {
             }
             index.search(q, 10, 40, all);
             assertThat(stored.reads).as("float reads of a filtered scan of 300").isEqualTo(20);
+            stored.reads = 0;
+            automatic.search(q, 10, 100);
+            assertThat(stored.reads).as("float reads of a graph search, automatic depth (1.5 k)").isEqualTo(15);
         }
     }
 

@@ -67,6 +67,14 @@ public class VectorIndexOperator extends KeyedCoProcessOperator<String, VectorEv
         }
     }
 
+    /**
+     * Heap bytes per live vector of the indexes cached on this subtask (the {@code heapBytesPerVector} gauge);
+     * for benchmarks and tests. Task thread.
+     */
+    public long heapBytesPerVector() {
+        return function().store().heapBytesPerVector();
+    }
+
     /** The function this operator runs. */
     VectorIndexFunction function() {
         return (VectorIndexFunction) userFunction;

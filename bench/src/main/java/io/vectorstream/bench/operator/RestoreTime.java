@@ -32,17 +32,40 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
  * on, every key is ready when it returns), the first answer, and an answer from every key (with eager off, that
  * is when all keys are ready). Heap and RocksDB.
  *
- * <pre>java -cp ... io.vectorstream.bench.operator.RestoreTime [--layouts 1x60000,100x600] [--dimension 784]</pre>
+ * <pre>java -cp ... io.vectorstream.bench.operator.RestoreTime [--layouts 1x60000,100x600] [--dimension 784]
+ *     [--vectors-off-heap]</pre>
  * {@code --vectors N} is short for {@code --layouts 1xN}. Uses Fashion-MNIST when installed
  * (dataset-fashion-mnist), else a synthetic clustered set.
  */
 public final class RestoreTime {
+    /** {@code --vectors-off-heap}: int8 codes on the heap, floats in state ({@code vectorsOnHeap} false). */
+    private static boolean vectorsOffHeap;
+
     private RestoreTime() {}
+
+    /** The configuration every run uses, with the eager rebuild on or off. */
+    static VectorSearchConfig config(boolean eager) {
+        VectorSearchConfig.Builder b = VectorSearchConfig.builder().cacheMaxBytes(4L << 30).eagerRestore(eager);
+        if (vectorsOffHeap) {
+            b.quantization(io.vectorstream.index.Quantization.INT8).vectorsOnHeap(false);
+        }
+        return b.build();
+    }
 
     public static void main(String[] args) throws Exception {
         String layouts = "1x60000,100x600";
         int dim = 784;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--vectors-off-heap")) {
+                vectorsOffHeap = true;
+                args[i] = "";
+            }
+        }
         for (int i = 0; i + 1 < args.length; i += 2) {
+            if (args[i].isEmpty()) {
+                i--;
+                continue;
+            }
             switch (args[i]) {
                 case "--layouts": layouts = args[i + 1]; break;
                 case "--vectors": layouts = "1x" + Integer.parseInt(args[i + 1]); break;
@@ -63,8 +86,9 @@ public final class RestoreTime {
             throw new IllegalArgumentException("layouts must fit the dataset; " + total + " vectors needed, "
                     + d.name + " has " + d.base.length);
         }
-        System.out.printf(Locale.ROOT, "dataset %s: %d x %d, JDK %s; times after a restore count from the start of "
-                + "initializeState%n", d.name, d.base.length, d.dimension(), System.getProperty("java.version"));
+        System.out.printf(Locale.ROOT, "dataset %s: %d x %d, JDK %s; %s; times after a restore count from the start "
+                + "of initializeState%n", d.name, d.base.length, d.dimension(), System.getProperty("java.version"),
+                vectorsOffHeap ? "int8 codes on the heap, floats in state (vectorsOnHeap false)" : "floats on the heap");
         System.out.println("| backend | keys x vectors | raw build (HnswIndex) | ingest | snapshot "
                 + "| eager: init + open (all keys ready) | eager: first answer | eager: every key answered "
                 + "| lazy: init + open | lazy: first answer | lazy: every key answered (all keys ready) |");
@@ -123,7 +147,7 @@ public final class RestoreTime {
 
     static void run(String name, Datasets.Dataset d, int keys, int perKey, Supplier<StateBackend> backend)
             throws Exception {
-        VectorSearchConfig config = VectorSearchConfig.builder().cacheMaxBytes(4L << 30).build();
+        VectorSearchConfig config = config(true);
         double raw = rawBuild(config, d, keys, perKey);
         Path checkpoints = Files.createTempDirectory("vectorstream-restore-bench-");
         OperatorSubtaskState snapshot;
@@ -140,10 +164,8 @@ public final class RestoreTime {
             snapshot = h.snapshot(1L, 1L);
             snap = (System.nanoTime() - t1) / 1e9;
         }
-        double[] eager = restore(VectorSearchConfig.builder().cacheMaxBytes(4L << 30).eagerRestore(true).build(),
-                d, keys, perKey, backend, checkpoints, snapshot);
-        double[] lazy = restore(VectorSearchConfig.builder().cacheMaxBytes(4L << 30).eagerRestore(false).build(),
-                d, keys, perKey, backend, checkpoints, snapshot);
+        double[] eager = restore(config(true), d, keys, perKey, backend, checkpoints, snapshot);
+        double[] lazy = restore(config(false), d, keys, perKey, backend, checkpoints, snapshot);
         System.out.printf(Locale.ROOT, "| %s | %d x %d | %.1f s | %.1f s | %.2f s | %.2f s | %.2f s | %.2f s "
                         + "| %.2f s | %.2f s | %.2f s |%n", name, keys, perKey, raw, ingest, snap, eager[0], eager[1],
                 eager[2], lazy[0], lazy[1], lazy[2]);
