@@ -106,6 +106,11 @@ public final class VectorStreamCli implements Callable<Integer> {
         @Option(names = "--exact-threshold", description = "Keys with at most this many vectors are searched exactly.")
         Integer exactThreshold;
         @Option(names = "--quantization", description = "none or int8.") String quantization;
+        @Option(names = "--vectors-on-heap", arity = "1", description = "false (with --quantization int8): the heap "
+                + "keeps int8 codes and the graph, exact re-ranking reads floats from state (RocksDB).")
+        Boolean vectorsOnHeap;
+        @Option(names = "--rerank-candidates", description = "int8: candidates re-ranked by exact distance; 0 chooses "
+                + "(all efSearch on the heap, 1.5 k with --vectors-on-heap false).") Integer rerankCandidates;
         @Option(names = "--consistency", description = "${COMPLETION-CANDIDATES}.") ConsistencyMode consistency;
         @Option(names = "--ttl", description = "Vector time-to-live (ISO-8601, e.g. PT1H).") Duration ttl;
         @Option(names = "--cache-max-bytes") Long cacheMaxBytes;
@@ -177,6 +182,8 @@ public final class VectorStreamCli implements Callable<Integer> {
             setIf(c, VectorSearchOptions.EF_SEARCH, efSearch);
             setIf(c, VectorSearchOptions.EXACT_THRESHOLD, exactThreshold);
             setIf(c, VectorSearchOptions.QUANTIZATION, quantization);
+            setIf(c, VectorSearchOptions.VECTORS_ON_HEAP, vectorsOnHeap);
+            setIf(c, VectorSearchOptions.RERANK_CANDIDATES, rerankCandidates);
             setIf(c, VectorSearchOptions.CONSISTENCY, consistency);
             setIf(c, VectorSearchOptions.TTL, ttl);
             setIf(c, VectorSearchOptions.CACHE_MAX_BYTES, cacheMaxBytes == null ? null : new MemorySize(cacheMaxBytes));

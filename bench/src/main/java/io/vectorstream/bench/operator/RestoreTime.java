@@ -33,13 +33,15 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
  * is when all keys are ready). Heap and RocksDB.
  *
  * <pre>java -cp ... io.vectorstream.bench.operator.RestoreTime [--layouts 1x60000,100x600] [--dimension 784]
- *     [--vectors-off-heap]</pre>
+ *     [--vectors-off-heap] [--rocksdb-memory 256mb]</pre>
  * {@code --vectors N} is short for {@code --layouts 1xN}. Uses Fashion-MNIST when installed
  * (dataset-fashion-mnist), else a synthetic clustered set.
  */
 public final class RestoreTime {
     /** {@code --vectors-off-heap}: int8 codes on the heap, floats in state ({@code vectorsOnHeap} false). */
     private static boolean vectorsOffHeap;
+    /** {@code --rocksdb-memory}: RocksDB's fixed memory per slot (block cache and write buffers). */
+    private static String rocksDbMemory = "256mb";
 
     private RestoreTime() {}
 
@@ -70,6 +72,7 @@ public final class RestoreTime {
                 case "--layouts": layouts = args[i + 1]; break;
                 case "--vectors": layouts = "1x" + Integer.parseInt(args[i + 1]); break;
                 case "--dimension": dim = Integer.parseInt(args[i + 1]); break;
+                case "--rocksdb-memory": rocksDbMemory = args[i + 1]; break;
                 default: throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -95,8 +98,8 @@ public final class RestoreTime {
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int[] s : shapes) {
             run("heap (HashMap)", d, s[0], s[1], HashMapStateBackend::new);
-            run("RocksDB (incremental, 256 MiB fixed memory)", d, s[0], s[1],
-                    () -> OperatorThroughput.rocksDbWithFixedMemory("256mb"));
+            run("RocksDB (incremental, " + rocksDbMemory + " fixed memory)", d, s[0], s[1],
+                    () -> OperatorThroughput.rocksDbWithFixedMemory(rocksDbMemory));
         }
     }
 

@@ -26,7 +26,8 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
  * variant, then every variant again), best round and spread per variant, ratios within each round.
  *
  * <p>Usage: {@code VectorsOffHeapQueries [vectors] [queries] [rounds] [ef] [rerank,rerank,...]} (Fashion-MNIST
- * when installed, else synthetic; the re-rank depths of the off-heap variants, 0 meaning ef, default 10,20). Prints a markdown table and a {@code RATIO} line per variant against the first.
+ * when installed, else synthetic; the re-rank depths of the off-heap variants, 0 meaning automatic, default
+ * 0,10). Prints a markdown table and a {@code RATIO} line per variant against the first.
  */
 public final class VectorsOffHeapQueries {
     private static final int K = 10;
@@ -44,7 +45,7 @@ public final class VectorsOffHeapQueries {
         System.out.printf(Locale.ROOT, "%s: %d vectors x %d dims in one key, %d queries (k %d, ef %d); RocksDB; JDK %s; "
                         + "kernels %s; %d cores%n", d.name, n, d.dimension(), nq, K, ef, Runtime.version(),
                 VectorMath.implementationName(), Runtime.getRuntime().availableProcessors());
-        String rerankList = args.length > 4 ? args[4] : "10,20";
+        String rerankList = args.length > 4 ? args[4] : "0,10";
         List<String> names = new ArrayList<>(List.of("floats on heap (float traversal)",
                 "floats on heap, int8 traversal + float re-rank"));
         List<VectorSearchConfig> list = new ArrayList<>(List.of(
@@ -53,7 +54,7 @@ public final class VectorsOffHeapQueries {
                         .build()));
         for (String r : rerankList.split(",")) {
             int rerank = Integer.parseInt(r.trim());
-            names.add("int8 on heap, re-rank " + (rerank == 0 ? ef : rerank) + " from RocksDB");
+            names.add("int8 on heap, re-rank " + (rerank == 0 ? "automatic (1.5 k)" : rerank) + " from RocksDB");
             list.add(VectorSearchConfig.builder().efSearch(ef).cacheMaxBytes(4L << 30).quantization(Quantization.INT8)
                     .vectorsOnHeap(false).rerankCandidates(rerank).build());
         }
