@@ -304,7 +304,11 @@ public final class HnswIndex {
         return bytes;
     }
 
-    /** Writes the whole index in the versioned, checksummed format read by {@link #load(InputStream)}. */
+    /**
+     * Writes the whole index in the versioned, checksummed format read by {@link #load(InputStream)}. The format
+     * holds the graph's configuration but not the search-time {@link HnswConfig#rerankCandidates()}, which a
+     * loaded index takes at its default (0); an index whose floats are off the heap cannot be saved.
+     */
     public void save(OutputStream out) throws IOException {
         IndexCodec.write(this, out);
     }
@@ -675,6 +679,9 @@ public final class HnswIndex {
             // distances were float ones: recomputed from the codes when each list next changes.
             floatsOnHeap = false;
             vectors.release();
+            // The searchers still hold the released array: drop their references so it can be collected.
+            inserter.refresh();
+            searcher.refreshData();
             markEdgeDistancesStale();
         }
     }

@@ -247,7 +247,7 @@ public final class HnswSearcher {
     private SearchResults exact(int k, int efSearch, IdFilter filter, OrdinalBitSet acceptOrds, int scored,
                                 SearchResults.Path path) {
         if (!index.floatsOnHeap) {
-            return scanCodes(k, efSearch, filter, acceptOrds, scored, path);
+            return scanCodes(k, efSearch, filter, acceptOrds, scored);
         }
         results.clear();
         boolean[] live = index.live;
@@ -273,8 +273,7 @@ public final class HnswSearcher {
         return drain(k, scored, path);
     }
 
-    private SearchResults scanCodes(int k, int efSearch, IdFilter filter, OrdinalBitSet acceptOrds, int scored,
-                                    SearchResults.Path path) {
+    private SearchResults scanCodes(int k, int efSearch, IdFilter filter, OrdinalBitSet acceptOrds, int scored) {
         int depth = rerankDepth(k, efSearch);
         results.clear();
         boolean[] live = index.live;
@@ -296,7 +295,7 @@ public final class HnswSearcher {
             }
         }
         rerankResults(k, depth);
-        return drain(k, scored, path);
+        return drain(k, scored, SearchResults.Path.CODES_SCAN);
     }
 
     /** How many int8-scored candidates are re-ranked; see {@link HnswConfig#rerankCandidates()}. */

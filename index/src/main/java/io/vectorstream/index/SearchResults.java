@@ -22,7 +22,13 @@ public final class SearchResults {
          * A filtered graph traversal scored more nodes than the filter accepts and gave up; exact brute force
          * over the accepted set answered.
          */
-        EXACT_AFTER_GRAPH
+        EXACT_AFTER_GRAPH,
+        /**
+         * The floats are off the heap ({@link HnswConfig#vectorsOnHeap()} false): a scan of the live
+         * (filter-accepted) nodes' int8 codes, its best candidates re-ranked by exact distance. Where
+         * {@link #EXACT} would answer with the floats on the heap.
+         */
+        CODES_SCAN
     }
 
     private final long[] ids;

@@ -97,7 +97,7 @@ class HnswVectorsOffHeapTest {
             for (int ord = 0; ord < 300; ord++) {
                 all.set(ord);
             }
-            index.search(q, 10, 40, all);
+            assertThat(index.search(q, 10, 40, all).path()).isEqualTo(SearchResults.Path.CODES_SCAN);
             assertThat(stored.reads).as("float reads of a filtered scan of 300").isEqualTo(20);
             stored.reads = 0;
             automatic.search(q, 10, 100);

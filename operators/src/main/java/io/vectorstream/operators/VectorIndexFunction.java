@@ -1,6 +1,5 @@
 package io.vectorstream.operators;
 
-import io.vectorstream.index.SearchResults;
 import io.vectorstream.operators.internal.DeadLetterCounters;
 import io.vectorstream.operators.internal.KeyIndex;
 import io.vectorstream.operators.internal.KeyIndexStore;
@@ -212,6 +211,12 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         for (Long stored : globalPlacement.get()) {
             hasPlacement = true;
             int storedShardsPerKey = (int) (stored >>> 32);
+            int storedVersion = (int) (long) stored;
+            if (storedVersion != PLACEMENT_VERSION) {
+                throw new IllegalStateException("GLOBAL placement version must be " + PLACEMENT_VERSION + " (one graph "
+                        + "per shard and key), the version this release reads; placementVersion=" + storedVersion
+                        + ". Restore with the release that wrote the state.");
+            }
             if (storedShardsPerKey != config.shardsPerKey()) {
                 throw new IllegalStateException("shardsPerKey must stay as it was when the state was written: the "
                         + "restored state has shardsPerKey=" + storedShardsPerKey + ", the job has shardsPerKey="
@@ -416,9 +421,12 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
                 }
                 KeyIndex ki = store.load(key);
                 if (ki == null) {
+                    if (pendingEvents.isEmpty()) {
+                        pieces.remove(key); // registered for events that never built an index (deletes, dead letters)
+                    }
                     continue;
                 }
-                SearchResults r = answerer.search(query, ki);
+                QueryAnswerer.Hits r = answerer.search(query, ki);
                 micros += answerer.lastSearchMicros();
                 QueryResult part = new QueryResult(query.queryId(), null, query.k(), r.ids(), r.distances(),
                         ki.index().size(), 0, -1, 1, 1, query.eventTime());

@@ -386,6 +386,44 @@ class GlobalShardingTest {
         }
     }
 
+    /**
+     * Two tenants sharing an id, every distance equal: a query without a key gets the same answer whatever order
+     * the graphs are searched in, before and after a restore (equal distances are ordered by id, and the merge
+     * keeps the first of a repeated id).
+     */
+    @Test
+    void equalDistancesAcrossGraphsMergeByIdWhateverTheOrder() throws Exception {
+        VectorSearchConfig config = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(1).dimension(2).build();
+        OperatorSubtaskState snapshot;
+        for (boolean bFirst : new boolean[] {false, true}) {
+            try (var h = harness(config, Backend.ROCKSDB, 1, 0)) {
+                h.open();
+                List<VectorEvent> a = List.of(VectorEvent.upsert("tenant-a", 5, new float[] {0, 1}, Map.of(), 1L),
+                        VectorEvent.upsert("tenant-a", 1, new float[] {1, 0}, Map.of(), 1L));
+                List<VectorEvent> b = List.of(VectorEvent.upsert("tenant-b", 5, new float[] {0, -1}, Map.of(), 1L),
+                        VectorEvent.upsert("tenant-b", 2, new float[] {-1, 0}, Map.of(), 1L));
+                for (VectorEvent e : bFirst ? concat(b, a) : concat(a, b)) {
+                    h.processElement1(e, 1L);
+                }
+                h.processElement2(new VectorQuery("q", null, new float[] {0, 0}, 2, 0, null, 2L).toShard(0), 2L);
+                assertThat(results(h).get(0).ids()).as("b first: %s", bFirst).containsExactly(1L, 2L);
+                snapshot = h.snapshot(1L, 1L);
+            }
+            try (var h = harness(config, Backend.ROCKSDB, 1, 0)) {
+                h.initializeState(snapshot);
+                h.open();
+                h.processElement2(new VectorQuery("q", null, new float[] {0, 0}, 3, 0, null, 2L).toShard(0), 2L);
+                assertThat(results(h).get(0).ids()).as("after a restore").containsExactly(1L, 2L, 5L);
+            }
+        }
+    }
+
+    private static <T> List<T> concat(List<T> x, List<T> y) {
+        List<T> all = new ArrayList<>(x);
+        all.addAll(y);
+        return all;
+    }
+
     @Test
     void restoringWithAnotherShardsPerKeyIsRefused() throws Exception {
         VectorSearchConfig all = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(8).dimension(2).build();

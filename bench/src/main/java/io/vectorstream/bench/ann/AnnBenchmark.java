@@ -22,13 +22,16 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 
 /**
- * The ANN harness: computes (or reuses) the ground truth, runs every library in a fresh JVM one after the
- * other with the same data, parameters and JVM flags, then writes {@code bench/results/<dataset>-<date>.json},
- * a markdown table and a recall-vs-QPS plot, updates {@code docs/benchmarks.md}, and prints as its last line
- * {@code RATIO qps@0.95=<ours/best peer> qps@0.99=<...> build=<best peer build/ours>}.
+ * The ANN harness: computes (or reuses) the ground truth, runs every library in a fresh JVM with the same data,
+ * parameters and JVM flags, in interleaved rounds (every library, then every library again), waiting for the
+ * machine to be quiet before each sweep point and recording the other processes' CPU during it; then writes
+ * {@code bench/results/<dataset>-<date>.json}, a markdown table and a recall-vs-QPS plot, updates
+ * {@code docs/benchmarks.md}, and prints as its last line
+ * {@code RATIO qps@0.95=<ours/best peer> qps@0.99=<...> build=<best peer build/ours>}: each the median over the
+ * rounds of the ratio within the round, with QPS at a recall interpolated on each library's Pareto curve.
  *
  * <p>Usage: {@code AnnBenchmark [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine]
- * [--quick] [--libraries a,b,...]}. Run through {@code bench/run.sh}.
+ * [--quick] [--rounds 3] [--libraries a,b,...]}. Run through {@code bench/run.sh}.
  */
 public final class AnnBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -42,6 +45,7 @@ public final class AnnBenchmark {
         String query = "-";
         String metricName = "l2";
         boolean quick = false;
+        int rounds = 3;
         String libraries = "vectorstream,vectorstream-int8,lucene,jvector,hnswlib";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -51,6 +55,7 @@ public final class AnnBenchmark {
                 case "--metric": metricName = args[++i]; break;
                 case "--quick": quick = true; break;
                 case "--libraries": libraries = args[++i]; break;
+                case "--rounds": rounds = Integer.parseInt(args[++i]); break;
                 default: throw new IllegalArgumentException("unknown argument: " + args[i]
                         + "; usage: [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] [--quick]");
             }
@@ -58,7 +63,9 @@ public final class AnnBenchmark {
         VectorMetric metric = VectorMetric.parse(metricName);
         int limitBase = quick ? 20_000 : Integer.MAX_VALUE;
         int limitQueries = quick ? 1_000 : 10_000;
-        String efs = quick ? "10,20,40,80,160" : "10,20,40,80,160,320";
+        // A fine grid: "QPS at recall x" is read off each library's curve between its two neighbouring points.
+        String efs = quick ? "10,12,14,16,20,24,28,32,40,48,64,80,100,128"
+                : "10,12,14,16,20,24,28,32,40,48,64,80,100,128,160,200,256,320";
         Path root = Paths.get(System.getProperty("vectorstream.root", "."));
         Path cache = root.resolve("bench/results/cache");
 
@@ -78,10 +85,18 @@ public final class AnnBenchmark {
         report.put("machine", machine());
         report.put("command", "bench/run.sh " + String.join(" ", args));
         report.put("parameters", "M 16 (2M on layer 0), efConstruction 100, k 10, one query thread");
+        report.put("rounds", rounds);
         ArrayNode results = report.putArray("results");
-        for (String lib : libraries.split(",")) {
-            System.err.println("== " + lib);
-            results.add(runWorker(lib, metricName, dataset, base, query, limitBase, limitQueries, cache, efs));
+        // Interleaved rounds: every library, then every library again, each in a fresh JVM, so a noisy minute hits
+        // one round of each rather than all rounds of one.
+        for (int r = 0; r < rounds; r++) {
+            for (String lib : libraries.split(",")) {
+                System.err.println("== round " + (r + 1) + "/" + rounds + ": " + lib);
+                ObjectNode res = (ObjectNode) runWorker(lib, metricName, dataset, base, query, limitBase, limitQueries,
+                        cache, efs);
+                res.put("round", r);
+                results.add(res);
+            }
         }
 
         String stem = data.name + "-" + metricName + (quick ? "-quick" : "") + "-" + LocalDate.now();
@@ -138,68 +153,184 @@ public final class AnnBenchmark {
         return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores";
     }
 
-    /** The highest QPS among sweep points with recall >= target, or 0 when none reaches it. */
-    static double qpsAt(JsonNode lib, double target) {
+    /**
+     * QPS at recall {@code target} on the recall-QPS Pareto curve of {@code points} ({recall, qps} pairs): the
+     * best QPS among points with recall >= r, interpolated linearly between the two curve points around the
+     * target; the curve's QPS at its lowest recall when that already reaches the target; 0 when no point does.
+     */
+    static double qpsAtRecall(List<double[]> points, double target) {
+        List<double[]> sorted = new ArrayList<>(points);
+        sorted.sort(java.util.Comparator.comparingDouble(p -> p[0]));
+        int n = sorted.size();
+        double[] frontier = new double[n];
         double best = 0;
-        for (JsonNode p : lib.get("sweep")) {
-            if (p.get("recall").asDouble() >= target) {
-                best = Math.max(best, p.get("qps").asDouble());
+        for (int i = n - 1; i >= 0; i--) {
+            best = Math.max(best, sorted.get(i)[1]);
+            frontier[i] = best;
+        }
+        for (int i = 0; i < n; i++) {
+            double r = sorted.get(i)[0];
+            if (r >= target) {
+                if (i == 0 || r == sorted.get(i - 1)[0]) {
+                    return frontier[i];
+                }
+                double r0 = sorted.get(i - 1)[0];
+                return frontier[i] + (frontier[i - 1] - frontier[i]) * (r - target) / (r - r0);
             }
         }
-        return best;
+        return 0;
+    }
+
+    /** The {recall, qps} points of one worker result. */
+    static List<double[]> points(JsonNode result) {
+        List<double[]> out = new ArrayList<>();
+        for (JsonNode p : result.get("sweep")) {
+            out.add(new double[] {p.get("recall").asDouble(), p.get("qps").asDouble()});
+        }
+        return out;
+    }
+
+    /** Per library, its best QPS per ef over all rounds (ann-benchmarks' rule), as {recall, qps, ef} points. */
+    static java.util.Map<String, List<double[]>> bestPerEf(JsonNode report) {
+        java.util.Map<String, java.util.TreeMap<Integer, double[]>> byLib = new java.util.LinkedHashMap<>();
+        for (JsonNode r : report.get("results")) {
+            var perEf = byLib.computeIfAbsent(r.get("library").asText(), x -> new java.util.TreeMap<>());
+            for (JsonNode p : r.get("sweep")) {
+                int ef = p.get("ef").asInt();
+                double[] cur = perEf.get(ef);
+                if (cur == null || p.get("qps").asDouble() > cur[1]) {
+                    perEf.put(ef, new double[] {p.get("recall").asDouble(), p.get("qps").asDouble(), ef});
+                }
+            }
+        }
+        java.util.Map<String, List<double[]>> out = new java.util.LinkedHashMap<>();
+        byLib.forEach((lib, m) -> out.put(lib, new ArrayList<>(m.values())));
+        return out;
+    }
+
+    private static boolean ours(String library) {
+        return library.startsWith("vectorstream");
+    }
+
+    /** Within each round: best of ours / best peer at the target (0.95, 0.99) and best peer build / our build. */
+    static double[][] roundRatios(JsonNode report) {
+        int rounds = report.get("rounds").asInt();
+        double[][] out = new double[rounds][3];
+        for (int round = 0; round < rounds; round++) {
+            double o95 = 0, o99 = 0, p95 = 0, p99 = 0, oBuild = Double.MAX_VALUE, pBuild = Double.MAX_VALUE;
+            for (JsonNode r : report.get("results")) {
+                if (r.get("round").asInt() != round) {
+                    continue;
+                }
+                List<double[]> pts = points(r);
+                double q95 = qpsAtRecall(pts, 0.95);
+                double q99 = qpsAtRecall(pts, 0.99);
+                double build = r.get("build1Seconds").asDouble();
+                if (ours(r.get("library").asText())) {
+                    o95 = Math.max(o95, q95);
+                    o99 = Math.max(o99, q99);
+                    oBuild = Math.min(oBuild, build);
+                } else {
+                    p95 = Math.max(p95, q95);
+                    p99 = Math.max(p99, q99);
+                    pBuild = Math.min(pBuild, build);
+                }
+            }
+            out[round][0] = p95 == 0 ? Double.NaN : o95 / p95;
+            out[round][1] = p99 == 0 ? Double.NaN : o99 / p99;
+            out[round][2] = pBuild / oBuild;
+        }
+        return out;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     static String ratio(JsonNode report) {
-        double ours95 = 0;
-        double ours99 = 0;
-        double oursBuild = Double.MAX_VALUE;
-        double peer95 = 0;
-        double peer99 = 0;
-        double peerBuild = Double.MAX_VALUE;
-        for (JsonNode r : report.get("results")) {
-            boolean ours = r.get("library").asText().startsWith("vectorstream");
-            double q95 = qpsAt(r, 0.95);
-            double q99 = qpsAt(r, 0.99);
-            double build = r.get("build1Seconds").asDouble();
-            if (ours) {
-                ours95 = Math.max(ours95, q95);
-                ours99 = Math.max(ours99, q99);
-                oursBuild = Math.min(oursBuild, build);
-            } else {
-                peer95 = Math.max(peer95, q95);
-                peer99 = Math.max(peer99, q99);
-                peerBuild = Math.min(peerBuild, build);
-            }
+        double[][] rr = roundRatios(report);
+        double[] r95 = new double[rr.length];
+        double[] r99 = new double[rr.length];
+        double[] rb = new double[rr.length];
+        StringBuilder each = new StringBuilder();
+        for (int i = 0; i < rr.length; i++) {
+            r95[i] = rr[i][0];
+            r99[i] = rr[i][1];
+            rb[i] = rr[i][2];
+            each.append(String.format(Locale.ROOT, "%s%.2f/%.2f/%.2f", i == 0 ? "" : ", ", r95[i], r99[i], rb[i]));
         }
-        return String.format(Locale.ROOT, "RATIO qps@0.95=%.2f qps@0.99=%.2f build=%.2f",
-                peer95 == 0 ? Double.NaN : ours95 / peer95, peer99 == 0 ? Double.NaN : ours99 / peer99,
-                peerBuild / oursBuild);
+        return String.format(Locale.ROOT, "RATIO qps@0.95=%.2f qps@0.99=%.2f build=%.2f (median of %d rounds; per round "
+                + "qps@0.95/qps@0.99/build: %s)", median(r95), median(r99), median(rb), rr.length, each);
     }
 
     static String markdown(JsonNode report) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%s, %d base x %d queries, %d-d, %s; %s; JDK %s; %s%n%n",
+        sb.append(String.format(Locale.ROOT, "%s, %d base x %d queries, %d-d, %s; %s; JDK %s; %s; %d interleaved "
+                        + "rounds, each library in a fresh JVM%n%n",
                 report.get("dataset").asText(), report.get("base").asInt(), report.get("queries").asInt(),
                 report.get("dimension").asInt(), report.get("metric").asText(), report.get("parameters").asText(),
-                report.get("jdk").asText(), report.get("machine").asText()));
-        sb.append("| library | build 1 thread (s) | build 2 threads (s) | heap after build (MiB) | QPS @ recall>=0.95 | QPS @ recall>=0.99 |\n");
+                report.get("jdk").asText(), report.get("machine").asText(), report.get("rounds").asInt()));
+        sb.append("QPS at a recall is read off the library's recall-QPS curve (best round per ef), interpolated between "
+                + "its two neighbouring points; the spread is that figure's range over the rounds' own curves.\n\n");
+        sb.append("| library | build 1 thread (s), best (range) | build 2 threads (s) | heap after build (MiB) "
+                + "| QPS @ recall 0.95 (range) | QPS @ recall 0.99 (range) |\n");
         sb.append("|---|---:|---:|---:|---:|---:|\n");
-        for (JsonNode r : report.get("results")) {
-            sb.append(String.format(Locale.ROOT, "| %s | %.1f | %s | %.0f | %.0f | %.0f |%n", r.get("library").asText(),
-                    r.get("build1Seconds").asDouble(),
-                    r.has("build2Seconds") ? String.format(Locale.ROOT, "%.1f", r.get("build2Seconds").asDouble()) : "n/a",
-                    r.get("heapBytes").asDouble() / 1048576.0, qpsAt(r, 0.95), qpsAt(r, 0.99)));
+        java.util.Map<String, List<double[]>> best = bestPerEf(report);
+        for (String lib : best.keySet()) {
+            double bMin = Double.MAX_VALUE, bMax = 0, q95Min = Double.MAX_VALUE, q95Max = 0, q99Min = Double.MAX_VALUE,
+                    q99Max = 0, heap = 0;
+            String build2 = "n/a";
+            for (JsonNode r : report.get("results")) {
+                if (!r.get("library").asText().equals(lib)) {
+                    continue;
+                }
+                double b = r.get("build1Seconds").asDouble();
+                bMin = Math.min(bMin, b);
+                bMax = Math.max(bMax, b);
+                double q95 = qpsAtRecall(points(r), 0.95);
+                double q99 = qpsAtRecall(points(r), 0.99);
+                q95Min = Math.min(q95Min, q95);
+                q95Max = Math.max(q95Max, q95);
+                q99Min = Math.min(q99Min, q99);
+                q99Max = Math.max(q99Max, q99);
+                heap = r.get("heapBytes").asDouble();
+                if (r.has("build2Seconds")) {
+                    build2 = String.format(Locale.ROOT, "%.1f", r.get("build2Seconds").asDouble());
+                }
+            }
+            sb.append(String.format(Locale.ROOT, "| %s | %.1f (%.1f .. %.1f) | %s | %.0f | %.0f (%.0f .. %.0f) "
+                            + "| %.0f (%.0f .. %.0f) |%n", lib, bMin, bMin, bMax, build2, heap / 1048576.0,
+                    qpsAtRecall(best.get(lib), 0.95), q95Min, q95Max, qpsAtRecall(best.get(lib), 0.99), q99Min,
+                    q99Max));
         }
-        sb.append("\nefSearch sweep (recall@10 / single-thread QPS / p50 / p99 latency in µs):\n\n");
-        sb.append("| library | ef | recall@10 | QPS | p50 µs | p99 µs |\n|---|---:|---:|---:|---:|---:|\n");
-        for (JsonNode r : report.get("results")) {
-            for (JsonNode p : r.get("sweep")) {
-                sb.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.0f | %.0f | %.0f |%n", r.get("library").asText(),
-                        p.get("ef").asInt(), p.get("recall").asDouble(), p.get("qps").asDouble(),
-                        p.get("p50Micros").asDouble(), p.get("p99Micros").asDouble()));
+        sb.append("\nefSearch sweep, best round per point (recall@10 / single-thread QPS / p50 / p99 latency in µs / "
+                + "other processes' CPU during the point, in cores):\n\n");
+        sb.append("| library | ef | recall@10 | QPS | p50 µs | p99 µs | foreign cores |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        for (String lib : best.keySet()) {
+            for (double[] p : best.get(lib)) {
+                JsonNode point = pointOf(report, lib, (int) p[2], p[1]);
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.0f | %.0f | %.0f | %.2f |%n", lib, (int) p[2],
+                        p[0], p[1], point.get("p50Micros").asDouble(), point.get("p99Micros").asDouble(),
+                        point.has("foreignCores") ? point.get("foreignCores").asDouble() : Double.NaN));
             }
         }
         return sb.toString();
+    }
+
+    private static JsonNode pointOf(JsonNode report, String lib, int ef, double qps) {
+        for (JsonNode r : report.get("results")) {
+            if (r.get("library").asText().equals(lib)) {
+                for (JsonNode p : r.get("sweep")) {
+                    if (p.get("ef").asInt() == ef && p.get("qps").asDouble() == qps) {
+                        return p;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no point " + lib + " ef " + ef);
     }
 
     static void plot(JsonNode report, Path png) throws java.io.IOException {
@@ -208,14 +339,14 @@ public final class AnnBenchmark {
                 .xAxisTitle("recall@10").yAxisTitle("queries per second (1 thread, log)").build();
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSW);
-        for (JsonNode r : report.get("results")) {
+        for (var e : bestPerEf(report).entrySet()) {
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
-            for (JsonNode p : r.get("sweep")) {
-                x.add(p.get("recall").asDouble());
-                y.add(p.get("qps").asDouble());
+            for (double[] p : e.getValue()) {
+                x.add(p[0]);
+                y.add(p[1]);
             }
-            chart.addSeries(r.get("library").asText(), x, y);
+            chart.addSeries(e.getKey(), x, y);
         }
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }

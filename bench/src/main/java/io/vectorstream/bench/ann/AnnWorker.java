@@ -66,8 +66,11 @@ public final class AnnWorker {
         }
         ArrayNode sweep = out.putArray("sweep");
         long[] lat = new long[data.queries.length];
+        MachineLoad load = new MachineLoad();
         for (int ef : efs) {
+            double quietBefore = load.awaitQuiet(0.25, 10_000);
             double recall = 0;
+            load.start();
             long start = System.nanoTime();
             for (int i = 0; i < data.queries.length; i++) {
                 long q0 = System.nanoTime();
@@ -84,6 +87,8 @@ public final class AnnWorker {
             p.put("recall", recall / data.queries.length);
             p.put("p50Micros", sorted[sorted.length / 2] / 1e3);
             p.put("p99Micros", sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1e3);
+            p.put("foreignCores", load.foreignCores());
+            p.put("foreignCoresBefore", quietBefore);
         }
         System.out.println("RESULT " + json.writeValueAsString(out));
     }

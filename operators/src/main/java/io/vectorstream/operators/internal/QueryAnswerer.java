@@ -29,7 +29,7 @@ public final class QueryAnswerer {
         if (ki == null) {
             return empty(query);
         }
-        SearchResults r = search(query, ki);
+        Hits r = search(query, ki);
         return new QueryResult(query.queryId(), query.key(), query.k(), r.ids(), r.distances(),
                 ki.index().size(), lastSearchMicros, query.shard(), 1, fanOut(query), query.eventTime());
     }
@@ -45,7 +45,7 @@ public final class QueryAnswerer {
      *
      * @throws RecordRejected when the query does not fit this index
      */
-    public SearchResults search(VectorQuery query, KeyIndex ki) throws RecordRejected {
+    public Hits search(VectorQuery query, KeyIndex ki) throws RecordRejected {
         String reason = RecordValidator.checkDimension("vector", query.vector(), ki.dimension());
         if (reason != null) {
             throw new RecordRejected(reason, DeadLetter.ReasonClass.DIMENSION);
@@ -60,7 +60,33 @@ public final class QueryAnswerer {
         long t0 = System.nanoTime();
         SearchResults r = ki.index().search(query.vector(), query.k(), ef, ki.acceptedOrdinals(query.filter()));
         lastSearchMicros = (System.nanoTime() - t0) / 1_000;
-        return r;
+        long[] ids = r.ids(); // the result's own arrays: it is not used again
+        float[] ds = r.distances();
+        sortByDistanceThenId(ids, ds);
+        return new Hits(ids, ds);
+    }
+
+    /** A search's answer: ids and distances, closest first, equal distances by id. */
+    public record Hits(long[] ids, float[] distances) {}
+
+    /**
+     * The index orders equal distances by ordinal; answers order them by id, the order the GLOBAL merge assumes
+     * (it keeps the first of a repeated id), so that a merge never depends on which shard or graph came first.
+     */
+    static void sortByDistanceThenId(long[] ids, float[] ds) {
+        // k is small and the input nearly sorted: insertion sort on (distance, id).
+        for (int i = 1; i < ids.length; i++) {
+            long id = ids[i];
+            float d = ds[i];
+            int j = i - 1;
+            while (j >= 0 && (ds[j] > d || (ds[j] == d && ids[j] > id))) {
+                ids[j + 1] = ids[j];
+                ds[j + 1] = ds[j];
+                j--;
+            }
+            ids[j + 1] = id;
+            ds[j + 1] = d;
+        }
     }
 
     /** Microseconds the last {@link #search} took. */

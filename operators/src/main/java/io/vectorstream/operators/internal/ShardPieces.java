@@ -37,9 +37,17 @@ public final class ShardPieces {
         }
     }
 
-    /** The keys of {@code shard} (a copy: searching them may add or remove keys). */
+    /**
+     * The keys of {@code shard}, sorted (a copy: searching them may add or remove keys). Sorted so that the order
+     * is the same before and after a restore.
+     */
     public List<String> keysOf(int shard) {
         Set<String> keys = byShard.get(shard);
-        return keys == null ? List.of() : new ArrayList<>(keys);
+        if (keys == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(keys);
+        out.sort(null);
+        return out;
     }
 }
