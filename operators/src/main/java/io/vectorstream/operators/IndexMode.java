@@ -5,8 +5,9 @@ public enum IndexMode {
     /** One index per partition key; queries must name a key. */
     KEYED,
     /**
-     * Vector ids are hashed onto S shard keys; every query fans out to all shards and the partial top-k are
-     * merged. A query's partition key, if any, becomes a filter on the vectors' partition key.
+     * (Partition key, id) pairs are hashed onto S shards, each key onto its own {@code shardsPerKey} of them, with
+     * one graph per (shard, key); a keyed query fans out to its key's shards, a query without a key to all, and
+     * the partial top-k are merged. See {@link GlobalRouting}.
      */
     GLOBAL
 }
