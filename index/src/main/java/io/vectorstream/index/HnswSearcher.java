@@ -246,9 +246,8 @@ public final class HnswSearcher {
      */
     private SearchResults exact(int k, int efSearch, IdFilter filter, OrdinalBitSet acceptOrds, int scored,
                                 SearchResults.Path path) {
-        if (!index.floatsOnHeap) {
-            return scanCodes(k, efSearch, filter, acceptOrds, scored);
-        }
+        boolean codes = !index.floatsOnHeap;
+        int keep = codes ? rerankDepth(k, efSearch) : k;
         results.clear();
         boolean[] live = index.live;
         int hw = index.highWater;
@@ -257,32 +256,7 @@ public final class HnswSearcher {
             for (int ord = acceptOrds.nextSetBit(0); ord >= 0 && ord < hw; ord = acceptOrds.nextSetBit(ord + 1)) {
                 if (live[ord]) {
                     scored++;
-                    offer(exactDistance(ord), ord, k);
-                }
-            }
-            return drain(k, scored, path);
-        }
-        long[] ids = index.ids;
-        for (int ord = 0; ord < hw; ord++) {
-            if (!live[ord] || (filter != null && !filter.accept(ids[ord]))) {
-                continue;
-            }
-            scored++;
-            offer(exactDistance(ord), ord, k);
-        }
-        return drain(k, scored, path);
-    }
-
-    private SearchResults scanCodes(int k, int efSearch, IdFilter filter, OrdinalBitSet acceptOrds, int scored) {
-        int depth = rerankDepth(k, efSearch);
-        results.clear();
-        boolean[] live = index.live;
-        int hw = index.highWater;
-        if (acceptOrds != null) {
-            for (int ord = acceptOrds.nextSetBit(0); ord >= 0 && ord < hw; ord = acceptOrds.nextSetBit(ord + 1)) {
-                if (live[ord]) {
-                    scored++;
-                    offer(approxDistance(ord), ord, depth);
+                    offer(codes ? approxDistance(ord) : exactDistance(ord), ord, keep);
                 }
             }
         } else {
@@ -290,12 +264,15 @@ public final class HnswSearcher {
             for (int ord = 0; ord < hw; ord++) {
                 if (live[ord] && (filter == null || filter.accept(ids[ord]))) {
                     scored++;
-                    offer(approxDistance(ord), ord, depth);
+                    offer(codes ? approxDistance(ord) : exactDistance(ord), ord, keep);
                 }
             }
         }
-        rerankResults(k, depth);
-        return drain(k, scored, SearchResults.Path.CODES_SCAN);
+        if (codes) {
+            rerankResults(k, keep);
+            return drain(k, scored, SearchResults.Path.CODES_SCAN);
+        }
+        return drain(k, scored, path);
     }
 
     /** How many int8-scored candidates are re-ranked; see {@link HnswConfig#rerankCandidates()}. */

@@ -64,7 +64,7 @@ public final class GlobalVsKeyedQueries {
         };
         String[] names = {"KEYED (one graph per key)", "GLOBAL, each key on 1 shard",
             "GLOBAL, each key on all " + shards + " shards"};
-        long[][] truth = groundTruth(data, keys);
+        long[][] truth = GroundTruth.topK(data, K, keys);
 
         List<KeyedTwoInputStreamOperatorTestHarness<String, VectorEvent, VectorQuery, QueryResult>> hs = new ArrayList<>();
         try {
@@ -221,31 +221,5 @@ public final class GlobalVsKeyedQueries {
             }
         }
         return hits;
-    }
-
-    /** Brute-force top K (squared L2) of each query among the vectors of its key. */
-    private static long[][] groundTruth(Datasets.Dataset d, int keys) {
-        long[][] truth = new long[d.queries.length][];
-        for (int q = 0; q < d.queries.length; q++) {
-            int key = q % keys;
-            long[] bestIds = new long[K];
-            float[] bestDs = new float[K];
-            Arrays.fill(bestDs, Float.MAX_VALUE);
-            for (int i = key; i < d.base.length; i += keys) {
-                float dist = VectorMath.squareDistance(d.queries[q], d.base[i]);
-                if (dist < bestDs[K - 1]) {
-                    int j = K - 1;
-                    while (j > 0 && bestDs[j - 1] > dist) {
-                        bestDs[j] = bestDs[j - 1];
-                        bestIds[j] = bestIds[j - 1];
-                        j--;
-                    }
-                    bestDs[j] = dist;
-                    bestIds[j] = i;
-                }
-            }
-            truth[q] = bestIds;
-        }
-        return truth;
     }
 }

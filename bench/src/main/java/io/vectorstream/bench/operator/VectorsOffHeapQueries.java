@@ -59,7 +59,7 @@ public final class VectorsOffHeapQueries {
                     .vectorsOnHeap(false).rerankCandidates(rerank).build());
         }
         VectorSearchConfig[] configs = list.toArray(new VectorSearchConfig[0]);
-        long[][] truth = groundTruth(d);
+        long[][] truth = GroundTruth.topK(d, K, 1);
         List<KeyedTwoInputStreamOperatorTestHarness<String, VectorEvent, VectorQuery, QueryResult>> hs = new ArrayList<>();
         long[] heapPerVector = new long[configs.length];
         try {
@@ -142,30 +142,5 @@ public final class VectorsOffHeapQueries {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new double[] {d.queries.length / seconds, hits / (double) (K * d.queries.length)};
-    }
-
-    /** Brute-force top K (squared L2). */
-    private static long[][] groundTruth(Datasets.Dataset d) {
-        long[][] truth = new long[d.queries.length][];
-        for (int q = 0; q < d.queries.length; q++) {
-            long[] bestIds = new long[K];
-            float[] bestDs = new float[K];
-            Arrays.fill(bestDs, Float.MAX_VALUE);
-            for (int i = 0; i < d.base.length; i++) {
-                float dist = VectorMath.squareDistance(d.queries[q], d.base[i]);
-                if (dist < bestDs[K - 1]) {
-                    int j = K - 1;
-                    while (j > 0 && bestDs[j - 1] > dist) {
-                        bestDs[j] = bestDs[j - 1];
-                        bestIds[j] = bestIds[j - 1];
-                        j--;
-                    }
-                    bestDs[j] = dist;
-                    bestIds[j] = i;
-                }
-            }
-            truth[q] = bestIds;
-        }
-        return truth;
     }
 }
