@@ -111,7 +111,10 @@ class CrashRecoveryITCase {
                     read(reader, results);
                     Optional<String> latest = latest(checkpoints);
                     assertThat(current.isAlive()).as("the run process is alive; see " + log).isTrue();
-                    return latest.isPresent() && !latest.get().equals(before) && results.size() > answersBefore;
+                    // The job commits the sources' offsets after each completed checkpoint, asynchronously: wait for
+                    // them too, so the deletion below has checkpointed records to delete.
+                    return latest.isPresent() && !latest.get().equals(before) && results.size() > answersBefore
+                            && committedVectors(p) > 0;
                 });
                 lastCheckpoint = latest(checkpoints).orElseThrow();
                 // The next phase goes in while the job runs, and the kill follows at once: mid-stream.
@@ -161,6 +164,27 @@ class CrashRecoveryITCase {
      * completes: every deleted record is in a completed checkpoint's state (the newest is restored). Returns how
      * many were deleted.
      */
+    /** How many vector records lie below the offsets the job's group committed (0 before its first commit). */
+    static long committedVectors(String p) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (Admin admin = Admin.create(props)) {
+            long n = 0;
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> e
+                    : admin.listConsumerGroupOffsets(p).partitionsToOffsetAndMetadata().get().entrySet()) {
+                if (e.getKey().topic().equals(p + "-vectors") && e.getValue() != null) {
+                    n += e.getValue().offset();
+                }
+            }
+            return n;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading committed offsets", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("committed offsets of group " + p + " must be readable", e.getCause());
+        }
+    }
+
     static int deleteCommittedVectors(String p) throws Exception {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
