@@ -40,6 +40,7 @@ public final class LocalFlink {
         conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
         if ("rocksdb".equals(stateBackend)) {
             conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+            RocksDbDefaults.applyTo(conf);
         }
         if (checkpointDir != null) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
@@ -75,6 +76,7 @@ public final class LocalFlink {
      *       unless a savepoint path is given or {@link VectorStreamJobOptions#RESUME} is false, a restore from the
      *       newest completed checkpoint there: a restarted {@code run} never serves a partial index;</li>
      *   <li>no Kryo ({@code pipeline.generic-types: false});</li>
+     *   <li>RocksDB blocks uncompressed unless configured ({@link RocksDbDefaults});</li>
      *   <li>locally only: RocksDB with incremental checkpoints and a temporary checkpoint directory, when unset.</li>
      * </ul>
      */
@@ -96,6 +98,8 @@ public final class LocalFlink {
                     ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         }
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // Only read by RocksDB: harmless when the job runs on another backend.
+        RocksDbDefaults.applyTo(conf);
         String dir = conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
         if (dir != null) {
             // One sub-directory per pipeline (its transactional id prefix, unique per job on a cluster), so a

@@ -123,10 +123,17 @@ class DemoAndDeploymentTest {
         JsonNode conf = YAML.readTree(ROOT.resolve("docker/flink-conf/config.yaml").toFile());
         assertThat(conf.at("/env/java/opts/all").asText()).contains("--add-modules jdk.incubator.vector");
         assertThat(conf.at("/state/backend/type").asText()).isEqualTo("rocksdb");
+        // Read by Flink's own parser, the shipped file sets the job's RocksDB defaults (not only the job does).
+        org.apache.flink.configuration.Configuration flinkConf = org.apache.flink.configuration.GlobalConfiguration
+                .loadConfiguration(ROOT.resolve("docker/flink-conf").toString());
+        assertThat(flinkConf.get(org.apache.flink.state.rocksdb.RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL))
+                .isEqualTo(RocksDbDefaults.COMPRESSION_PER_LEVEL);
         JsonNode k8s = YAML.readTree(ROOT.resolve("docker/k8s/flink-deployment.yaml").toFile());
         assertThat(k8s.get("kind").asText()).isEqualTo("FlinkDeployment");
         assertThat(k8s.at("/spec/flinkConfiguration").get("env.java.opts.all").asText())
                 .contains("--add-modules jdk.incubator.vector");
+        assertThat(k8s.at("/spec/flinkConfiguration").get("state.backend.rocksdb.compression.per.level").asText())
+                .isEqualTo(RocksDbDefaults.COMPRESSION_PER_LEVEL.get(0).name());
         assertThat(k8s.at("/spec/job/entryClass").asText()).isEqualTo(VectorStreamCli.class.getName());
         List<String> args = new ArrayList<>();
         k8s.at("/spec/job/args").forEach(a -> args.add(a.asText()));

@@ -5,6 +5,7 @@ import io.vectorstream.index.HnswIndex;
 import io.vectorstream.index.HnswSearcher;
 import io.vectorstream.index.VectorMath;
 import io.vectorstream.jobs.Datasets;
+import io.vectorstream.jobs.RocksDbDefaults;
 import io.vectorstream.operators.QueryResult;
 import io.vectorstream.operators.VectorEvent;
 import io.vectorstream.operators.VectorEventKeySelector;
@@ -12,13 +13,17 @@ import io.vectorstream.operators.VectorIndexFunction;
 import io.vectorstream.operators.VectorQuery;
 import io.vectorstream.operators.VectorQueryKeySelector;
 import io.vectorstream.operators.VectorSearchConfig;
+import java.util.List;
 import java.util.Locale;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.rocksdb.CompressionType;
 
 /**
  * Operator ingest and query throughput beside the raw index, in one run on the same data: the raw
@@ -67,13 +72,21 @@ public final class OperatorThroughput {
 
     /**
      * RocksDB with a fixed native memory budget per slot (write buffers + block cache), as a TaskManager's
-     * managed memory would give it. The operator harness's mock environment otherwise gives RocksDB almost
-     * none, so it flushes tiny memtables and its one compaction thread stalls the writer as the data grows.
+     * managed memory would give it, and VectorStream's job defaults ({@link RocksDbDefaults}). The operator
+     * harness's mock environment otherwise gives RocksDB almost none, so it flushes tiny memtables and its one
+     * compaction thread stalls the writer as the data grows.
      */
     static EmbeddedRocksDBStateBackend rocksDbWithFixedMemory(String perSlot) {
+        return rocksDbWithFixedMemory(perSlot, RocksDbDefaults.COMPRESSION_PER_LEVEL);
+    }
+
+    /** As {@link #rocksDbWithFixedMemory(String)}, with the given block compression per level. */
+    static EmbeddedRocksDBStateBackend rocksDbWithFixedMemory(String perSlot, List<CompressionType> compression) {
         EmbeddedRocksDBStateBackend b = new EmbeddedRocksDBStateBackend(true);
         b.getMemoryConfiguration().setFixedMemoryPerSlot(perSlot);
-        return b;
+        Configuration conf = new Configuration();
+        conf.set(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL, compression);
+        return b.configure(conf, OperatorThroughput.class.getClassLoader());
     }
 
     private static void row(String name, double[] v, double[] raw) {

@@ -2,6 +2,7 @@ package io.vectorstream.bench.operator;
 
 import io.vectorstream.index.HnswIndex;
 import io.vectorstream.jobs.Datasets;
+import io.vectorstream.jobs.RocksDbDefaults;
 import io.vectorstream.operators.QueryResult;
 import io.vectorstream.operators.VectorEvent;
 import io.vectorstream.operators.VectorEventKeySelector;
@@ -12,6 +13,7 @@ import io.vectorstream.operators.VectorSearchConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -21,6 +23,7 @@ import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.rocksdb.CompressionType;
 
 /**
  * Time to serve again after a restore, with the eager rebuild ({@code vectorstream.restore.eager}) on and off.
@@ -33,7 +36,12 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
  * is when all keys are ready). Heap and RocksDB.
  *
  * <pre>java -cp ... io.vectorstream.bench.operator.RestoreTime [--layouts 1x60000,100x600] [--dimension 784]
- *     [--vectors-off-heap] [--rocksdb-memory 256mb]</pre>
+ *     [--vectors-off-heap] [--rocksdb-memory 256mb] [--rocksdb-compression NO_COMPRESSION,SNAPPY_COMPRESSION]
+ *     [--repeats 1]</pre>
+ * {@code --repeats N} restores the one snapshot N times each way (eager and lazy alternating) and prints
+ * "median (min .. max)".
+ * {@code --rocksdb-compression} lists the RocksDB block compressions to run, each a row of its own (default: the
+ * job's, {@link RocksDbDefaults}; Flink's own default is {@code SNAPPY_COMPRESSION}).
  * {@code --vectors N} is short for {@code --layouts 1xN}. Uses Fashion-MNIST when installed
  * (dataset-fashion-mnist), else a synthetic clustered set.
  */
@@ -42,6 +50,10 @@ public final class RestoreTime {
     private static boolean vectorsOffHeap;
     /** {@code --rocksdb-memory}: RocksDB's fixed memory per slot (block cache and write buffers). */
     private static String rocksDbMemory = "256mb";
+    /** {@code --repeats}: restores of each kind (eager, lazy) from the one snapshot, alternating. */
+    private static int repeats = 1;
+    /** {@code --rocksdb-compression}: the block compressions to compare, one RocksDB row each. */
+    private static List<CompressionType> rocksDbCompressions = RocksDbDefaults.COMPRESSION_PER_LEVEL;
 
     private RestoreTime() {}
 
@@ -73,6 +85,10 @@ public final class RestoreTime {
                 case "--vectors": layouts = "1x" + Integer.parseInt(args[i + 1]); break;
                 case "--dimension": dim = Integer.parseInt(args[i + 1]); break;
                 case "--rocksdb-memory": rocksDbMemory = args[i + 1]; break;
+                case "--repeats": repeats = Integer.parseInt(args[i + 1]); break;
+                case "--rocksdb-compression":
+                    rocksDbCompressions = Arrays.stream(args[i + 1].split(",")).map(CompressionType::valueOf).toList();
+                    break;
                 default: throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -98,8 +114,10 @@ public final class RestoreTime {
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int[] s : shapes) {
             run("heap (HashMap)", d, s[0], s[1], HashMapStateBackend::new);
-            run("RocksDB (incremental, " + rocksDbMemory + " fixed memory)", d, s[0], s[1],
-                    () -> OperatorThroughput.rocksDbWithFixedMemory(rocksDbMemory));
+            for (CompressionType c : rocksDbCompressions) {
+                run("RocksDB (incremental, " + rocksDbMemory + " fixed memory, " + c + ")", d, s[0], s[1],
+                        () -> OperatorThroughput.rocksDbWithFixedMemory(rocksDbMemory, List.of(c)));
+            }
         }
     }
 
@@ -167,11 +185,26 @@ public final class RestoreTime {
             snapshot = h.snapshot(1L, 1L);
             snap = (System.nanoTime() - t1) / 1e9;
         }
-        double[] eager = restore(config(true), d, keys, perKey, backend, checkpoints, snapshot);
-        double[] lazy = restore(config(false), d, keys, perKey, backend, checkpoints, snapshot);
-        System.out.printf(Locale.ROOT, "| %s | %d x %d | %.1f s | %.1f s | %.2f s | %.2f s | %.2f s | %.2f s "
-                        + "| %.2f s | %.2f s | %.2f s |%n", name, keys, perKey, raw, ingest, snap, eager[0], eager[1],
-                eager[2], lazy[0], lazy[1], lazy[2]);
+        // Eager and lazy restores alternate, so a noisy moment hits one of each; the first restore of the JVM
+        // also compiles the rebuild path, as the first restore of a new TaskManager does.
+        List<double[]> eager = new ArrayList<>();
+        List<double[]> lazy = new ArrayList<>();
+        for (int r = 0; r < repeats; r++) {
+            eager.add(restore(config(true), d, keys, perKey, backend, checkpoints, snapshot));
+            lazy.add(restore(config(false), d, keys, perKey, backend, checkpoints, snapshot));
+        }
+        System.out.printf(Locale.ROOT, "| %s | %d x %d | %.1f s | %.1f s | %.2f s | %s | %s | %s | %s | %s | %s |%n",
+                name, keys, perKey, raw, ingest, snap, spread(eager, 0), spread(eager, 1), spread(eager, 2),
+                spread(lazy, 0), spread(lazy, 1), spread(lazy, 2));
+    }
+
+    /** One column over the repeated restores: the value, or with repeats "median (min .. max)", in seconds. */
+    static String spread(List<double[]> runs, int column) {
+        double[] v = runs.stream().mapToDouble(r -> r[column]).sorted().toArray();
+        if (v.length == 1) {
+            return String.format(Locale.ROOT, "%.2f s", v[0]);
+        }
+        return String.format(Locale.ROOT, "%.2f s (%.2f .. %.2f)", v[v.length / 2], v[0], v[v.length - 1]);
     }
 
     /**
