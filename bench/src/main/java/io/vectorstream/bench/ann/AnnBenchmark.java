@@ -46,7 +46,8 @@ public final class AnnBenchmark {
         String metricName = "l2";
         boolean quick = false;
         int rounds = 3;
-        String libraries = "vectorstream,vectorstream-int8,lucene,jvector,hnswlib";
+        String libraries = "vectorstream,vectorstream-int8,lucene,lucene-int7,jvector-panama,jvector-native,hnswlib,usearch,"
+                + "hnswlib-native";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dataset": dataset = args[++i]; break;
@@ -65,7 +66,7 @@ public final class AnnBenchmark {
         int limitQueries = quick ? 1_000 : 10_000;
         // A fine grid: "QPS at recall x" is read off each library's curve between its two neighbouring points.
         String efs = quick ? "10,12,14,16,20,24,28,32,40,48,64,80,100,128"
-                : "10,12,14,16,20,24,28,32,40,48,64,80,100,128,160,200,256,320";
+                : "10,12,14,16,20,24,28,32,40,48,64,80,100,128,160,200";
         Path root = Paths.get(System.getProperty("vectorstream.root", "."));
         Path cache = root.resolve("bench/results/cache");
 
@@ -73,6 +74,9 @@ public final class AnnBenchmark {
                 query.equals("-") ? null : Paths.get(query), limitBase, limitQueries, metric, cache);
         System.err.printf("dataset %s: %d base, %d queries, dimension %d, metric %s%n", data.name, data.base.length,
                 data.queries.length, data.base[0].length, metric);
+
+        // The native peers run in Node on raw copies of the same data and ground truth.
+        Path raw = data.writeRaw(cache);
 
         ObjectNode report = JSON.createObjectNode();
         report.put("dataset", data.name);
@@ -92,8 +96,9 @@ public final class AnnBenchmark {
         for (int r = 0; r < rounds; r++) {
             for (String lib : libraries.split(",")) {
                 System.err.println("== round " + (r + 1) + "/" + rounds + ": " + lib);
-                ObjectNode res = (ObjectNode) runWorker(lib, metricName, dataset, base, query, limitBase, limitQueries,
-                        cache, efs);
+                ObjectNode res = (ObjectNode) (NATIVE_PEERS.contains(lib)
+                        ? runProcess(lib, nativeWorker(root, lib, metricName, raw, efs))
+                        : runWorker(lib, metricName, dataset, base, query, limitBase, limitQueries, cache, efs));
                 res.put("round", r);
                 results.add(res);
             }
@@ -112,6 +117,18 @@ public final class AnnBenchmark {
         System.out.println(ratio);
     }
 
+    /** Peers run as a Node process on the raw data ({@code bench/peers}, installed by {@code bench/run.sh}). */
+    static final java.util.Set<String> NATIVE_PEERS = java.util.Set.of("usearch", "hnswlib-native");
+
+    private static List<String> nativeWorker(Path root, String lib, String metric, Path raw, String efs) {
+        Path script = root.resolve("bench/peers/ann-worker.mjs");
+        if (!Files.isDirectory(root.resolve("bench/peers/node_modules"))) {
+            throw new IllegalStateException("bench/peers/node_modules must exist to run " + lib + ": run bench/run.sh "
+                    + "(it installs the peers with npm), or leave " + lib + " out of --libraries");
+        }
+        return List.of("node", script.toString(), lib, metric, raw.toString(), efs);
+    }
+
     private static JsonNode runWorker(String lib, String metric, String dataset, String base, String query,
                                       int limitBase, int limitQueries, Path cache, String efs) throws Exception {
         List<String> cmd = new ArrayList<>();
@@ -120,6 +137,11 @@ public final class AnnBenchmark {
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 AnnWorker.class.getName(), lib, metric, dataset.equals("fvecs") ? "-" : dataset, base, query,
                 String.valueOf(limitBase), String.valueOf(limitQueries), cache.toString(), efs));
+        return runProcess(lib, cmd);
+    }
+
+    /** Runs one worker process and returns its {@code RESULT} JSON line. */
+    private static JsonNode runProcess(String lib, List<String> cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String result = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -312,8 +334,12 @@ public final class AnnBenchmark {
         for (String lib : best.keySet()) {
             for (double[] p : best.get(lib)) {
                 JsonNode point = pointOf(report, lib, (int) p[2], p[1]);
-                sb.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.0f | %.0f | %.0f | %.2f |%n", lib, (int) p[2],
-                        p[0], p[1], point.get("p50Micros").asDouble(), point.get("p99Micros").asDouble(),
+                // A batch search (usearch) times the whole batch only: its figure is the mean, shown once.
+                boolean batch = point.path("latencyIsBatchMean").asBoolean(false);
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.0f | %s | %s | %.2f |%n", lib, (int) p[2],
+                        p[0], p[1], String.format(Locale.ROOT, batch ? "%.0f (batch mean)" : "%.0f",
+                                point.get("p50Micros").asDouble()),
+                        batch ? "n/a" : String.format(Locale.ROOT, "%.0f", point.get("p99Micros").asDouble()),
                         point.has("foreignCores") ? point.get("foreignCores").asDouble() : Double.NaN));
             }
         }

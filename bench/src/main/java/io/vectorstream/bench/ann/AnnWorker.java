@@ -23,10 +23,13 @@ public final class AnnWorker {
             case "vectorstream": return new VectorStreamLibrary(metric, Quantization.NONE);
             case "vectorstream-int8": return new VectorStreamLibrary(metric, Quantization.INT8);
             case "lucene": return new LuceneLibrary(metric);
+            case "lucene-int7": return new LuceneQuantizedLibrary(metric);
             case "jvector": return new JVectorLibrary(metric);
+            case "jvector-panama": return JVectorLibrary.withProvider("panama", metric);
+            case "jvector-native": return JVectorLibrary.withProvider("native", metric);
             case "hnswlib": return new HnswlibLibrary(metric);
             default: throw new IllegalArgumentException("library must be one of [vectorstream, vectorstream-int8, "
-                    + "lucene, jvector, hnswlib]; library=" + name);
+                    + "lucene, lucene-int7, jvector, jvector-panama, jvector-native, hnswlib] (usearch and hnswlib-native run in Node); library=" + name);
         }
     }
 

@@ -19,9 +19,12 @@ final class BenchData {
     final float[][] base;
     final float[][] queries;
     final int[][] truth;
+    /** Names this base/query/metric combination in the cache directory. */
+    final String cacheKey;
 
-    private BenchData(String name, float[][] base, float[][] queries, int[][] truth) {
+    private BenchData(String name, float[][] base, float[][] queries, int[][] truth, String cacheKey) {
         this.name = name;
+        this.cacheKey = cacheKey;
         this.base = base;
         this.queries = queries;
         this.truth = truth;
@@ -60,7 +63,52 @@ final class BenchData {
             System.err.printf("ground truth for %s computed in %.1f s, cached in %s%n", key,
                     (System.nanoTime() - t0) / 1e9, cache);
         }
-        return new BenchData(name, base, queries, truth);
+        return new BenchData(name, base, queries, truth, key);
+    }
+
+    /**
+     * Writes the base, the queries and the ground truth as raw little-endian files for the native peers
+     * ({@code bench/peers/ann-worker.mjs}), once per cache key: {@code <prefix>.base.f32} and
+     * {@code <prefix>.queries.f32} (int32 count, int32 dimension, float32 rows), {@code <prefix>.truth.i32} (int32
+     * count, int32 depth, int32 rows of base positions, nearest first).
+     *
+     * @return the prefix
+     */
+    Path writeRaw(Path cacheDir) throws IOException {
+        Files.createDirectories(cacheDir);
+        Path prefix = cacheDir.resolve(cacheKey);
+        writeMatrix(Path.of(prefix + ".base.f32"), base);
+        writeMatrix(Path.of(prefix + ".queries.f32"), queries);
+        int depth = Arrays.stream(truth).mapToInt(t -> t.length).min().orElse(0);
+        Path truthFile = Path.of(prefix + ".truth.i32");
+        if (!Files.exists(truthFile)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 4 * truth.length * depth)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.putInt(truth.length).putInt(depth);
+            for (int[] row : truth) {
+                for (int i = 0; i < depth; i++) {
+                    b.putInt(row[i]);
+                }
+            }
+            Files.write(truthFile, b.array());
+        }
+        return prefix;
+    }
+
+    private static void writeMatrix(Path file, float[][] rows) throws IOException {
+        if (Files.exists(file)) {
+            return;
+        }
+        int d = rows[0].length;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 4 * rows.length * d)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(rows.length).putInt(d);
+        for (float[] r : rows) {
+            for (float x : r) {
+                b.putFloat(x);
+            }
+        }
+        Files.write(file, b.array());
     }
 
     static int[][] bruteForce(float[][] base, float[][] queries, VectorMetric metric) {

@@ -19,27 +19,40 @@ import java.util.concurrent.ForkJoinPool;
 
 /** jvector's in-memory graph ({@code GraphIndexBuilder}, hierarchical, no PQ), exact float scoring. */
 final class JVectorLibrary implements AnnLibrary {
-    private static final VectorTypeSupport VTS = VectorizationProvider.getInstance().getVectorTypeSupport();
+    // Per instance, not static: the provider is chosen when jvector first initialises it (see withProvider).
+    private final VectorTypeSupport vts;
     private final VectorSimilarityFunction similarity;
     private ListRandomAccessVectorValues ravv;
     private ImmutableGraphIndex graph;
     private GraphSearcher searcher;
 
     JVectorLibrary(VectorMetric metric) {
+        this.vts = VectorizationProvider.getInstance().getVectorTypeSupport();
         this.similarity = metric == VectorMetric.L2 ? VectorSimilarityFunction.EUCLIDEAN
                 : metric == VectorMetric.COSINE ? VectorSimilarityFunction.COSINE : VectorSimilarityFunction.DOT_PRODUCT;
     }
 
+    /**
+     * jvector on one of its vector providers ({@code panama}: the Java Vector API; {@code native}: its bundled
+     * SIMD library through the FFM API). jvector reads the choice once, when its provider class initialises: call
+     * this before any other jvector use in the JVM (the worker JVM measures one library).
+     */
+    static JVectorLibrary withProvider(String provider, VectorMetric metric) {
+        System.setProperty("jvector.vectorization_provider", provider);
+        return new JVectorLibrary(metric);
+    }
+
     @Override
     public String name() {
-        return "jvector-4.0.2";
+        return "jvector-4.0.2-" + VectorizationProvider.getInstance().getClass().getSimpleName()
+                .replace("VectorizationProvider", "").toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override
     public void build(float[][] base, int threads) throws Exception {
         List<VectorFloat<?>> list = new ArrayList<>(base.length);
         for (float[] v : base) {
-            list.add(VTS.createFloatVector(v));
+            list.add(vts.createFloatVector(v));
         }
         int dim = base[0].length;
         ravv = new ListRandomAccessVectorValues(list, dim);
@@ -57,7 +70,7 @@ final class JVectorLibrary implements AnnLibrary {
 
     @Override
     public int search(float[] query, int k, int efSearch, int[] out) {
-        SearchResult r = searcher.search(DefaultSearchScoreProvider.exact(VTS.createFloatVector(query), similarity, ravv),
+        SearchResult r = searcher.search(DefaultSearchScoreProvider.exact(vts.createFloatVector(query), similarity, ravv),
                 k, Math.max(k, efSearch), 0f, 0f, Bits.ALL);
         SearchResult.NodeScore[] nodes = r.getNodes();
         int n = Math.min(k, nodes.length);
