@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The ANN benchmark in one command:
 #   bench/run.sh [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] [--quick]
-# Picks the newest JDK installed (Lucene 10 needs 21+), installs Fashion-MNIST from Debian when needed,
-# builds the bench module, runs every library in a fresh JVM, updates docs/benchmarks.md.
+# Picks the newest JDK installed (Lucene 10 needs 21+), installs Fashion-MNIST from Debian when needed and the
+# native peers from npm, builds the bench module, runs every library in a fresh process (JVM, or Node for the
+# native peers), interleaved over --rounds (default 3), updates docs/benchmarks.md.
 # The last line printed is: RATIO qps@0.95=<ours/best peer> qps@0.99=<...> build=<best peer build/ours>
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,17 @@ if [[ " $* " != *" --base "* ]] && [ ! -f /usr/share/datasets/fashion-mnist/trai
   echo "installing dataset-fashion-mnist (Debian)" >&2
   if [ "$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q dataset-fashion-mnist
   else sudo apt-get update -q && sudo apt-get install -y -q dataset-fashion-mnist; fi
+fi
+
+# The native peers (usearch, C++ hnswlib) run in Node on the same data: install them once. usearch ships prebuilt
+# binaries; hnswlib-node compiles hnswlib here, for this CPU (its own build flags are -O3 without -march).
+if [[ " $* " != *" --libraries "* ]] || [[ "$*" == *usearch* ]] || [[ "$*" == *hnswlib-native* ]]; then
+  command -v node >/dev/null || { echo "the native peers need Node.js 20+ (node); or pass --libraries without usearch and hnswlib-native" >&2; exit 1; }
+  if [ ! -f bench/peers/node_modules/hnswlib-node/build/Release/addon.node ]; then
+    echo "installing the native peers (bench/peers: npm ci, hnswlib-node compiled with -march=native)" >&2
+    (cd bench/peers && npm ci --ignore-scripts --no-audit --no-fund >&2 \
+      && CXXFLAGS="-O3 -march=native" npm rebuild hnswlib-node --foreground-scripts >&2)
+  fi
 fi
 
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
