@@ -22,10 +22,23 @@ public final class TimestampFreeSerializer<T> implements KafkaRecordSerializatio
     private static final long serialVersionUID = 1L;
     private final String topic;
     private final SerializationSchema<T> value;
+    private final RecordKey<T> key;
+
+    /** The record key of an element, or null for none. Serializable: it ships with the sink. */
+    @FunctionalInterface
+    public interface RecordKey<T> extends java.io.Serializable {
+        byte[] of(T element);
+    }
 
     public TimestampFreeSerializer(String topic, SerializationSchema<T> value) {
+        this(topic, value, null);
+    }
+
+    /** @param key each record's Kafka key (null: unkeyed records) */
+    public TimestampFreeSerializer(String topic, SerializationSchema<T> value, RecordKey<T> key) {
         this.topic = topic;
         this.value = value;
+        this.key = key;
     }
 
     @Override
@@ -35,7 +48,8 @@ public final class TimestampFreeSerializer<T> implements KafkaRecordSerializatio
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, null, null, value.serialize(element));
+        return new ProducerRecord<>(topic, null, null, key == null ? null : key.of(element),
+                value.serialize(element));
     }
 
     @Override

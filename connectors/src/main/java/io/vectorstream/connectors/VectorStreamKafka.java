@@ -92,9 +92,16 @@ public final class VectorStreamKafka {
      */
     public static <T> KafkaSink<T> sink(String bootstrap, String topic, RecordCodec<T> codec, TypeInformation<T> type,
             DeliveryGuarantee guarantee, String transactionalIdPrefix, Properties extra) {
+        return sink(bootstrap, topic, codec, type, guarantee, transactionalIdPrefix, extra, null);
+    }
+
+    /** As above, each record keyed by {@code key} (for example a result's query id, for compacted topics). */
+    public static <T> KafkaSink<T> sink(String bootstrap, String topic, RecordCodec<T> codec, TypeInformation<T> type,
+            DeliveryGuarantee guarantee, String transactionalIdPrefix, Properties extra,
+            TimestampFreeSerializer.RecordKey<T> key) {
         SerializationSchema<T> value = new CodecSerializationSchema<>(codec, type);
         var builder = KafkaSink.<T>builder().setBootstrapServers(bootstrap)
-                .setRecordSerializer(new TimestampFreeSerializer<>(topic, value))
+                .setRecordSerializer(new TimestampFreeSerializer<>(topic, value, key))
                 .setDeliveryGuarantee(guarantee)
                 // Answers are latency-sensitive: send at once instead of lingering (Kafka 4 defaults to 5 ms).
                 // Under load the producer still batches whatever queues while a request is in flight.

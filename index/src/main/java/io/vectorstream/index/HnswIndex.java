@@ -285,6 +285,20 @@ public final class HnswIndex {
         return floatsOnHeap;
     }
 
+    /**
+     * The exact distance this index's searches report between two vectors in their stored form
+     * ({@link #storedVector}): the same kernel and formula as a search's exact scoring, so a distance computed
+     * here equals, bit for bit, the one a search returns for the same pair. Lower is closer. Thread-safe.
+     */
+    public float storedDistance(float[] a, float[] b) {
+        int dim = config.dimension();
+        switch (config.metric()) {
+            case L2: return kernels.squareDistance(a, 0, b, 0, dim);
+            case INNER_PRODUCT: return -kernels.dot(a, 0, b, 0, dim);
+            default: return 1f - kernels.dot(a, 0, b, 0, dim);
+        }
+    }
+
     /** {@code vector} as the index stores it: a copy, scaled to unit length under cosine. */
     public float[] storedVector(float[] vector) {
         float[] v = vector.clone();

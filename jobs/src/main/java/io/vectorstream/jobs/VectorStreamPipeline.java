@@ -84,11 +84,15 @@ public final class VectorStreamPipeline {
                 .build();
 
         DeliveryGuarantee guarantee = spec.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
-        out.results().map(new ToNeighborResult()).returns(new AvroTypeInfo<>(NeighborResult.class))
+        // Answers, standing-query updates and upserts' neighbours share the results topic (the kind field tells
+        // them apart), keyed by query id: per query in order, and a compacted topic keeps each standing query's
+        // current answer.
+        out.results().union(out.updates()).map(new ToNeighborResult()).returns(new AvroTypeInfo<>(NeighborResult.class))
                 .name("to-avro:results").uid("to-avro-results")
                 .sinkTo(VectorStreamKafka.sink(spec.bootstrap(), spec.resultsTopic(),
                         AvroSingleObjectCodec.of(NeighborResult.class), new AvroTypeInfo<>(NeighborResult.class), guarantee,
-                        spec.transactionalIdPrefix() + "-results", spec.kafkaProperties()))
+                        spec.transactionalIdPrefix() + "-results", spec.kafkaProperties(),
+                        r -> r.getQueryId().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .name("kafka:" + spec.resultsTopic()).uid("sink-results");
 
         DataStream<DeadLetter> dead = out.deadLetters().map(new ToAvroDeadLetter())

@@ -27,6 +27,19 @@ public final class QueryResult {
     private final int shardsAnswered;
     private final int shardCount;
     private final long queryEventTime;
+    private final Kind kind;
+
+    /** What a result is. */
+    public enum Kind {
+        /** The answer to a query ({@link VectorQuery.Standing#ONCE}). */
+        ANSWER,
+        /** A standing query's whole current top k: its first answer, and each change after it. */
+        STANDING_UPDATE,
+        /** A standing query ended (unregistered or expired); no neighbours. */
+        STANDING_REMOVED,
+        /** An upsert's nearest neighbours among the vectors indexed before it; the query id names the upsert. */
+        INSERT_NEIGHBORS
+    }
 
     public QueryResult(String queryId, String key, int k, long[] ids, float[] distances, int indexSize,
                        long searchMicros, int shard, int shardsAnswered, int shardCount) {
@@ -37,6 +50,15 @@ public final class QueryResult {
     /** @param queryEventTime the query's event time (epoch ms), or {@link #UNKNOWN_EVENT_TIME} */
     public QueryResult(String queryId, String key, int k, long[] ids, float[] distances, int indexSize,
                        long searchMicros, int shard, int shardsAnswered, int shardCount, long queryEventTime) {
+        this(queryId, key, k, ids, distances, indexSize, searchMicros, shard, shardsAnswered, shardCount,
+                queryEventTime, Kind.ANSWER);
+    }
+
+    /** @param kind what this result is (null: {@link Kind#ANSWER}) */
+    public QueryResult(String queryId, String key, int k, long[] ids, float[] distances, int indexSize,
+                       long searchMicros, int shard, int shardsAnswered, int shardCount, long queryEventTime,
+                       Kind kind) {
+        this.kind = kind == null ? Kind.ANSWER : kind;
         this.queryEventTime = queryEventTime;
         this.queryId = queryId;
         this.key = key;
@@ -69,6 +91,13 @@ public final class QueryResult {
     public int shardCount() { return shardCount; }
     /** The query's event time (epoch ms), or {@link #UNKNOWN_EVENT_TIME}; kept as a field, never a Kafka timestamp. */
     public long queryEventTime() { return queryEventTime; }
+    /** What this result is. */
+    public Kind kind() { return kind; }
+    /** This result as another kind. */
+    public QueryResult withKind(Kind kind) {
+        return new QueryResult(queryId, key, k, ids, distances, indexSize, searchMicros, shard, shardsAnswered,
+                shardCount, queryEventTime, kind);
+    }
     /** Whether every shard contributed (false when the merge timed out). */
     public boolean complete() { return shardsAnswered == shardCount; }
 
@@ -76,13 +105,14 @@ public final class QueryResult {
     public boolean sameAnswer(QueryResult o) {
         return Objects.equals(queryId, o.queryId) && Objects.equals(key, o.key) && k == o.k && Arrays.equals(ids, o.ids)
                 && Arrays.equals(distances, o.distances) && indexSize == o.indexSize && shard == o.shard
-                && shardsAnswered == o.shardsAnswered && shardCount == o.shardCount && queryEventTime == o.queryEventTime;
+                && shardsAnswered == o.shardsAnswered && shardCount == o.shardCount && queryEventTime == o.queryEventTime
+                && kind == o.kind;
     }
 
     /** A timing-free string, handy to compare runs as sets. */
     public String answerString() {
         return queryId + "|" + key + "|k=" + k + "|" + Arrays.toString(ids) + "|" + Arrays.toString(distances) + "|" + indexSize
-                + "|" + shard + "|" + shardsAnswered + "/" + shardCount;
+                + "|" + shard + "|" + shardsAnswered + "/" + shardCount + (kind == Kind.ANSWER ? "" : "|" + kind);
     }
 
     @Override

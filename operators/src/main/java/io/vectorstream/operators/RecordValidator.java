@@ -50,7 +50,43 @@ public final class RecordValidator {
         if (reason != null || VectorEvent.DELETE.equals(op)) {
             return reason;
         }
-        return checkVector("vector", e.vector());
+        reason = checkNeighborsRequest(e);
+        return reason != null ? reason : checkVector("vector", e.vector());
+    }
+
+    /** An upsert's kNN-on-insert request: k in range, a finite radius, and one graph per key to search. */
+    private String checkNeighborsRequest(VectorEvent e) {
+        if (e.neighborsK() != null && (e.neighborsK() < 0 || e.neighborsK() > HnswSearcher.MAX_K)) {
+            return "neighborsK must be in [0, " + HnswSearcher.MAX_K + "]; neighborsK=" + e.neighborsK();
+        }
+        if (e.neighborsRadius() != null && !Float.isFinite(e.neighborsRadius())) {
+            return "neighborsRadius must be finite; neighborsRadius=" + e.neighborsRadius();
+        }
+        if (e.neighborsK() != null && e.neighborsK() > 0 && !config.oneGraphPerKey()) {
+            return "neighborsK needs all of a key's vectors in one graph (mode KEYED, or GLOBAL with shardsPerKey 1); "
+                    + "mode=" + config.mode() + ", shardsPerKey=" + config.shardsPerKey() + ", neighborsK="
+                    + e.neighborsK();
+        }
+        return null;
+    }
+
+    /** A standing query's own rules (after the query id): a key, one graph per key, radius and expiry. */
+    private String checkStanding(VectorQuery q) {
+        if (q.key() == null) {
+            return "key must be set for a standing query (it follows one key's vectors); key=null, standing="
+                    + q.standing();
+        }
+        if (!config.oneGraphPerKey()) {
+            return "standing queries need all of a key's vectors in one graph (mode KEYED, or GLOBAL with "
+                    + "shardsPerKey 1); mode=" + config.mode() + ", shardsPerKey=" + config.shardsPerKey();
+        }
+        if (q.radius() != null && !Float.isFinite(q.radius())) {
+            return "radius must be finite; radius=" + q.radius();
+        }
+        if (q.expiresAt() != null && q.expiresAt() <= q.eventTime()) {
+            return "expiresAt must be after eventTime; expiresAt=" + q.expiresAt() + ", eventTime=" + q.eventTime();
+        }
+        return null;
     }
 
     /** Rules that need no index: id, key, k, efSearch, filter, event time, vector, key presence in KEYED mode. */
@@ -61,6 +97,21 @@ public final class RecordValidator {
         String reason = RecordLimits.checkBytes("queryId", q.queryId(), RecordLimits.MAX_KEY_BYTES);
         if (reason != null) {
             return reason;
+        }
+        if (q.standing() != VectorQuery.Standing.ONCE) {
+            reason = checkStanding(q);
+            if (reason == null) {
+                reason = RecordLimits.checkBytes("key", q.key(), RecordLimits.MAX_KEY_BYTES);
+            }
+            if (reason == null) {
+                reason = checkEventTime(q.eventTime());
+            }
+            if (reason != null || q.standing() == VectorQuery.Standing.UNREGISTER) {
+                return reason; // an unregistration needs no vector, k or filter
+            }
+        } else if (q.radius() != null || q.expiresAt() != null) {
+            return "radius and expiresAt apply to standing queries only; standing=ONCE, radius=" + q.radius()
+                    + ", expiresAt=" + q.expiresAt();
         }
         if (q.k() < 1 || q.k() > HnswSearcher.MAX_K) {
             return "k must be in [1, " + HnswSearcher.MAX_K + "]; k=" + q.k();

@@ -27,6 +27,8 @@ public final class VectorEvent {
     private final long eventTime;
     private final Long routingHash;
     private final RecordOrigin origin;
+    private final Integer neighborsK;
+    private final Float neighborsRadius;
 
     public VectorEvent(String op, Long id, String key, float[] vector, Map<String, String> attributes, long eventTime) {
         this(op, id, key, vector, attributes, eventTime, null);
@@ -41,6 +43,19 @@ public final class VectorEvent {
     /** @param origin where the event was read from (dead letters name it), or null */
     public VectorEvent(String op, Long id, String key, float[] vector, Map<String, String> attributes, long eventTime,
                        Long routingHash, RecordOrigin origin) {
+        this(op, id, key, vector, attributes, eventTime, routingHash, origin, null, null);
+    }
+
+    /**
+     * @param neighborsK      an upsert's request for its own k nearest neighbours among the vectors already
+     *                        indexed under its key ({@link QueryResult.Kind#INSERT_NEIGHBORS}); 0 asks for none,
+     *                        null leaves it to the job's default
+     * @param neighborsRadius only neighbours at a distance below this; null for the job's default (none)
+     */
+    public VectorEvent(String op, Long id, String key, float[] vector, Map<String, String> attributes, long eventTime,
+                       Long routingHash, RecordOrigin origin, Integer neighborsK, Float neighborsRadius) {
+        this.neighborsK = neighborsK;
+        this.neighborsRadius = neighborsRadius;
         this.origin = origin;
         this.routingHash = routingHash;
         this.op = op;
@@ -79,9 +94,20 @@ public final class VectorEvent {
     /** Where the event was read from, or null. */
     public RecordOrigin origin() { return origin; }
 
+    /** The neighbours this upsert asks for: k (0 none), or null for the job's default. */
+    public Integer neighborsK() { return neighborsK; }
+    /** The distance its neighbours must be below, or null for the job's default (none). */
+    public Float neighborsRadius() { return neighborsRadius; }
+
     /** This event, read from {@code origin}. */
     public VectorEvent withOrigin(RecordOrigin origin) {
-        return new VectorEvent(op, id, key, vector, attributes, eventTime, routingHash, origin);
+        return new VectorEvent(op, id, key, vector, attributes, eventTime, routingHash, origin, neighborsK,
+                neighborsRadius);
+    }
+
+    /** This event asking for its {@code k} nearest neighbours below {@code radius} (null: none / the default). */
+    public VectorEvent withNeighbors(Integer k, Float radius) {
+        return new VectorEvent(op, id, key, vector, attributes, eventTime, routingHash, origin, k, radius);
     }
 
     @Override
@@ -90,7 +116,8 @@ public final class VectorEvent {
             return false;
         }
         VectorEvent e = (VectorEvent) o;
-        return eventTime == e.eventTime && Objects.equals(routingHash, e.routingHash) && Objects.equals(origin, e.origin) && Objects.equals(op, e.op) && Objects.equals(id, e.id)
+        return eventTime == e.eventTime && Objects.equals(neighborsK, e.neighborsK)
+                && Objects.equals(neighborsRadius, e.neighborsRadius) && Objects.equals(routingHash, e.routingHash) && Objects.equals(origin, e.origin) && Objects.equals(op, e.op) && Objects.equals(id, e.id)
                 && Objects.equals(key, e.key) && Arrays.equals(vector, e.vector) && attributes.equals(e.attributes);
     }
 
@@ -103,6 +130,8 @@ public final class VectorEvent {
     public String toString() {
         return "VectorEvent{op=" + op + ", id=" + id + ", key=" + key + ", dim="
                 + (vector == null ? "null" : vector.length) + ", attributes=" + attributes + ", eventTime=" + eventTime
+                + (neighborsK == null ? "" : ", neighborsK=" + neighborsK)
+                + (neighborsRadius == null ? "" : ", neighborsRadius=" + neighborsRadius)
                 + (origin == null ? "" : ", origin=" + origin) + '}';
     }
 }

@@ -9,6 +9,7 @@ import io.vectorstream.operators.internal.RecordRejected;
 import io.vectorstream.operators.internal.RestoredKeysLoader;
 import io.vectorstream.operators.internal.ShardPieces;
 import io.vectorstream.operators.internal.Shards;
+import io.vectorstream.operators.internal.StandingQueries;
 import io.vectorstream.operators.internal.TimeBuckets;
 import io.vectorstream.operators.state.NodeRecord;
 import io.vectorstream.operators.typeutils.VectorEventSerializer;
@@ -68,6 +69,13 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("vectorstream-dead-letters", VectorStreamTypes.DEAD_LETTER);
 
+    /**
+     * Side output of the answers that follow the stream: standing queries' updates and removals, and upserts'
+     * neighbours ({@link QueryResult#kind()}). Complete as emitted (never merged across shards).
+     */
+    public static final OutputTag<QueryResult> UPDATES =
+            new OutputTag<>("vectorstream-updates", VectorStreamTypes.RESULT);
+
     // The order in which the records of one timestamp apply: a function of the records alone, so EVENT_TIME
     // answers do not depend on arrival order.
     private static final Comparator<VectorEvent> EVENT_ORDER = Comparator
@@ -97,6 +105,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     private transient ShardPieces pieces;
     private transient Consumer<String> keySwitcher;
     private transient QueryAnswerer answerer;
+    private transient StandingQueries standing;
     private transient RecordValidator validator;
 
     private transient Counter inserts;
@@ -125,6 +134,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         expirations = new TimeBuckets<>(getRuntimeContext(), "vectorstream-ttl", LongSerializer.INSTANCE);
         legacy = new LegacyTimeBuffers(getRuntimeContext());
         answerer = new QueryAnswerer(config);
+        standing = new StandingQueries(getRuntimeContext(), answerer, config.metric());
         validator = new RecordValidator(config);
 
         inserts = g.counter("inserts");
@@ -289,9 +299,9 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     private void apply(VectorEvent event, String key, TimerService timers, Context ctx) throws Exception {
         try {
             if (RecordValidator.isUpsert(event)) {
-                upsert(event, key, timers);
+                upsert(event, key, timers, r -> ctx.output(UPDATES, r));
             } else {
-                delete(event, key);
+                delete(event, key, r -> ctx.output(UPDATES, r));
             }
         } catch (RecordRejected rejected) {
             deadLetter(ctx, rejected.getMessage(), rejected.reasonClass(), "vector-event", event.toString(),
@@ -299,7 +309,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         }
     }
 
-    private void delete(VectorEvent event, String key) throws Exception {
+    private void delete(VectorEvent event, String key, Consumer<QueryResult> emit) throws Exception {
         KeyIndex ki = store.load(key);
         long id = event.id();
         if (ki == null || !ki.index().contains(id)) {
@@ -310,9 +320,11 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         ki.index().remove(id);
         deletes.inc();
         persistRemoval(key, ki);
+        standing.onRemoved(key, id, ki, event.eventTime(), emit);
     }
 
-    private void upsert(VectorEvent event, String key, TimerService timers) throws Exception {
+    private void upsert(VectorEvent event, String key, TimerService timers, Consumer<QueryResult> emit)
+            throws Exception {
         KeyIndex ki = store.load(key);
         long id = event.id();
         if (ki == null) {
@@ -334,18 +346,57 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             throw new RecordRejected("vector must be accepted by the index; error=" + rejected.getMessage(),
                     DeadLetter.ReasonClass.INDEX_REJECTED);
         }
+        int neighborsK = event.neighborsK() != null ? event.neighborsK() : config.insertNeighborsK();
+        if (neighborsK > 0) {
+            emit.accept(insertNeighbors(event, key, ki, neighborsK));
+        }
         store.beginMutation();
         boolean isNew = ki.index().add(id, event.vector());
         (isNew ? inserts : updates).inc();
         int ord = ki.index().ordinalOf(id);
         ki.setAttributes(ord, event.attributes());
-        store.persist(key, ki, ord, new NodeRecord(event.id(), ki.index().storedVector(event.vector()),
-                event.attributes(), event.eventTime()));
+        float[] stored = ki.index().storedVector(event.vector());
+        store.persist(key, ki, ord, new NodeRecord(event.id(), stored, event.attributes(), event.eventTime()));
+        standing.onUpsert(key, id, stored, event.attributes(), ki, event.eventTime(), emit);
         if (config.ttlMillis() > 0) {
             long expiry = event.eventTime() + config.ttlMillis();
             expirations.add(expiry, id);
             timers.registerEventTimeTimer(expiry);
         }
+    }
+
+    /**
+     * kNN on insert: the upsert's k nearest among the vectors indexed under its key before it (itself excluded,
+     * when it replaces a vector of the same id), below its radius; searched at the job's efSearch (at least k + 1).
+     */
+    private QueryResult insertNeighbors(VectorEvent event, String key, KeyIndex ki, int k) throws Exception {
+        long id = event.id();
+        Float r = event.neighborsRadius() != null ? event.neighborsRadius() : config.insertNeighborsRadius();
+        float radius = r == null ? Float.POSITIVE_INFINITY : r;
+        long[] ids = new long[0];
+        float[] ds = new float[0];
+        int size = 0;
+        if (ki != null && ki.index().size() > 0) {
+            size = ki.index().size() - (ki.index().contains(id) ? 1 : 0);
+            int want = Math.min(k + 1, io.vectorstream.index.HnswSearcher.MAX_K);
+            VectorQuery probe = new VectorQuery(String.valueOf(id), key, event.vector(), want,
+                    Math.max(config.efSearch(), want), null, event.eventTime());
+            QueryAnswerer.Hits h = answerer.search(probe, ki);
+            int n = 0;
+            ids = new long[Math.min(k, h.ids().length)];
+            ds = new float[ids.length];
+            for (int i = 0; i < h.ids().length && n < k; i++) {
+                if (h.ids()[i] != id && h.distances()[i] < radius) {
+                    ids[n] = h.ids()[i];
+                    ds[n] = h.distances()[i];
+                    n++;
+                }
+            }
+            ids = Arrays.copyOf(ids, n);
+            ds = Arrays.copyOf(ds, n);
+        }
+        return new QueryResult(String.valueOf(id), key, k, ids, ds, size, 0, -1, 1, 1, event.eventTime(),
+                QueryResult.Kind.INSERT_NEIGHBORS);
     }
 
     /** Persists a removal; a key left without vectors (and without buffered events) leaves its shard's list. */
@@ -382,6 +433,21 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
      * {@link Long#MIN_VALUE} when answered on arrival.
      */
     private void answer(VectorQuery query, Context ctx, Collector<QueryResult> out, long dueTime) throws Exception {
+        if (query.standing() != VectorQuery.Standing.ONCE) {
+            try {
+                String key = ctx.getCurrentKey();
+                if (query.standing() == VectorQuery.Standing.REGISTER) {
+                    standing.register(key, query, store.load(key), ctx.timerService(), r -> ctx.output(UPDATES, r));
+                } else {
+                    standing.unregister(key, query.queryId(), query.eventTime(), r -> ctx.output(UPDATES, r));
+                }
+                queries.inc();
+            } catch (RecordRejected rejected) {
+                deadLetter(ctx, rejected.getMessage(), rejected.reasonClass(), "query", query.toString(),
+                        query.eventTime(), query.origin());
+            }
+            return;
+        }
         QueryResult result;
         try {
             result = pieces != null && query.key() == null
@@ -457,6 +523,8 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         for (VectorQuery q : qs) {
             answer(q, ctx, out, timestamp);
         }
+        // Standing queries end after the records of their expiry time: a vector entering at that time is seen.
+        standing.expire(ctx.getCurrentKey(), timestamp, r -> ctx.output(UPDATES, r));
     }
 
     /** Applies the buffered events, then the expiries, of {@code timestamp} to {@code key} (the current key). */
@@ -468,11 +536,12 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         }
         List<Long> expiring = concat(expirations.drain(timestamp), legacy.drainExpirations(timestamp));
         if (!expiring.isEmpty()) {
-            expire(expiring, timestamp, key);
+            expire(expiring, timestamp, key, r -> ctx.output(UPDATES, r));
         }
     }
 
-    private void expire(List<Long> indexIds, long timestamp, String key) throws Exception {
+    private void expire(List<Long> indexIds, long timestamp, String key, Consumer<QueryResult> emit)
+            throws Exception {
         for (long id : indexIds) {
             KeyIndex ki = store.load(key);
             if (ki == null) {
@@ -491,6 +560,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             ki.index().remove(id);
             expired.inc();
             persistRemoval(key, ki);
+            standing.onRemoved(key, id, ki, timestamp, emit);
         }
     }
 
@@ -525,6 +595,9 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     public void close() throws Exception {
         if (store != null) {
             store.close();
+        }
+        if (standing != null) {
+            standing.close();
         }
         super.close();
     }

@@ -20,6 +20,19 @@ public final class VectorQuery {
     private final long eventTime;
     private final int shard;
     private final RecordOrigin origin;
+    private final Standing standing;
+    private final Float radius;
+    private final Long expiresAt;
+
+    /** What a query asks of the index: one answer now, or an answer that follows the stream. */
+    public enum Standing {
+        /** One answer, against the index as it is at the query's time. */
+        ONCE,
+        /** Answer now, then an update ({@link QueryResult.Kind#STANDING_UPDATE}) whenever the top k changes. */
+        REGISTER,
+        /** Stop the standing query of this id ({@link QueryResult.Kind#STANDING_REMOVED}). */
+        UNREGISTER
+    }
 
     /**
      * @param efSearch 0 means the operator's default
@@ -38,6 +51,14 @@ public final class VectorQuery {
 
     VectorQuery(String queryId, String key, float[] vector, int k, int efSearch, AttributeFilter filter,
                 long eventTime, int shard, RecordOrigin origin) {
+        this(queryId, key, vector, k, efSearch, filter, eventTime, shard, origin, Standing.ONCE, null, null);
+    }
+
+    VectorQuery(String queryId, String key, float[] vector, int k, int efSearch, AttributeFilter filter,
+                long eventTime, int shard, RecordOrigin origin, Standing standing, Float radius, Long expiresAt) {
+        this.standing = standing == null ? Standing.ONCE : standing;
+        this.radius = radius;
+        this.expiresAt = expiresAt;
         this.origin = origin;
         this.queryId = queryId;
         this.key = key;
@@ -51,13 +72,32 @@ public final class VectorQuery {
 
     /** This query addressed to one shard (global mode fan-out). */
     public VectorQuery toShard(int shard) {
-        return new VectorQuery(queryId, key, vector, k, efSearch, filter, eventTime, shard, origin);
+        return new VectorQuery(queryId, key, vector, k, efSearch, filter, eventTime, shard, origin, standing, radius,
+                expiresAt);
     }
 
     /** This query, read from {@code origin}. */
     public VectorQuery withOrigin(RecordOrigin origin) {
-        return new VectorQuery(queryId, key, vector, k, efSearch, filter, eventTime, shard, origin);
+        return new VectorQuery(queryId, key, vector, k, efSearch, filter, eventTime, shard, origin, standing, radius,
+                expiresAt);
     }
+
+    /**
+     * This query as a standing one: {@link Standing#REGISTER} keeps answering it (only neighbours at a distance
+     * below {@code radius} when not null, until event time {@code expiresAt} when not null);
+     * {@link Standing#UNREGISTER} stops the standing query of this id (its vector is then not needed).
+     */
+    public VectorQuery withStanding(Standing standing, Float radius, Long expiresAt) {
+        return new VectorQuery(queryId, key, vector, k, efSearch, filter, eventTime, shard, origin, standing, radius,
+                expiresAt);
+    }
+
+    /** A standing query's registration, removal, or {@link Standing#ONCE} (the default). */
+    public Standing standing() { return standing; }
+    /** Only neighbours at a distance below this, or null (standing queries). */
+    public Float radius() { return radius; }
+    /** The event time a standing query ends at, or null for never. */
+    public Long expiresAt() { return expiresAt; }
 
     public String queryId() { return queryId; }
     /** The partition key, or null for a global query. */
@@ -81,6 +121,7 @@ public final class VectorQuery {
         }
         VectorQuery q = (VectorQuery) o;
         return k == q.k && efSearch == q.efSearch && eventTime == q.eventTime && shard == q.shard
+                && standing == q.standing && Objects.equals(radius, q.radius) && Objects.equals(expiresAt, q.expiresAt)
                 && Objects.equals(queryId, q.queryId) && Objects.equals(key, q.key)
                 && Arrays.equals(vector, q.vector) && Objects.equals(filter, q.filter) && Objects.equals(origin, q.origin);
     }
@@ -94,6 +135,9 @@ public final class VectorQuery {
     public String toString() {
         return "VectorQuery{queryId=" + queryId + ", key=" + key + ", dim=" + (vector == null ? "null" : vector.length)
                 + ", k=" + k + ", efSearch=" + efSearch + ", filter=" + filter + ", eventTime=" + eventTime
-                + (shard >= 0 ? ", shard=" + shard : "") + (origin == null ? "" : ", origin=" + origin) + '}';
+                + (shard >= 0 ? ", shard=" + shard : "")
+                + (standing == Standing.ONCE ? "" : ", standing=" + standing + ", radius=" + radius + ", expiresAt="
+                        + expiresAt)
+                + (origin == null ? "" : ", origin=" + origin) + '}';
     }
 }

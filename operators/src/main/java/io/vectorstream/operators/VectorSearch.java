@@ -119,7 +119,7 @@ public final class VectorSearch {
         for (int i = 1; i < dead.size(); i++) {
             all = all.union(dead.get(i));
         }
-        return new Output(results, all);
+        return new Output(results, answered.getSideOutput(VectorIndexFunction.UPDATES), all);
     }
 
     static final class ResultQueryIdSelector implements org.apache.flink.api.java.functions.KeySelector<QueryResult, String> {
@@ -131,18 +131,33 @@ public final class VectorSearch {
         }
     }
 
-    /** The two outputs: one result per valid query, and the dead letters. */
+    /**
+     * The outputs: one result per valid query, the updates that follow the stream (standing queries, neighbours of
+     * upserts), and the dead letters.
+     */
     public static final class Output {
         private final DataStream<QueryResult> results;
+        private final DataStream<QueryResult> updates;
         private final DataStream<DeadLetter> deadLetters;
 
-        Output(DataStream<QueryResult> results, DataStream<DeadLetter> deadLetters) {
+        Output(DataStream<QueryResult> results, DataStream<QueryResult> updates, DataStream<DeadLetter> deadLetters) {
             this.results = results;
+            this.updates = updates;
             this.deadLetters = deadLetters;
         }
 
+        /** One {@link QueryResult.Kind#ANSWER} per valid query (merged over shards in GLOBAL mode). */
         public DataStream<QueryResult> results() {
             return results;
+        }
+
+        /**
+         * Standing queries' updates and removals and upserts' neighbours ({@link QueryResult#kind()}), each complete
+         * as emitted, in the order their records applied per key. A changelog by query id: with the query id as the
+         * Kafka record key, a compacted topic keeps each standing query's current answer.
+         */
+        public DataStream<QueryResult> updates() {
+            return updates;
         }
 
         public DataStream<DeadLetter> deadLetters() {
@@ -166,6 +181,14 @@ public final class VectorSearch {
         default Long routingHash(E e) {
             return null;
         }
+        /** Upserts: the k nearest neighbours to report ({@link VectorEvent#neighborsK()}); null for the default. */
+        default Integer neighborsK(E e) {
+            return null;
+        }
+        /** Their distance bound ({@link VectorEvent#neighborsRadius()}); null for the default. */
+        default Float neighborsRadius(E e) {
+            return null;
+        }
     }
 
     /** Reads a VectorQuery's fields from your own query type. Must be serializable and stateless. */
@@ -184,6 +207,18 @@ public final class VectorSearch {
             return null;
         }
         long eventTime(Q q);
+        /** One answer, or a standing query's registration or removal ({@link VectorQuery#standing()}). */
+        default VectorQuery.Standing standing(Q q) {
+            return VectorQuery.Standing.ONCE;
+        }
+        /** A standing query's distance bound, or null. */
+        default Float radius(Q q) {
+            return null;
+        }
+        /** A standing query's end (event time, epoch ms), or null. */
+        default Long expiresAt(Q q) {
+            return null;
+        }
     }
 
     /** Reads one of the user's records into one of ours; must be serializable (shipped to the cluster). */
@@ -227,12 +262,24 @@ public final class VectorSearch {
         }
     }
 
-    static <E> VectorEvent toEvent(EventAccessor<E> a, E e) {
-        return new VectorEvent(a.op(e), a.id(e), a.key(e), a.vector(e), a.attributes(e), a.eventTime(e), a.routingHash(e));
+    /** Reads one of your events through its accessor (as {@link #events(DataStream, EventAccessor)} does). */
+    public static <E> VectorEvent toEvent(EventAccessor<E> a, E e) {
+        VectorEvent ev = new VectorEvent(a.op(e), a.id(e), a.key(e), a.vector(e), a.attributes(e), a.eventTime(e),
+                a.routingHash(e));
+        Integer k = a.neighborsK(e);
+        Float radius = a.neighborsRadius(e);
+        return k == null && radius == null ? ev : ev.withNeighbors(k, radius);
     }
 
-    static <Q> VectorQuery toQuery(QueryAccessor<Q> a, Q q) {
-        return new VectorQuery(a.queryId(q), a.key(q), a.vector(q), a.k(q), a.efSearch(q), a.filter(q), a.eventTime(q));
+    /** Reads one of your queries through its accessor (as {@link #queries(DataStream, QueryAccessor)} does). */
+    public static <Q> VectorQuery toQuery(QueryAccessor<Q> a, Q q) {
+        VectorQuery query = new VectorQuery(a.queryId(q), a.key(q), a.vector(q), a.k(q), a.efSearch(q), a.filter(q),
+                a.eventTime(q));
+        VectorQuery.Standing standing = a.standing(q);
+        Float radius = a.radius(q);
+        Long expiresAt = a.expiresAt(q);
+        return (standing == null || standing == VectorQuery.Standing.ONCE) && radius == null && expiresAt == null
+                ? query : query.withStanding(standing, radius, expiresAt);
     }
 
     /**

@@ -36,8 +36,12 @@ public final class VectorSearchConfig implements Serializable {
     private final long cacheMaxBytes;
     private final boolean eagerRestore;
     private final long mergeTimeoutMillis;
+    private final int insertNeighborsK;
+    private final Float insertNeighborsRadius;
 
     private VectorSearchConfig(Builder b) {
+        insertNeighborsK = b.insertNeighborsK;
+        insertNeighborsRadius = b.insertNeighborsRadius;
         mode = b.mode;
         shards = b.shards;
         shardsPerKey = b.shardsPerKey == 0 ? b.shards : b.shardsPerKey;
@@ -85,6 +89,8 @@ public final class VectorSearchConfig implements Serializable {
                 .cacheMaxBytes(c.get(VectorSearchOptions.CACHE_MAX_BYTES).getBytes())
                 .eagerRestore(c.get(VectorSearchOptions.RESTORE_EAGER))
                 .mergeTimeout(c.get(VectorSearchOptions.MERGE_TIMEOUT))
+                .insertNeighbors(c.get(VectorSearchOptions.INSERT_NEIGHBORS_K),
+                        c.getOptional(VectorSearchOptions.INSERT_NEIGHBORS_RADIUS).map(Double::floatValue).orElse(null))
                 .build();
     }
 
@@ -110,6 +116,15 @@ public final class VectorSearchConfig implements Serializable {
      * [1, {@link #shards()}]; a keyed query fans out to exactly these.
      */
     public int shardsPerKey() { return shardsPerKey; }
+    /** Neighbours an upsert that asks for none itself reports ({@link VectorSearchOptions#INSERT_NEIGHBORS_K}). */
+    public int insertNeighborsK() { return insertNeighborsK; }
+    /** Their distance bound, or null for none ({@link VectorSearchOptions#INSERT_NEIGHBORS_RADIUS}). */
+    public Float insertNeighborsRadius() { return insertNeighborsRadius; }
+    /**
+     * Whether each key's vectors live in one graph, as kNN on insert and standing queries need: KEYED mode, or
+     * GLOBAL with one shard per key.
+     */
+    public boolean oneGraphPerKey() { return mode == IndexMode.KEYED || shardsPerKey == 1; }
     /**
      * GLOBAL mode: the index operator's max parallelism (Flink's key-group count), fixed for the job's life;
      * {@link #shards()} divides it.
@@ -144,6 +159,8 @@ public final class VectorSearchConfig implements Serializable {
         private IndexMode mode = IndexMode.KEYED;
         private int shards = VectorSearchOptions.SHARDS.defaultValue();
         private int shardsPerKey = VectorSearchOptions.SHARDS_PER_KEY.defaultValue();
+        private int insertNeighborsK = VectorSearchOptions.INSERT_NEIGHBORS_K.defaultValue();
+        private Float insertNeighborsRadius;
         private int maxParallelism = VectorSearchOptions.MAX_PARALLELISM.defaultValue();
         private int dimension = 0;
         private VectorMetric metric = VectorMetric.L2;
@@ -177,6 +194,21 @@ public final class VectorSearchConfig implements Serializable {
         }
 
         /** GLOBAL mode: see {@link VectorSearchOptions#SHARDS_PER_KEY}; 0 (the default) means all shards. */
+        /** The job's default for upserts that ask for no neighbours themselves; see {@link VectorEvent#neighborsK()}. */
+        public Builder insertNeighbors(int k, Float radius) {
+            if (k < 0 || k > io.vectorstream.index.HnswSearcher.MAX_K) {
+                throw new IllegalArgumentException("insertNeighborsK must be in [0, "
+                        + io.vectorstream.index.HnswSearcher.MAX_K + "]; insertNeighborsK=" + k);
+            }
+            if (radius != null && !Float.isFinite(radius)) {
+                throw new IllegalArgumentException("insertNeighborsRadius must be finite; insertNeighborsRadius="
+                        + radius);
+            }
+            this.insertNeighborsK = k;
+            this.insertNeighborsRadius = radius;
+            return this;
+        }
+
         public Builder shardsPerKey(int shardsPerKey) {
             if (shardsPerKey < 0 || shardsPerKey > 32_768) {
                 throw new IllegalArgumentException("shardsPerKey must be in [0, 32768] (0: all shards); shardsPerKey="
@@ -314,6 +346,12 @@ public final class VectorSearchConfig implements Serializable {
                     throw new IllegalArgumentException("shardsPerKey must be in [0, shards] (0: all shards); shards="
                             + shards + ", shardsPerKey=" + shardsPerKey);
                 }
+            }
+            int effectiveShardsPerKey = shardsPerKey == 0 ? shards : shardsPerKey;
+            if (insertNeighborsK > 0 && mode == IndexMode.GLOBAL && effectiveShardsPerKey != 1) {
+                throw new IllegalArgumentException("insertNeighborsK needs all of a key's vectors in one graph (mode "
+                        + "KEYED, or GLOBAL with shardsPerKey 1); mode=GLOBAL, shardsPerKey=" + effectiveShardsPerKey
+                        + ", insertNeighborsK=" + insertNeighborsK);
             }
             return new VectorSearchConfig(this);
         }

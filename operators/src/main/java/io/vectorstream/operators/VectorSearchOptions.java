@@ -93,6 +93,19 @@ public final class VectorSearchOptions {
                     + "vectorstream.cache.max-bytes; keys beyond the budget are rebuilt on their first record. "
                     + "false: every key is rebuilt on its first record, so each key's first answer waits for it.");
 
+    public static final ConfigOption<Integer> INSERT_NEIGHBORS_K = ConfigOptions.key("vectorstream.insert-neighbors.k")
+            .intType().defaultValue(0)
+            .withDescription("Every upsert that sets no neighborsK of its own emits its k nearest neighbours among the "
+                    + "vectors already indexed under its key (a result of kind INSERT_NEIGHBORS): the streaming "
+                    + "similarity self-join. 0: none. Needs a key's vectors in one graph (KEYED, or GLOBAL with "
+                    + "shards-per-key 1).");
+
+    public static final ConfigOption<Double> INSERT_NEIGHBORS_RADIUS = ConfigOptions.key(
+                    "vectorstream.insert-neighbors.radius")
+            .doubleType().noDefaultValue()
+            .withDescription("With insert neighbours: only neighbours at a distance below this (near-duplicate "
+                    + "detection), for upserts that set no neighborsRadius of their own. Unset: no threshold.");
+
     public static final ConfigOption<Duration> MERGE_TIMEOUT = ConfigOptions.key("vectorstream.merge.timeout")
             .durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("GLOBAL mode: emit an incomplete merged answer if a shard has not answered by then.");

@@ -9,6 +9,8 @@ import io.vectorstream.operators.state.KeyIndexMetaSerializer;
 import io.vectorstream.operators.state.NeighborListsSerializer;
 import io.vectorstream.operators.state.NodeRecord;
 import io.vectorstream.operators.state.NodeRecordSerializer;
+import io.vectorstream.operators.state.StandingQuery;
+import io.vectorstream.operators.state.StandingQuerySerializer;
 import io.vectorstream.operators.typeutils.DeadLetterSerializer;
 import io.vectorstream.operators.typeutils.QueryResultSerializer;
 import io.vectorstream.operators.typeutils.VectorEventSerializer;
@@ -38,7 +40,9 @@ import org.junit.jupiter.api.Test;
  */
 class SerializersTest {
     private static final String GOLDEN_V1 = "golden/serializers-v1.bin";
-    private static final String GOLDEN_CURRENT = "golden/serializers-v2.bin";
+    /** Frozen when format v3 came: {@link #v2Samples()}, written by the v2 serializers. */
+    private static final String GOLDEN_V2 = "golden/serializers-v2.bin";
+    private static final String GOLDEN_CURRENT = "golden/serializers-v3.bin";
 
     /** One sample per state and record type, in a fixed order. */
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -60,8 +64,30 @@ class SerializersTest {
                 new Object[] {DeadLetterSerializer.INSTANCE, new DeadLetter("k must be in [1, 10000]; k=0", "query", "Q", 8L)});
     }
 
-    /** {@link #samples()} plus the fields format v2 added (origins, reason classes). */
+    /** {@link #v2Samples()} plus what format v3 added: kNN-on-insert requests, standing queries, result kinds. */
     static List<Object[]> currentSamples() {
+        List<Object[]> all = new java.util.ArrayList<>(v2Samples());
+        all.add(new Object[] {VectorEventSerializer.INSTANCE,
+                VectorEvent.upsert("k", 8L, new float[] {1f, 2f}, 12L).withNeighbors(5, 0.5f)});
+        all.add(new Object[] {VectorEventSerializer.INSTANCE,
+                VectorEvent.upsert("k", 9L, new float[] {1f}, 13L).withNeighbors(0, null)});
+        all.add(new Object[] {VectorQuerySerializer.INSTANCE, new VectorQuery("s-1", "k", new float[] {1f, 0f}, 4, 0,
+                AttributeFilter.eq("color", "red"), 14L).withStanding(VectorQuery.Standing.REGISTER, 2.5f, 99L)});
+        all.add(new Object[] {VectorQuerySerializer.INSTANCE, new VectorQuery("s-1", "k", new float[0], 1, 0, null, 15L)
+                .withStanding(VectorQuery.Standing.UNREGISTER, null, null)});
+        for (QueryResult.Kind kind : QueryResult.Kind.values()) {
+            all.add(new Object[] {QueryResultSerializer.INSTANCE, new QueryResult("r-" + kind, "k", 2, new long[] {3},
+                    new float[] {0.125f}, 5, 0, -1, 1, 1, 16L, kind)});
+        }
+        all.add(new Object[] {StandingQuerySerializer.INSTANCE, new StandingQuery("s-1", new float[] {1f, 0f}, 4, 0,
+                AttributeFilter.eq("color", "red"), 2.5f, 99L, 14L, new long[] {7, 3}, new float[] {0.5f, 0.5f})});
+        all.add(new Object[] {StandingQuerySerializer.INSTANCE, new StandingQuery("s-2", new float[] {1f}, 1, 64,
+                null, Float.POSITIVE_INFINITY, Long.MAX_VALUE, 15L, new long[0], new float[0])});
+        return all;
+    }
+
+    /** {@link #samples()} plus the fields format v2 added (origins, reason classes). */
+    static List<Object[]> v2Samples() {
         List<Object[]> all = new java.util.ArrayList<>(samples());
         RecordOrigin origin = new RecordOrigin("vectors", 3, 1234567L);
         all.add(new Object[] {VectorEventSerializer.INSTANCE,
@@ -142,6 +168,17 @@ class SerializersTest {
             assertThat(old.snapshotConfiguration().getCurrentVersion()).isEqualTo(1);
             assertSame(s[1], back);
         }
+    }
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void goldenV2BytesStillDeserialize() throws IOException {
+        DataInputDeserializer in = new DataInputDeserializer(golden(GOLDEN_V2));
+        for (Object[] s : v2Samples()) {
+            TypeSerializerSnapshot snap = TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
+            assertSame(s[1], snap.restoreSerializer().deserialize(in));
+        }
+        assertThat(in.available()).isZero();
     }
 
     @Test

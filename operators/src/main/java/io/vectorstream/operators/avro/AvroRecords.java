@@ -39,6 +39,7 @@ public final class AvroRecords {
                 .setShardCount(r.shardCount())
                 .setQueryEventTime(r.queryEventTime() == QueryResult.UNKNOWN_EVENT_TIME ? null
                         : java.time.Instant.ofEpochMilli(r.queryEventTime()))
+                .setKind(io.vectorstream.schemas.ResultKind.valueOf(r.kind().name()))
                 .build();
     }
 
@@ -56,14 +57,12 @@ public final class AvroRecords {
 
     /** The operator form of an Avro event (exposed for tests and custom wiring). */
     public static VectorEvent toEvent(io.vectorstream.schemas.VectorEvent e) {
-        return new VectorEvent(EVENTS.op(e), EVENTS.id(e), EVENTS.key(e), EVENTS.vector(e), EVENTS.attributes(e),
-                EVENTS.eventTime(e), e.getRoutingHash());
+        return VectorSearch.toEvent(EVENTS, e);
     }
 
     /** The operator form of an Avro query. */
     public static VectorQuery toQuery(io.vectorstream.schemas.VectorQuery q) {
-        return new VectorQuery(QUERIES.queryId(q), QUERIES.key(q), QUERIES.vector(q), QUERIES.k(q), QUERIES.efSearch(q),
-                QUERIES.filter(q), QUERIES.eventTime(q));
+        return VectorSearch.toQuery(QUERIES, q);
     }
 
     private static final class EventAccessor implements VectorSearch.EventAccessor<io.vectorstream.schemas.VectorEvent> {
@@ -84,6 +83,8 @@ public final class AvroRecords {
             return e.getEventTime().toEpochMilli();
         }
         @Override public Long routingHash(io.vectorstream.schemas.VectorEvent e) { return e.getRoutingHash(); }
+        @Override public Integer neighborsK(io.vectorstream.schemas.VectorEvent e) { return e.getNeighborsK(); }
+        @Override public Float neighborsRadius(io.vectorstream.schemas.VectorEvent e) { return e.getNeighborsRadius(); }
     }
 
     private static final class QueryAccessor implements VectorSearch.QueryAccessor<io.vectorstream.schemas.VectorQuery> {
@@ -102,5 +103,12 @@ public final class AvroRecords {
             return q.getFilter() == null ? null : AttributeFilter.of(q.getFilter());
         }
         @Override public long eventTime(io.vectorstream.schemas.VectorQuery q) { return q.getEventTime().toEpochMilli(); }
+        @Override public VectorQuery.Standing standing(io.vectorstream.schemas.VectorQuery q) {
+            return q.getStanding() == null ? VectorQuery.Standing.ONCE : VectorQuery.Standing.valueOf(q.getStanding().name());
+        }
+        @Override public Float radius(io.vectorstream.schemas.VectorQuery q) { return q.getRadius(); }
+        @Override public Long expiresAt(io.vectorstream.schemas.VectorQuery q) {
+            return q.getExpiresAt() == null ? null : q.getExpiresAt().toEpochMilli();
+        }
     }
 }

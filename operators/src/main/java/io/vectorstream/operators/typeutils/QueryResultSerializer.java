@@ -9,11 +9,12 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Serializer of {@link QueryResult}. Format v1: queryId, key, k, ids, distances, indexSize, searchMicros, shard,
- * shardsAnswered, shardCount. Format v2: v1, then the query's event time. Reads v1 and v2.
+ * shardsAnswered, shardCount. Format v2: v1, then the query's event time. Format v3: v2, then the kind (a byte: 0
+ * answer, 1 standing update, 2 standing removed, 3 insert neighbours). Reads v1 to v3.
  */
 public final class QueryResultSerializer extends ImmutableValueSerializer<QueryResult> {
     private static final long serialVersionUID = 1L;
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     public static final QueryResultSerializer INSTANCE = new QueryResultSerializer(VERSION);
 
     private QueryResultSerializer(int formatVersion) {
@@ -40,6 +41,30 @@ public final class QueryResultSerializer extends ImmutableValueSerializer<QueryR
         if (formatVersion() >= 2) {
             out.writeLong(r.queryEventTime());
         }
+        if (formatVersion() >= 3) {
+            out.writeByte(kindCode(r.kind()));
+        }
+    }
+
+    // Stable codes, never ordinal(): reordering the enum must not change stored data.
+    private static int kindCode(QueryResult.Kind kind) {
+        switch (kind) {
+            case ANSWER: return 0;
+            case STANDING_UPDATE: return 1;
+            case STANDING_REMOVED: return 2;
+            case INSERT_NEIGHBORS: return 3;
+            default: throw new AssertionError(kind);
+        }
+    }
+
+    private static QueryResult.Kind kindOf(int code) throws IOException {
+        switch (code) {
+            case 0: return QueryResult.Kind.ANSWER;
+            case 1: return QueryResult.Kind.STANDING_UPDATE;
+            case 2: return QueryResult.Kind.STANDING_REMOVED;
+            case 3: return QueryResult.Kind.INSERT_NEIGHBORS;
+            default: throw new IOException("result kind code must be in [0, 3]; code=" + code);
+        }
     }
 
     @Override
@@ -55,8 +80,9 @@ public final class QueryResultSerializer extends ImmutableValueSerializer<QueryR
         int shardsAnswered = in.readInt();
         int shardCount = in.readInt();
         long queryEventTime = formatVersion() >= 2 ? in.readLong() : QueryResult.UNKNOWN_EVENT_TIME;
+        QueryResult.Kind kind = formatVersion() >= 3 ? kindOf(in.readByte()) : QueryResult.Kind.ANSWER;
         return new QueryResult(queryId, key, k, ids, distances, indexSize, searchMicros, shard, shardsAnswered,
-                shardCount, queryEventTime);
+                shardCount, queryEventTime, kind);
     }
 
     @Override

@@ -11,11 +11,12 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Serializer of {@link VectorEvent} (stream records and buffered events in event-time mode).
  * Format v1: op (nullable string), id (nullable long), key, vector (nullable floats), attributes, eventTime, routingHash (nullable long).
- * Format v2: v1, then the origin (nullable topic, partition, offset). Reads v1 and v2.
+ * Format v2: v1, then the origin (nullable topic, partition, offset).
+ * Format v3: v2, then neighborsK (nullable int) and neighborsRadius (nullable float). Reads v1 to v3.
  */
 public final class VectorEventSerializer extends ImmutableValueSerializer<VectorEvent> {
     private static final long serialVersionUID = 1L;
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     public static final VectorEventSerializer INSTANCE = new VectorEventSerializer(VERSION);
 
     private VectorEventSerializer(int formatVersion) {
@@ -45,6 +46,16 @@ public final class VectorEventSerializer extends ImmutableValueSerializer<Vector
         if (formatVersion() >= 2) {
             Fields.writeOrigin(out, e.origin());
         }
+        if (formatVersion() >= 3) {
+            out.writeBoolean(e.neighborsK() != null);
+            if (e.neighborsK() != null) {
+                out.writeInt(e.neighborsK());
+            }
+            out.writeBoolean(e.neighborsRadius() != null);
+            if (e.neighborsRadius() != null) {
+                out.writeFloat(e.neighborsRadius());
+            }
+        }
     }
 
     @Override
@@ -57,7 +68,14 @@ public final class VectorEventSerializer extends ImmutableValueSerializer<Vector
         long eventTime = in.readLong();
         Long routingHash = in.readBoolean() ? in.readLong() : null;
         RecordOrigin origin = formatVersion() >= 2 ? Fields.readOrigin(in) : null;
-        return new VectorEvent(op, id, key, vector, attributes, eventTime, routingHash, origin);
+        Integer neighborsK = null;
+        Float neighborsRadius = null;
+        if (formatVersion() >= 3) {
+            neighborsK = in.readBoolean() ? in.readInt() : null;
+            neighborsRadius = in.readBoolean() ? in.readFloat() : null;
+        }
+        return new VectorEvent(op, id, key, vector, attributes, eventTime, routingHash, origin, neighborsK,
+                neighborsRadius);
     }
 
     @Override

@@ -13,11 +13,12 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Serializer of {@link VectorQuery}. Format v1: queryId, key, vector, k, efSearch, filter (nullable map of
  * attribute to allowed values), eventTime, shard. Format v2: v1, then the origin (nullable topic, partition,
- * offset). Reads v1 and v2.
+ * offset). Format v3: v2, then standing (a byte: 0 once, 1 register, 2 unregister), radius (nullable float) and
+ * expiresAt (nullable long). Reads v1 to v3.
  */
 public final class VectorQuerySerializer extends ImmutableValueSerializer<VectorQuery> {
     private static final long serialVersionUID = 1L;
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     public static final VectorQuerySerializer INSTANCE = new VectorQuerySerializer(VERSION);
 
     private VectorQuerySerializer(int formatVersion) {
@@ -45,6 +46,36 @@ public final class VectorQuerySerializer extends ImmutableValueSerializer<Vector
         if (formatVersion() >= 2) {
             Fields.writeOrigin(out, q.origin());
         }
+        if (formatVersion() >= 3) {
+            out.writeByte(standingCode(q.standing()));
+            out.writeBoolean(q.radius() != null);
+            if (q.radius() != null) {
+                out.writeFloat(q.radius());
+            }
+            out.writeBoolean(q.expiresAt() != null);
+            if (q.expiresAt() != null) {
+                out.writeLong(q.expiresAt());
+            }
+        }
+    }
+
+    // Stable codes, never ordinal(): reordering the enum must not change stored data.
+    private static int standingCode(VectorQuery.Standing s) {
+        switch (s) {
+            case ONCE: return 0;
+            case REGISTER: return 1;
+            case UNREGISTER: return 2;
+            default: throw new AssertionError(s);
+        }
+    }
+
+    private static VectorQuery.Standing standingOf(int code) throws IOException {
+        switch (code) {
+            case 0: return VectorQuery.Standing.ONCE;
+            case 1: return VectorQuery.Standing.REGISTER;
+            case 2: return VectorQuery.Standing.UNREGISTER;
+            default: throw new IOException("standing code must be 0, 1 or 2; code=" + code);
+        }
     }
 
     @Override
@@ -59,7 +90,16 @@ public final class VectorQuerySerializer extends ImmutableValueSerializer<Vector
         int shard = in.readInt();
         VectorQuery q = QueryAccess.create(queryId, key, vector, k, ef, filter, eventTime, shard);
         RecordOrigin origin = formatVersion() >= 2 ? Fields.readOrigin(in) : null;
-        return origin == null ? q : q.withOrigin(origin);
+        q = origin == null ? q : q.withOrigin(origin);
+        if (formatVersion() >= 3) {
+            VectorQuery.Standing standing = standingOf(in.readByte());
+            Float radius = in.readBoolean() ? in.readFloat() : null;
+            Long expiresAt = in.readBoolean() ? in.readLong() : null;
+            if (standing != VectorQuery.Standing.ONCE || radius != null || expiresAt != null) {
+                q = q.withStanding(standing, radius, expiresAt);
+            }
+        }
+        return q;
     }
 
     @Override

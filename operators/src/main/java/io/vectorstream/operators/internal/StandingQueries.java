@@ -1,0 +1,283 @@
+package io.vectorstream.operators.internal;
+
+import io.vectorstream.index.VectorMath;
+import io.vectorstream.index.VectorMetric;
+import io.vectorstream.operators.QueryResult;
+import io.vectorstream.operators.VectorQuery;
+import io.vectorstream.operators.state.StandingQuery;
+import io.vectorstream.operators.state.StandingQuerySerializer;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.streaming.api.TimerService;
+
+/**
+ * The standing queries of each key: registered once, answered at once, then kept equal to the key's top k as
+ * vectors enter and leave, emitting the whole new top k ({@link QueryResult.Kind#STANDING_UPDATE}) whenever it
+ * changes.
+ *
+ * <p>Keyed state ({@value #STATE}: query id to {@link StandingQuery}, answer included) is the source of truth; the
+ * heap holds each touched key's queries with their vectors prepared as the index stores vectors, rebuilt from state
+ * on first use after a restore. How an answer follows the stream, per change of one id under the key:
+ * <ul>
+ *   <li>an upsert closer than the k-th member (or while fewer than k qualify) enters, and the k-th leaves;</li>
+ *   <li>a member that moved closer is re-ranked in place;</li>
+ *   <li>a member that moved away, stopped matching, or was deleted or expired leaves. If the answer was full, a
+ *       vector outside it may now belong in it: the query is searched again on the index, after the change.</li>
+ * </ul>
+ * Distances are the index's own ({@code HnswIndex#storedDistance}), equal bit for bit to a search's; equal distances
+ * order by id. Queries of a key are visited in query-id order, so the updates of one change come in a fixed order.
+ *
+ * <p>Not thread-safe: Flink's task thread only, with the keyed state's current key set to the key passed in.
+ */
+public final class StandingQueries {
+    /** Name of the keyed state of standing queries. */
+    public static final String STATE = "vectorstream-standing";
+
+    private final MapState<String, StandingQuery> state;
+    private final TimeBuckets<String> expiries;
+    private final QueryAnswerer answerer;
+    private final VectorMetric metric;
+    // Per partition key: its queries by id (sorted: a fixed visiting order), prepared for distances.
+    private final Map<String, TreeMap<String, Prepared>> cache = new HashMap<>();
+
+    /** A standing query and its vector in the index's stored form (unit length under cosine). */
+    private record Prepared(StandingQuery query, float[] vector) {}
+
+    public StandingQueries(RuntimeContext ctx, QueryAnswerer answerer, VectorMetric metric) {
+        this.state = ctx.getMapState(new MapStateDescriptor<>(STATE, StringSerializer.INSTANCE,
+                StandingQuerySerializer.INSTANCE));
+        this.expiries = new TimeBuckets<>(ctx, STATE + "-expiries", StringSerializer.INSTANCE);
+        this.answerer = answerer;
+        this.metric = metric;
+    }
+
+    /**
+     * Registers {@code q} under {@code key} (replacing a standing query of the same id) and emits its first answer.
+     *
+     * @param ki the key's index, or null when it has none yet
+     * @throws RecordRejected when the query does not fit the key's index
+     */
+    public void register(String key, VectorQuery q, KeyIndex ki, TimerService timers, Consumer<QueryResult> out)
+            throws Exception {
+        if (metric == VectorMetric.COSINE && VectorMath.dot(q.vector(), q.vector()) == 0f) {
+            throw new RecordRejected("vector must be non-zero for cosine; |vector|=0",
+                    io.vectorstream.operators.DeadLetter.ReasonClass.INDEX_REJECTED);
+        }
+        StandingQuery sq = new StandingQuery(q.queryId(), q.vector(), q.k(), q.efSearch(), q.filter(),
+                q.radius() == null ? Float.POSITIVE_INFINITY : q.radius(),
+                q.expiresAt() == null ? Long.MAX_VALUE : q.expiresAt(), q.eventTime(), new long[0], new float[0]);
+        if (ki != null) {
+            QueryAnswerer.Hits h = answerer.search(asQuery(key, sq), ki);
+            sq = withinRadius(sq, h.ids(), h.distances());
+        }
+        queries(key).put(sq.queryId(), prepare(sq));
+        state.put(sq.queryId(), sq);
+        if (q.expiresAt() != null) {
+            expiries.add(q.expiresAt(), q.queryId());
+            timers.registerEventTimeTimer(q.expiresAt());
+        }
+        out.accept(update(key, sq, ki, q.eventTime()));
+    }
+
+    /** Ends the standing query {@code queryId} of {@code key}; emits its removal (also when none was registered). */
+    public void unregister(String key, String queryId, long eventTime, Consumer<QueryResult> out) throws Exception {
+        queries(key).remove(queryId);
+        state.remove(queryId);
+        out.accept(removed(key, queryId, eventTime));
+    }
+
+    /** Ends the standing queries of {@code key} whose expiry is {@code timestamp}, emitting their removals. */
+    public void expire(String key, long timestamp, Consumer<QueryResult> out) throws Exception {
+        List<String> ids = expiries.drain(timestamp);
+        if (ids.isEmpty()) {
+            return;
+        }
+        TreeMap<String, Prepared> qs = queries(key);
+        for (String id : ids.stream().sorted().distinct().toList()) {
+            Prepared p = qs.get(id);
+            // Re-registered since with another expiry (or unregistered): not this timer's to end.
+            if (p != null && p.query().expiresAt() == timestamp) {
+                qs.remove(id);
+                state.remove(id);
+                out.accept(removed(key, id, timestamp));
+            }
+        }
+    }
+
+    /**
+     * After {@code id} was upserted into {@code ki} (with {@code storedVector}, its stored form, and
+     * {@code attributes}): updates every standing query of {@code key} whose top k changed.
+     */
+    public void onUpsert(String key, long id, float[] storedVector, Map<String, String> attributes, KeyIndex ki,
+                         long eventTime, Consumer<QueryResult> out) throws Exception {
+        TreeMap<String, Prepared> qs = queries(key);
+        if (qs.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<String, Prepared> e : qs.entrySet()) {
+            Prepared p = e.getValue();
+            StandingQuery q = p.query();
+            boolean eligible = p.vector().length == storedVector.length
+                    && (q.filter() == null || q.filter().matches(attributes));
+            float d = eligible ? ki.index().storedDistance(p.vector(), storedVector) : Float.NaN;
+            eligible = eligible && d < q.radius();
+            int pos = indexOf(q.ids(), id);
+            StandingQuery next;
+            if (pos >= 0) {
+                boolean full = q.ids().length == q.k();
+                if (full && (!eligible || d > q.distances()[pos])) {
+                    next = research(key, q, ki); // something outside the answer may now belong in it
+                } else if (!eligible) {
+                    next = q.withAnswer(remove(q.ids(), pos), remove(q.distances(), pos));
+                } else {
+                    next = insertSorted(q, remove(q.ids(), pos), remove(q.distances(), pos), id, d);
+                }
+            } else if (eligible && (q.ids().length < q.k() || before(d, id, q, q.ids().length - 1))) {
+                next = insertSorted(q, q.ids(), q.distances(), id, d);
+            } else {
+                continue;
+            }
+            changed(key, e, q, next, ki, eventTime, out);
+        }
+    }
+
+    /** After {@code id} left {@code ki} (delete or expiry): updates the standing queries it was a member of. */
+    public void onRemoved(String key, long id, KeyIndex ki, long eventTime, Consumer<QueryResult> out)
+            throws Exception {
+        TreeMap<String, Prepared> qs = queries(key);
+        for (Map.Entry<String, Prepared> e : qs.entrySet()) {
+            StandingQuery q = e.getValue().query();
+            int pos = indexOf(q.ids(), id);
+            if (pos < 0) {
+                continue;
+            }
+            StandingQuery next = q.ids().length == q.k() ? research(key, q, ki)
+                    : q.withAnswer(remove(q.ids(), pos), remove(q.distances(), pos));
+            changed(key, e, q, next, ki, eventTime, out);
+        }
+    }
+
+    /** Drops the heap copies (state is untouched). */
+    public void close() {
+        cache.clear();
+    }
+
+    private void changed(String key, Map.Entry<String, Prepared> e, StandingQuery before, StandingQuery next,
+                         KeyIndex ki, long eventTime, Consumer<QueryResult> out) throws Exception {
+        if (Arrays.equals(before.ids(), next.ids()) && Arrays.equals(before.distances(), next.distances())) {
+            return;
+        }
+        e.setValue(new Prepared(next, e.getValue().vector()));
+        state.put(next.queryId(), next);
+        out.accept(update(key, next, ki, eventTime));
+    }
+
+    private StandingQuery research(String key, StandingQuery q, KeyIndex ki) throws Exception {
+        try {
+            QueryAnswerer.Hits h = answerer.search(asQuery(key, q), ki);
+            return withinRadius(q, h.ids(), h.distances());
+        } catch (RecordRejected wrongDimension) {
+            return q.withAnswer(new long[0], new float[0]); // registered before the key's first vector fixed it
+        }
+    }
+
+    private static StandingQuery withinRadius(StandingQuery q, long[] ids, float[] ds) {
+        int n = 0;
+        while (n < ids.length && ds[n] < q.radius()) {
+            n++; // sorted by distance: the first at or beyond the radius ends it
+        }
+        return q.withAnswer(Arrays.copyOf(ids, n), Arrays.copyOf(ds, n));
+    }
+
+    private static VectorQuery asQuery(String key, StandingQuery q) {
+        return new VectorQuery(q.queryId(), key, q.vector(), q.k(), q.efSearch(), q.filter(), q.eventTime());
+    }
+
+    /** The queries of {@code key} (the current key), from the heap or loaded from state. */
+    private TreeMap<String, Prepared> queries(String key) throws Exception {
+        TreeMap<String, Prepared> qs = cache.get(key);
+        if (qs == null) {
+            qs = new TreeMap<>();
+            for (Map.Entry<String, StandingQuery> e : state.entries()) {
+                qs.put(e.getKey(), prepare(e.getValue()));
+            }
+            cache.put(key, qs);
+        }
+        return qs;
+    }
+
+    private Prepared prepare(StandingQuery q) {
+        boolean zero = VectorMath.dot(q.vector(), q.vector()) == 0f;
+        return new Prepared(q, metric == VectorMetric.COSINE && !zero ? VectorMath.normalizedCopy(q.vector())
+                : q.vector());
+    }
+
+    private static QueryResult update(String key, StandingQuery q, KeyIndex ki, long eventTime) {
+        return new QueryResult(q.queryId(), key, q.k(), q.ids(), q.distances(), ki == null ? 0 : ki.index().size(),
+                0, -1, 1, 1, eventTime, QueryResult.Kind.STANDING_UPDATE);
+    }
+
+    private static QueryResult removed(String key, String queryId, long eventTime) {
+        return new QueryResult(queryId, key, 0, new long[0], new float[0], 0, 0, -1, 1, 1, eventTime,
+                QueryResult.Kind.STANDING_REMOVED);
+    }
+
+    /** Whether (d, id) orders before member {@code i} of {@code q}'s answer. */
+    private static boolean before(float d, long id, StandingQuery q, int i) {
+        float di = q.distances()[i];
+        return d < di || (d == di && id < q.ids()[i]);
+    }
+
+    /** {@code ids}/{@code ds} (sorted) with (id, d) inserted in order, cut to k. */
+    private static StandingQuery insertSorted(StandingQuery q, long[] ids, float[] ds, long id, float d) {
+        int at = 0;
+        while (at < ids.length && (ds[at] < d || (ds[at] == d && ids[at] < id))) {
+            at++;
+        }
+        int n = Math.min(q.k(), ids.length + 1);
+        long[] ni = new long[n];
+        float[] nd = new float[n];
+        for (int i = 0, j = 0; i < n; i++) {
+            if (i == at) {
+                ni[i] = id;
+                nd[i] = d;
+            } else {
+                ni[i] = ids[j];
+                nd[i] = ds[j];
+                j++;
+            }
+        }
+        return q.withAnswer(ni, nd);
+    }
+
+    private static int indexOf(long[] ids, long id) {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == id) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static long[] remove(long[] a, int pos) {
+        long[] r = new long[a.length - 1];
+        System.arraycopy(a, 0, r, 0, pos);
+        System.arraycopy(a, pos + 1, r, pos, a.length - pos - 1);
+        return r;
+    }
+
+    private static float[] remove(float[] a, int pos) {
+        float[] r = new float[a.length - 1];
+        System.arraycopy(a, 0, r, 0, pos);
+        System.arraycopy(a, pos + 1, r, pos, a.length - pos - 1);
+        return r;
+    }
+}
