@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorstream.schemas.Op;
+import io.vectorstream.schemas.Standing;
 import io.vectorstream.schemas.VectorEvent;
 import io.vectorstream.schemas.VectorQuery;
 import io.vectorstream.schemas.codec.VectorBytes;
@@ -32,8 +33,14 @@ import java.util.Map;
  *   <li>{@code eventTime}: required; epoch milliseconds (an integer) or an ISO-8601 instant string with at most
  *       millisecond precision, such as {@code "2026-11-27T10:00:00Z"}.
  * </ul>
+ * <ul>
+ *   <li>{@code neighborsK} (events; integer or null), {@code neighborsRadius} (events) and {@code radius}
+ *       (queries): a number, a finite float32 once rounded, or null. {@code standing} (queries): {@code "once"},
+ *       {@code "register"} or {@code "unregister"}, any case. {@code expiresAt} (queries): as {@code eventTime}, or
+ *       null.
+ * </ul>
  * Required: {@code op}, {@code id}, {@code eventTime} (events); {@code queryId}, {@code vector}, {@code k},
- * {@code eventTime} (queries). Absent optional fields take the schema's defaults: {@code partitionKey} ""
+ * {@code eventTime} (queries; an unregistration needs no {@code vector} or {@code k}). Absent optional fields take the schema's defaults: {@code partitionKey} ""
  * (events) or null (queries), an empty {@code vector} and {@code attributes}, null {@code routingHash},
  * {@code efSearch} and {@code filter}. JSON null is accepted only where the schema has a null branch
  * ({@code partitionKey} of queries, {@code efSearch}, {@code filter}, {@code routingHash}). A record that breaks a
@@ -46,9 +53,11 @@ import java.util.Map;
 public final class JsonCodecs {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> EVENT_FIELDS =
-            List.of("op", "id", "partitionKey", "vector", "attributes", "eventTime", "routingHash");
+            List.of("op", "id", "partitionKey", "vector", "attributes", "eventTime", "routingHash", "neighborsK",
+                    "neighborsRadius");
     private static final List<String> QUERY_FIELDS =
-            List.of("queryId", "partitionKey", "vector", "k", "efSearch", "filter", "eventTime");
+            List.of("queryId", "partitionKey", "vector", "k", "efSearch", "filter", "eventTime", "standing", "radius",
+                    "expiresAt");
 
     private JsonCodecs() {}
 
@@ -94,6 +103,8 @@ public final class JsonCodecs {
             Map<String, String> attributes = new LinkedHashMap<>();
             Instant eventTime = null;
             Long routingHash = null;
+            Integer neighborsK = null;
+            Float neighborsRadius = null;
             try (StrictJsonReader r = StrictJsonReader.open(bytes, EVENT_FIELDS)) {
                 for (String field = r.nextField(); field != null; field = r.nextField()) {
                     switch (field) {
@@ -118,6 +129,12 @@ public final class JsonCodecs {
                         case "routingHash":
                             routingHash = r.nullableInt64(field);
                             break;
+                        case "neighborsK":
+                            neighborsK = r.nullableInt32(field);
+                            break;
+                        case "neighborsRadius":
+                            neighborsRadius = r.nullableFloat32(field);
+                            break;
                         default:
                             throw new AssertionError("a field of EVENT_FIELDS without a case: " + field);
                     }
@@ -134,7 +151,8 @@ public final class JsonCodecs {
             }
             return VectorEvent.newBuilder().setOp(op).setId(id).setPartitionKey(partitionKey)
                     .setVector(vector == null ? ByteBuffer.allocate(0) : VectorBytes.encode(vector))
-                    .setAttributes(attributes).setEventTime(eventTime).setRoutingHash(routingHash).build();
+                    .setAttributes(attributes).setEventTime(eventTime).setRoutingHash(routingHash)
+                    .setNeighborsK(neighborsK).setNeighborsRadius(neighborsRadius).build();
         }
 
         private static Op op(StrictJsonReader r) throws DecodeException {
@@ -162,6 +180,12 @@ public final class JsonCodecs {
             if (e.getRoutingHash() != null) {
                 o.put("routingHash", e.getRoutingHash());
             }
+            if (e.getNeighborsK() != null) {
+                o.put("neighborsK", e.getNeighborsK());
+            }
+            if (e.getNeighborsRadius() != null) {
+                o.put("neighborsRadius", e.getNeighborsRadius());
+            }
             return write(o);
         }
 
@@ -183,6 +207,9 @@ public final class JsonCodecs {
             Integer efSearch = null;
             Map<String, List<String>> filter = null;
             Instant eventTime = null;
+            Standing standing = Standing.ONCE;
+            Float radius = null;
+            Instant expiresAt = null;
             try (StrictJsonReader r = StrictJsonReader.open(bytes, QUERY_FIELDS)) {
                 for (String field = r.nextField(); field != null; field = r.nextField()) {
                     switch (field) {
@@ -207,6 +234,15 @@ public final class JsonCodecs {
                         case "eventTime":
                             eventTime = r.instant(field);
                             break;
+                        case "standing":
+                            standing = standing(r);
+                            break;
+                        case "radius":
+                            radius = r.nullableFloat32(field);
+                            break;
+                        case "expiresAt":
+                            expiresAt = r.nullableInstant(field);
+                            break;
                         default:
                             throw new AssertionError("a field of QUERY_FIELDS without a case: " + field);
                     }
@@ -215,18 +251,31 @@ public final class JsonCodecs {
             if (queryId == null) {
                 throw missing("queryId");
             }
-            if (vector == null) {
+            if (vector == null && standing != Standing.UNREGISTER) {
                 throw missing("vector");
             }
-            if (k == null) {
+            if (k == null && standing != Standing.UNREGISTER) {
                 throw missing("k");
             }
             if (eventTime == null) {
                 throw missing("eventTime");
             }
+            // An unregistration needs only its id and key: the Avro record still carries a vector and a k.
             return VectorQuery.newBuilder().setQueryId(queryId).setPartitionKey(partitionKey)
-                    .setVector(VectorBytes.encode(vector)).setK(k).setEfSearch(efSearch).setFilter(filter)
-                    .setEventTime(eventTime).build();
+                    .setVector(VectorBytes.encode(vector == null ? new float[0] : vector)).setK(k == null ? 1 : k)
+                    .setEfSearch(efSearch).setFilter(filter).setEventTime(eventTime).setStanding(standing)
+                    .setRadius(radius).setExpiresAt(expiresAt).build();
+        }
+
+        private static Standing standing(StrictJsonReader r) throws DecodeException {
+            String s = r.string("standing");
+            for (Standing st : Standing.values()) {
+                if (st.name().equalsIgnoreCase(s)) {
+                    return st;
+                }
+            }
+            throw new DecodeException("standing must be one of [once, register, unregister]; standing="
+                    + StrictJsonReader.quoted(s));
         }
 
         @Override
@@ -249,6 +298,15 @@ public final class JsonCodecs {
                 });
             }
             o.put("eventTime", q.getEventTime().toEpochMilli());
+            if (q.getStanding() != null && q.getStanding() != Standing.ONCE) {
+                o.put("standing", q.getStanding().name().toLowerCase(Locale.ROOT));
+            }
+            if (q.getRadius() != null) {
+                o.put("radius", q.getRadius());
+            }
+            if (q.getExpiresAt() != null) {
+                o.put("expiresAt", q.getExpiresAt().toEpochMilli());
+            }
             return write(o);
         }
 

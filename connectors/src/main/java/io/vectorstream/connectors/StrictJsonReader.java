@@ -144,6 +144,35 @@ final class StrictJsonReader implements AutoCloseable {
         return parser.currentToken() == JsonToken.VALUE_NULL ? null : int64(field);
     }
 
+    /** As {@link #instant(String)}, or null for JSON null. */
+    Instant nullableInstant(String field) throws RecordCodec.DecodeException {
+        return parser.currentToken() == JsonToken.VALUE_NULL ? null : instant(field);
+    }
+
+    /**
+     * The current value as one number, a finite {@code float} once rounded, or null for JSON null (a number past
+     * {@link Float#MAX_VALUE} is an error, not infinity).
+     */
+    Float nullableFloat32(String field) throws RecordCodec.DecodeException {
+        JsonToken t = parser.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+            throw wrong(field, "a number", field);
+        }
+        float f;
+        try {
+            f = parser.getFloatValue();
+        } catch (IOException e) {
+            throw invalid(bytes, e);
+        }
+        if (!Float.isFinite(f)) {
+            throw wrong(field, "a finite float32 value in [-3.4028235E38, 3.4028235E38]", field);
+        }
+        return f;
+    }
+
     /**
      * The current value as an instant: epoch milliseconds (an integral number that fits a {@code long}), or an
      * ISO-8601 instant string such as {@code "2026-11-27T10:00:00Z"} with at most millisecond precision.

@@ -135,7 +135,8 @@ class AvroSingleObjectCodecEvolutionTest {
         AvroSingleObjectCodec<VectorEvent> events = AvroSingleObjectCodec.ofReleased(VectorEvent.class);
         assertThatThrownBy(() -> events.decode(event)).isInstanceOf(RecordCodec.DecodeException.class)
                 .hasMessage("schema fingerprint must be known to this reader (avro:VectorEvent knows "
-                        + hex(VectorEvent.getClassSchema()) + " (current)); fingerprint=" + hex(eventV0));
+                        + hex(VectorEvent.getClassSchema()) + " (current), " + hex(io.vectorstream.schemas.SchemaHistory
+                        .earlierVersions(VectorEvent.class).get(0)) + "); fingerprint=" + hex(eventV0));
 
         VectorEvent e = events.withWriterSchemas(List.of(eventV0.toString())).decode(event);
         VectorEvent expected = VectorEvent.newBuilder(EVENT).setRoutingHash(null).build();

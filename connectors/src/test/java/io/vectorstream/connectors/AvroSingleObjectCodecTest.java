@@ -112,7 +112,9 @@ class AvroSingleObjectCodecTest {
         enc.writeString("red");
         enc.writeLong(0);
         enc.writeLong(1700);
-        enc.writeIndex(0);
+        enc.writeIndex(0); // routingHash null
+        enc.writeIndex(0); // neighborsK null
+        enc.writeIndex(0); // neighborsRadius null
         enc.flush();
         assertThat(events.decode(out.toByteArray())).isEqualTo(EVENT);
     }

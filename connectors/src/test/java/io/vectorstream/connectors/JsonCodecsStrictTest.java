@@ -176,10 +176,11 @@ class JsonCodecsStrictTest {
     void unknownFieldsAreRejectedByName() {
         // A typo dropped the vector: the upsert stored an empty one.
         assertThatThrownBy(() -> EVENTS.decode(json("{'op':'upsert','id':1,'vectr':[1,2],'eventTime':5}")))
-                .hasMessage("fields must be one of [op, id, partitionKey, vector, attributes, eventTime, routingHash];"
-                        + " field=\"vectr\"");
+                .hasMessage("fields must be one of [op, id, partitionKey, vector, attributes, eventTime, routingHash, "
+                        + "neighborsK, neighborsRadius]; field=\"vectr\"");
         rejectsQuery("'k':1,'topK':5",
-                "fields must be one of [queryId, partitionKey, vector, k, efSearch, filter, eventTime]; field=\"topK\"");
+                "fields must be one of [queryId, partitionKey, vector, k, efSearch, filter, eventTime, standing, radius, "
+                        + "expiresAt]; field=\"topK\"");
     }
 
     @Test
@@ -226,5 +227,33 @@ class JsonCodecsStrictTest {
                 .hasMessage("value must be a JSON object; value=[" + "1,".repeat(31) + "1... (2003 bytes)");
         String emoji = "\uD83D\uDE00".repeat(100); // 200 chars, no pair cut in half
         assertThat(StrictJsonReader.bounded(" " + emoji)).isEqualTo(" " + "\uD83D\uDE00".repeat(31) + "... (201 chars)");
+    }
+
+    @Test
+    void standingQueriesAndNeighbourRequestsReadAndWrite() throws Exception {
+        VectorEvent e = EVENTS.decode(json("{'op':'upsert','id':1,'vector':[1,2],'eventTime':5,'neighborsK':3,"
+                + "'neighborsRadius':0.5}"));
+        assertThat(e.getNeighborsK()).isEqualTo(3);
+        assertThat(e.getNeighborsRadius()).isEqualTo(0.5f);
+        assertThat(EVENTS.decode(EVENTS.encode(e))).isEqualTo(e);
+
+        VectorQuery q = query("'k':2,'partitionKey':'p','standing':'Register','radius':1.25,"
+                + "'expiresAt':'2026-11-27T10:00:00Z'");
+        assertThat(q.getStanding()).isEqualTo(io.vectorstream.schemas.Standing.REGISTER);
+        assertThat(q.getRadius()).isEqualTo(1.25f);
+        assertThat(q.getExpiresAt()).isEqualTo(java.time.Instant.parse("2026-11-27T10:00:00Z"));
+        assertThat(QUERIES.decode(QUERIES.encode(q))).isEqualTo(q);
+
+        // An unregistration names the query and its key only.
+        VectorQuery u = QUERIES.decode(json("{'queryId':'q','partitionKey':'p','standing':'unregister','eventTime':6}"));
+        assertThat(u.getStanding()).isEqualTo(io.vectorstream.schemas.Standing.UNREGISTER);
+        assertThat(QUERIES.decode(QUERIES.encode(u))).isEqualTo(u);
+
+        rejectsQuery("'k':1,'standing':'forever'",
+                "standing must be one of [once, register, unregister]; standing=\"forever\"");
+        rejectsQuery("'k':1,'radius':'near'", "radius must be a number; radius=\"near\"");
+        assertThatThrownBy(() -> EVENTS.decode(json("{'op':'upsert','id':1,'eventTime':5,'neighborsRadius':1e39}")))
+                .hasMessage("neighborsRadius must be a finite float32 value in [-3.4028235E38, 3.4028235E38]; "
+                        + "neighborsRadius=1e39");
     }
 }
