@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import io.vectorstream.operators.VectorSearchOptions;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Option;
 @Command(name = "vectorstream", mixinStandardHelpOptions = true, version = "VectorStream 0.1.0",
         description = "Real-time nearest-neighbour search inside Apache Flink.",
         subcommands = {VectorStreamCli.Run.class, VectorStreamCli.Demo.class, VectorStreamCli.Produce.class,
-                VectorStreamCli.Query.class, VectorStreamCli.Broker.class})
+                VectorStreamCli.Query.class, VectorStreamCli.Unregister.class, VectorStreamCli.Broker.class})
 public final class VectorStreamCli implements Callable<Integer> {
 
     /**
@@ -103,6 +104,13 @@ public final class VectorStreamCli implements Callable<Integer> {
         @Option(names = "--m", description = "HNSW M.") Integer maxConn;
         @Option(names = "--ef-construction") Integer efConstruction;
         @Option(names = "--ef-search") Integer efSearch;
+        @Option(names = "--insert-neighbors-k", description = "Every upsert that asks for none itself reports its k "
+                + "nearest neighbours among the vectors indexed before it (results of kind INSERT_NEIGHBORS); 0 "
+                + "(default) none.")
+        Integer insertNeighborsK;
+        @Option(names = "--insert-neighbors-radius", description = "With --insert-neighbors-k: only neighbours at a "
+                + "distance below this (near-duplicate detection).")
+        Double insertNeighborsRadius;
         @Option(names = "--exact-threshold", description = "Keys with at most this many vectors are searched exactly.")
         Integer exactThreshold;
         @Option(names = "--quantization", description = "none or int8.") String quantization;
@@ -174,6 +182,8 @@ public final class VectorStreamCli implements Callable<Integer> {
             setIf(c, VectorSearchOptions.MODE, mode);
             setIf(c, VectorSearchOptions.SHARDS, shards);
             setIf(c, VectorSearchOptions.SHARDS_PER_KEY, shardsPerKey);
+            setIf(c, VectorSearchOptions.INSERT_NEIGHBORS_K, insertNeighborsK);
+            setIf(c, VectorSearchOptions.INSERT_NEIGHBORS_RADIUS, insertNeighborsRadius);
             setIf(c, VectorSearchOptions.MAX_PARALLELISM, maxParallelism);
             setIf(c, VectorSearchOptions.DIMENSION, dimension);
             setIf(c, VectorSearchOptions.METRIC, metric);
@@ -361,8 +371,11 @@ public final class VectorStreamCli implements Callable<Integer> {
         }
     }
 
-    /** Sends one query and prints its neighbours. */
-    @Command(name = "query", mixinStandardHelpOptions = true, description = "Send one query and print the neighbours.")
+    /** Sends one query and prints its neighbours; or registers a standing query and prints its updates. */
+    @Command(name = "query", mixinStandardHelpOptions = true, description = {"Send one query and print the neighbours.",
+            "With --standing: register a standing query (it needs --key) and print its whole top k whenever it "
+                    + "changes, until --timeout (or forever with --timeout PT0S); `vectorstream unregister --id ID "
+                    + "--key KEY` ends it."})
     static final class Query implements Callable<Integer> {
         @Option(names = "--bootstrap", defaultValue = "localhost:9092") String bootstrap;
         @CommandLine.Mixin KafkaClientOptions kafka = new KafkaClientOptions();
@@ -372,40 +385,92 @@ public final class VectorStreamCli implements Callable<Integer> {
         float[] vector;
         @Option(names = "--k", defaultValue = "10") int k;
         @Option(names = "--key", description = "Partition key; omit for a global query.") String key;
-        @Option(names = "--timeout", defaultValue = "PT60S") Duration timeout;
+        @Option(names = "--id", description = "Query id (default: cli-<random>); a standing query's name.") String id;
+        @Option(names = "--standing", description = "Register a standing query and follow its updates.")
+        boolean standing;
+        @Option(names = "--radius", description = "Standing: only neighbours at a distance below this.") Float radius;
+        @Option(names = "--expires-at", description = "Standing: the event time it ends at (ISO-8601 instant).")
+        Instant expiresAt;
+        @Option(names = "--timeout", defaultValue = "PT60S",
+                description = "How long to wait for the answer (standing: to follow updates; PT0S: forever).")
+        Duration timeout;
         @Option(names = "--read-uncommitted", description = "See results before their transaction commits.")
         boolean readUncommitted;
 
         @Override
         public Integer call() throws Exception {
-            String id = "cli-" + UUID.randomUUID();
+            String queryId = id != null ? id : "cli-" + UUID.randomUUID();
+            if (!standing && (radius != null || expiresAt != null)) {
+                System.err.println("--radius and --expires-at apply to --standing queries only");
+                return 2;
+            }
             try (ResultConsumer<NeighborResult> c = new ResultConsumer<>(bootstrap, resultsTopic, NeighborResult.class,
                          !readUncommitted, kafka.properties());
                  VectorProducer p = new VectorProducer(bootstrap, PipelineSpec.Format.AVRO, false, kafka.properties())) {
-                p.send(queriesTopic, VectorProducer.query(id, key, vector, k, System.currentTimeMillis()));
+                io.vectorstream.schemas.VectorQuery q = VectorProducer.query(queryId, key, vector, k,
+                        System.currentTimeMillis());
+                if (standing) {
+                    q.setStanding(io.vectorstream.schemas.Standing.REGISTER);
+                    q.setRadius(radius);
+                    q.setExpiresAt(expiresAt);
+                }
+                p.send(queriesTopic, q);
                 p.flush();
-                NeighborResult[] found = new NeighborResult[1];
-                long deadline = System.nanoTime() + timeout.toNanos();
-                while (found[0] == null && System.nanoTime() < deadline) {
+                long deadline = timeout.isZero() ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+                int[] printed = {0};
+                boolean[] ended = {false};
+                while (!ended[0] && System.nanoTime() < deadline && (standing || printed[0] == 0)) {
                     c.poll(Duration.ofMillis(200), (r, at) -> {
-                        if (r.getQueryId().equals(id)) {
-                            found[0] = r;
+                        if (r.getQueryId().equals(queryId) && !ended[0] && (standing || printed[0] == 0)) {
+                            ended[0] = r.getKind() == io.vectorstream.schemas.ResultKind.STANDING_REMOVED;
+                            print(queryId, r);
+                            printed[0]++;
                         }
                     });
                 }
-                if (found[0] == null) {
-                    System.err.println("no result for " + id + " within " + timeout);
+                if (printed[0] == 0) {
+                    System.err.println("no result for " + queryId + " within " + timeout);
                     return 2;
-                }
-                System.out.println("query " + id + " (index size " + found[0].getIndexSize() + "):");
-                int rank = 1;
-                for (Neighbor n : found[0].getNeighbors()) {
-                    System.out.printf("%3d. id=%d distance=%.6f%n", rank++, n.getId(), n.getDistance());
                 }
                 return 0;
             }
         }
+
+        private static void print(String queryId, NeighborResult r) {
+            String what = r.getKind() == io.vectorstream.schemas.ResultKind.ANSWER ? "query"
+                    : r.getKind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+            System.out.println(what + " " + queryId + " (index size " + r.getIndexSize() + "):");
+            int rank = 1;
+            for (Neighbor n : r.getNeighbors()) {
+                System.out.printf("%3d. id=%d distance=%.6f%n", rank++, n.getId(), n.getDistance());
+            }
+        }
     }
+
+    /** Ends a standing query. */
+    @Command(name = "unregister", mixinStandardHelpOptions = true,
+            description = "End the standing query --id of --key (the job answers with a STANDING_REMOVED result).")
+    static final class Unregister implements Callable<Integer> {
+        @Option(names = "--bootstrap", defaultValue = "localhost:9092") String bootstrap;
+        @CommandLine.Mixin KafkaClientOptions kafka = new KafkaClientOptions();
+        @Option(names = "--queries-topic", defaultValue = "queries") String queriesTopic;
+        @Option(names = "--id", required = true) String id;
+        @Option(names = "--key", required = true, description = "The key it was registered under.") String key;
+
+        @Override
+        public Integer call() throws Exception {
+            try (VectorProducer p = new VectorProducer(bootstrap, PipelineSpec.Format.AVRO, false, kafka.properties())) {
+                io.vectorstream.schemas.VectorQuery q = VectorProducer.query(id, key, new float[0], 1,
+                        System.currentTimeMillis());
+                q.setStanding(io.vectorstream.schemas.Standing.UNREGISTER);
+                p.send(queriesTopic, q);
+                p.flush();
+            }
+            System.out.println("unregistered " + id + " (key " + key + ")");
+            return 0;
+        }
+    }
+
     /** A local single-node Kafka for trying the other commands without installing one. */
     @Command(name = "broker", mixinStandardHelpOptions = true,
             description = {"Start a single-node KRaft Kafka broker in this JVM, create the topics that do not exist yet, "
