@@ -21,6 +21,9 @@ import io.vectorstream.index.HnswConfig;
  *       values each, names and values as attributes</td></tr>
  *   <tr><td>event time</td><td>[{@value #MIN_EVENT_TIME}, {@value #MAX_EVENT_TIME}] epoch ms (1970 to the end of
  *       year 9999); the job also refuses event times more than a configurable span ahead of its clock</td></tr>
+ *   <tr><td>neighborsK, neighborsRadius</td><td>k in [0, 10000], radius finite (checked by
+ *       {@link RecordValidator})</td></tr>
+ *   <tr><td>standing query radius, expiresAt</td><td>radius finite; expiresAt after the query's event time</td></tr>
  * </table>
  * Stateless; thread-safe.
  */
