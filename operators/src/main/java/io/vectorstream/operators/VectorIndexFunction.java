@@ -134,7 +134,8 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         expirations = new TimeBuckets<>(getRuntimeContext(), "vectorstream-ttl", LongSerializer.INSTANCE);
         legacy = new LegacyTimeBuffers(getRuntimeContext());
         answerer = new QueryAnswerer(config);
-        standing = new StandingQueries(getRuntimeContext(), answerer, config.metric());
+        standing = new StandingQueries(getRuntimeContext(), answerer, config.metric(),
+                config.standingIndexThreshold());
         validator = new RecordValidator(config);
 
         inserts = g.counter("inserts");

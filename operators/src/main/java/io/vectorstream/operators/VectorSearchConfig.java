@@ -38,8 +38,10 @@ public final class VectorSearchConfig implements Serializable {
     private final long mergeTimeoutMillis;
     private final int insertNeighborsK;
     private final Float insertNeighborsRadius;
+    private final int standingIndexThreshold;
 
     private VectorSearchConfig(Builder b) {
+        standingIndexThreshold = b.standingIndexThreshold;
         insertNeighborsK = b.insertNeighborsK;
         insertNeighborsRadius = b.insertNeighborsRadius;
         mode = b.mode;
@@ -89,6 +91,7 @@ public final class VectorSearchConfig implements Serializable {
                 .cacheMaxBytes(c.get(VectorSearchOptions.CACHE_MAX_BYTES).getBytes())
                 .eagerRestore(c.get(VectorSearchOptions.RESTORE_EAGER))
                 .mergeTimeout(c.get(VectorSearchOptions.MERGE_TIMEOUT))
+                .standingIndexThreshold(c.get(VectorSearchOptions.STANDING_INDEX_THRESHOLD))
                 .insertNeighbors(c.get(VectorSearchOptions.INSERT_NEIGHBORS_K),
                         c.getOptional(VectorSearchOptions.INSERT_NEIGHBORS_RADIUS).map(Double::floatValue).orElse(null))
                 .build();
@@ -118,6 +121,8 @@ public final class VectorSearchConfig implements Serializable {
     public int shardsPerKey() { return shardsPerKey; }
     /** Neighbours an upsert that asks for none itself reports ({@link VectorSearchOptions#INSERT_NEIGHBORS_K}). */
     public int insertNeighborsK() { return insertNeighborsK; }
+    /** Standing queries per key above which they are matched through a graph of their own. */
+    public int standingIndexThreshold() { return standingIndexThreshold; }
     /** Their distance bound, or null for none ({@link VectorSearchOptions#INSERT_NEIGHBORS_RADIUS}). */
     public Float insertNeighborsRadius() { return insertNeighborsRadius; }
     /**
@@ -160,6 +165,7 @@ public final class VectorSearchConfig implements Serializable {
         private int shards = VectorSearchOptions.SHARDS.defaultValue();
         private int shardsPerKey = VectorSearchOptions.SHARDS_PER_KEY.defaultValue();
         private int insertNeighborsK = VectorSearchOptions.INSERT_NEIGHBORS_K.defaultValue();
+        private int standingIndexThreshold = VectorSearchOptions.STANDING_INDEX_THRESHOLD.defaultValue();
         private Float insertNeighborsRadius;
         private int maxParallelism = VectorSearchOptions.MAX_PARALLELISM.defaultValue();
         private int dimension = 0;
@@ -194,6 +200,16 @@ public final class VectorSearchConfig implements Serializable {
         }
 
         /** GLOBAL mode: see {@link VectorSearchOptions#SHARDS_PER_KEY}; 0 (the default) means all shards. */
+        /** See {@link VectorSearchOptions#STANDING_INDEX_THRESHOLD}; 0 indexes every key's standing queries. */
+        public Builder standingIndexThreshold(int threshold) {
+            if (threshold < 0) {
+                throw new IllegalArgumentException("standingIndexThreshold must be >= 0; standingIndexThreshold="
+                        + threshold);
+            }
+            this.standingIndexThreshold = threshold;
+            return this;
+        }
+
         /** The job's default for upserts that ask for no neighbours themselves; see {@link VectorEvent#neighborsK()}. */
         public Builder insertNeighbors(int k, Float radius) {
             if (k < 0 || k > io.vectorstream.index.HnswSearcher.MAX_K) {

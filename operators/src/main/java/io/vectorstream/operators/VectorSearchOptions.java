@@ -106,6 +106,13 @@ public final class VectorSearchOptions {
             .withDescription("With insert neighbours: only neighbours at a distance below this (near-duplicate "
                     + "detection), for upserts that set no neighborsRadius of their own. Unset: no threshold.");
 
+    public static final ConfigOption<Integer> STANDING_INDEX_THRESHOLD = ConfigOptions.key(
+                    "vectorstream.standing.index-threshold")
+            .intType().defaultValue(256)
+            .withDescription("A key with more standing queries than this finds the ones an upsert may change by "
+                    + "searching a graph of the queries (each bounded by its k-th distance or radius) instead of "
+                    + "scoring every query.");
+
     public static final ConfigOption<Duration> MERGE_TIMEOUT = ConfigOptions.key("vectorstream.merge.timeout")
             .durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("GLOBAL mode: emit an incomplete merged answer if a shard has not answered by then.");

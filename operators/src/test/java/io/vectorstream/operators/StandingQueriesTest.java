@@ -37,8 +37,13 @@ class StandingQueriesTest {
     private static final long TTL = 60;
 
     private static VectorSearchConfig config(VectorMetric metric) {
+        return config(metric, VectorSearchOptions.STANDING_INDEX_THRESHOLD.defaultValue());
+    }
+
+    /** @param indexThreshold 0: every key's standing queries are matched through their own graph */
+    private static VectorSearchConfig config(VectorMetric metric, int indexThreshold) {
         return VectorSearchConfig.builder().metric(metric).exactThreshold(1_000_000).ttl(Duration.ofMillis(TTL))
-                .insertNeighbors(3, null).build();
+                .insertNeighbors(3, null).standingIndexThreshold(indexThreshold).build();
     }
 
     /** One step of the stream: an event, a query, or a watermark (both inputs). */
@@ -190,17 +195,19 @@ class StandingQueriesTest {
         };
     }
 
-    @ParameterizedTest(name = "{0}, {1}, seed {2}")
-    @CsvSource({"HEAP, L2, 81", "ROCKSDB, L2, 82", "HEAP, INNER_PRODUCT, 83", "ROCKSDB, INNER_PRODUCT, 84"})
+    @ParameterizedTest(name = "{0}, {1}, seed {2}, index threshold {3}")
+    @CsvSource({"HEAP, L2, 81, 256", "ROCKSDB, L2, 82, 256", "HEAP, INNER_PRODUCT, 83, 256",
+            "ROCKSDB, INNER_PRODUCT, 84, 256", "HEAP, L2, 85, 0", "ROCKSDB, INNER_PRODUCT, 86, 0"})
     void everyStandingAnswerAndInsertNeighboursEqualBruteForceAfterEveryStep(Backend backend, VectorMetric metric,
-                                                                             long seed) throws Exception {
+                                                                             long seed, int indexThreshold)
+            throws Exception {
         System.out.println("StandingQueriesTest seed=" + seed);
         List<Step> steps = stream(seed, 700);
         Oracle oracle = new Oracle(metric);
         Map<String, QueryResult> last = new HashMap<>();
         int updates = 0;
         int neighbourResults = 0;
-        try (var h = harness(config(metric), backend, 1, 0)) {
+        try (var h = harness(config(metric, indexThreshold), backend, 1, 0)) {
             h.open();
             int[] seen = {0};
             for (int i = 0; i < steps.size(); i++) {
@@ -366,5 +373,58 @@ class StandingQueriesTest {
                         .shards(4).dimension(DIM).insertNeighbors(3, null).build())
                 .hasMessage("insertNeighborsK needs all of a key's vectors in one graph (mode KEYED, or GLOBAL with "
                         + "shardsPerKey 1); mode=GLOBAL, shardsPerKey=4, insertNeighborsK=3");
+    }
+
+    @ParameterizedTest(name = "{0}, index threshold {1}")
+    @CsvSource({"HEAP, 0", "ROCKSDB, 0", "HEAP, 1000000"})
+    void manyStandingQueriesOnOneKeyFollowTheStreamThroughTheirOwnGraph(Backend backend, int indexThreshold)
+            throws Exception {
+        long seed = 97;
+        System.out.println("StandingQueriesTest many seed=" + seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        Oracle oracle = new Oracle(VectorMetric.L2);
+        Map<String, QueryResult> last = new HashMap<>();
+        List<Step> steps = new ArrayList<>();
+        long time = 10;
+        // 400 standing queries (more than the graph's exact-search threshold, so the matcher's graph is searched),
+        // then a stream of upserts, moves and deletes over 120 ids.
+        for (int q = 0; q < 400; q++) {
+            AttributeFilter f = q % 5 == 0 ? AttributeFilter.eq("color", "red") : null;
+            Float radius = q % 3 == 0 ? 1.2f : null;
+            steps.add(new Step(null, new VectorQuery("q" + q, "k", OperatorTestSupport.vector(r, DIM), 1 + q % 5, 0,
+                    f, time).withStanding(VectorQuery.Standing.REGISTER, radius, null), 0));
+        }
+        for (int i = 0; i < 500; i++) {
+            time++;
+            long id = r.nextInt(120);
+            if (r.nextInt(8) == 0) {
+                steps.add(new Step(VectorEvent.delete("k", id, time), null, 0));
+            } else {
+                steps.add(new Step(VectorEvent.upsert("k", id, OperatorTestSupport.vector(r, DIM),
+                        Map.of("color", r.nextBoolean() ? "red" : "blue"), time).withNeighbors(0, null), null, 0));
+            }
+        }
+        int compared = 0;
+        try (var h = harness(config(VectorMetric.L2, indexThreshold), backend, 1, 0)) {
+            h.open();
+            int[] seen = {0};
+            for (int i = 0; i < steps.size(); i++) {
+                Step s = steps.get(i);
+                for (QueryResult res : feed(wrap(h), s, seen)) {
+                    last.put(res.queryId(), res);
+                }
+                oracle.apply(s);
+                if (i >= 400 && i % 10 == 0 || i == steps.size() - 1) {
+                    for (VectorQuery q : oracle.standing.values()) {
+                        QueryResult want = oracle.topK(q.key(), q.vector(), q.k(), q.filter(),
+                                q.radius() == null ? Float.POSITIVE_INFINITY : q.radius(), null);
+                        assertThat(last.get(q.queryId()).ids()).as("step %d: answer of %s", i, q.queryId())
+                                .containsExactly(want.ids());
+                        compared++;
+                    }
+                }
+            }
+        }
+        assertThat(compared).isGreaterThan(15_000);
     }
 }

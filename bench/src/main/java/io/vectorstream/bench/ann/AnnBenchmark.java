@@ -46,6 +46,7 @@ public final class AnnBenchmark {
         String metricName = "l2";
         boolean quick = false;
         int rounds = 3;
+        String fromJson = null;
         String libraries = "vectorstream,vectorstream-int8,lucene,lucene-int7,jvector-panama,jvector-native,hnswlib,usearch,"
                 + "hnswlib-native";
         for (int i = 0; i < args.length; i++) {
@@ -57,9 +58,25 @@ public final class AnnBenchmark {
                 case "--quick": quick = true; break;
                 case "--libraries": libraries = args[++i]; break;
                 case "--rounds": rounds = Integer.parseInt(args[++i]); break;
+                case "--from-json": fromJson = args[++i]; break;
                 default: throw new IllegalArgumentException("unknown argument: " + args[i]
                         + "; usage: [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] [--quick]");
             }
+        }
+        if (fromJson != null) {
+            // Re-renders a finished run's report (tables, plot, docs section) without measuring again.
+            Path root = Paths.get(System.getProperty("vectorstream.root", "."));
+            Path json = Paths.get(fromJson);
+            JsonNode report = JSON.readTree(json.toFile());
+            String stem = json.getFileName().toString().replace(".json", "");
+            String table = markdown(report);
+            Files.writeString(json.resolveSibling(stem + ".md"), table);
+            plot(report, json.resolveSibling(stem + ".png"));
+            String ratio = ratio(report);
+            updateDocs(root.resolve("docs/benchmarks.md"), report, table, stem, ratio);
+            System.out.println(table);
+            System.out.println(ratio);
+            return;
         }
         VectorMetric metric = VectorMetric.parse(metricName);
         int limitBase = quick ? 20_000 : Integer.MAX_VALUE;
@@ -234,8 +251,21 @@ public final class AnnBenchmark {
         return library.startsWith("vectorstream");
     }
 
-    /** Within each round: best of ours / best peer at the target (0.95, 0.99) and best peer build / our build. */
+    /** Whether a result is a native peer's (run in Node), not a Java library's. */
+    static boolean nativePeer(JsonNode result) {
+        return result.path("jdk").asText().startsWith("node");
+    }
+
+    /** Within each round, against the best Java peer: ours / peer at 0.95 and 0.99, and peer build / our build. */
     static double[][] roundRatios(JsonNode report) {
+        return roundRatios(report, false);
+    }
+
+    /**
+     * Within each round: best of ours / best peer at the target (0.95, 0.99) and best peer build / our build, the
+     * peers being the Java libraries or ({@code nativePeers}) the native ones.
+     */
+    static double[][] roundRatios(JsonNode report, boolean nativePeers) {
         int rounds = report.get("rounds").asInt();
         double[][] out = new double[rounds][3];
         for (int round = 0; round < rounds; round++) {
@@ -252,7 +282,7 @@ public final class AnnBenchmark {
                     o95 = Math.max(o95, q95);
                     o99 = Math.max(o99, q99);
                     oBuild = Math.min(oBuild, build);
-                } else {
+                } else if (nativePeer(r) == nativePeers) {
                     p95 = Math.max(p95, q95);
                     p99 = Math.max(p99, q99);
                     pBuild = Math.min(pBuild, build);
@@ -272,8 +302,21 @@ public final class AnnBenchmark {
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
+    /**
+     * The {@code RATIO} line (against the best Java peer, issue 15's measure), then a {@code NATIVE} line against
+     * the best native peer when the run had one.
+     */
     static String ratio(JsonNode report) {
-        double[][] rr = roundRatios(report);
+        String java = ratio(report, false, "RATIO");
+        boolean anyNative = false;
+        for (JsonNode r : report.get("results")) {
+            anyNative |= nativePeer(r);
+        }
+        return anyNative ? java + "\n" + ratio(report, true, "NATIVE") : java;
+    }
+
+    private static String ratio(JsonNode report, boolean nativePeers, String label) {
+        double[][] rr = roundRatios(report, nativePeers);
         double[] r95 = new double[rr.length];
         double[] r99 = new double[rr.length];
         double[] rb = new double[rr.length];
@@ -284,8 +327,9 @@ public final class AnnBenchmark {
             rb[i] = rr[i][2];
             each.append(String.format(Locale.ROOT, "%s%.2f/%.2f/%.2f", i == 0 ? "" : ", ", r95[i], r99[i], rb[i]));
         }
-        return String.format(Locale.ROOT, "RATIO qps@0.95=%.2f qps@0.99=%.2f build=%.2f (median of %d rounds; per round "
-                + "qps@0.95/qps@0.99/build: %s)", median(r95), median(r99), median(rb), rr.length, each);
+        return String.format(Locale.ROOT, "%s qps@0.95=%.2f qps@0.99=%.2f build=%.2f (median of %d rounds; per round "
+                + "qps@0.95/qps@0.99/build: %s; against the best %s peer)", label, median(r95), median(r99),
+                median(rb), rr.length, each, nativePeers ? "native" : "Java");
     }
 
     static String markdown(JsonNode report) {
@@ -383,7 +427,7 @@ public final class AnnBenchmark {
         String section = begin + "\n"
                 + "Command: `" + report.get("command").asText() + "` (" + report.get("date").asText() + ")\n\n"
                 + table + "\n" + "Plot: `bench/results/" + stem + ".png`; raw: `bench/results/" + stem + ".json`.\n\n"
-                + "`" + ratio + "`\n" + end;
+                + "`" + ratio.replace("\n", "`\n\n`") + "`\n" + end;
         String text = Files.exists(docs) ? Files.readString(docs) : "# Benchmarks\n";
         int b = text.indexOf(begin);
         int e = text.indexOf(end);

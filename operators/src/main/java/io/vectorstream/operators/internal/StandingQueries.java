@@ -45,13 +45,31 @@ public final class StandingQueries {
     private final TimeBuckets<String> expiries;
     private final QueryAnswerer answerer;
     private final VectorMetric metric;
-    // Per partition key: its queries by id (sorted: a fixed visiting order), prepared for distances.
-    private final Map<String, TreeMap<String, Prepared>> cache = new HashMap<>();
+    private final int indexThreshold;
+    // Per partition key: its queries, prepared for distances, and what finds the ones an upsert may change.
+    private final Map<String, KeyQueries> cache = new HashMap<>();
 
-    /** A standing query and its vector in the index's stored form (unit length under cosine). */
-    private record Prepared(StandingQuery query, float[] vector) {}
+    /** A standing query, its vector in the index's stored form (unit length under cosine), and its handle. */
+    private record Prepared(StandingQuery query, float[] vector, int handle) {}
 
-    public StandingQueries(RuntimeContext ctx, QueryAnswerer answerer, VectorMetric metric) {
+    /**
+     * One key's standing queries: by id (sorted: the fixed order updates are emitted in), by handle, which queries
+     * each vector id is a member of, and, above the index threshold, a {@link StandingMatcher}.
+     */
+    private static final class KeyQueries {
+        final TreeMap<String, Prepared> byId = new TreeMap<>();
+        final Map<Integer, String> idOfHandle = new HashMap<>();
+        final Map<Long, java.util.Set<String>> memberOf = new HashMap<>();
+        StandingMatcher matcher;
+        int nextHandle;
+    }
+
+    /**
+     * @param indexThreshold a key with more standing queries than this finds the ones an upsert may change in a
+     *                       graph of the queries ({@link StandingMatcher}) instead of scoring every one
+     */
+    public StandingQueries(RuntimeContext ctx, QueryAnswerer answerer, VectorMetric metric, int indexThreshold) {
+        this.indexThreshold = indexThreshold;
         this.state = ctx.getMapState(new MapStateDescriptor<>(STATE, StringSerializer.INSTANCE,
                 StandingQuerySerializer.INSTANCE));
         this.expiries = new TimeBuckets<>(ctx, STATE + "-expiries", StringSerializer.INSTANCE);
@@ -78,7 +96,9 @@ public final class StandingQueries {
             QueryAnswerer.Hits h = answerer.search(asQuery(key, sq), ki);
             sq = withinRadius(sq, h.ids(), h.distances());
         }
-        queries(key).put(sq.queryId(), prepare(sq));
+        KeyQueries kq = queries(key);
+        drop(kq, sq.queryId());
+        add(kq, sq);
         state.put(sq.queryId(), sq);
         if (q.expiresAt() != null) {
             expiries.add(q.expiresAt(), q.queryId());
@@ -89,7 +109,7 @@ public final class StandingQueries {
 
     /** Ends the standing query {@code queryId} of {@code key}; emits its removal (also when none was registered). */
     public void unregister(String key, String queryId, long eventTime, Consumer<QueryResult> out) throws Exception {
-        queries(key).remove(queryId);
+        drop(queries(key), queryId);
         state.remove(queryId);
         out.accept(removed(key, queryId, eventTime));
     }
@@ -100,12 +120,12 @@ public final class StandingQueries {
         if (ids.isEmpty()) {
             return;
         }
-        TreeMap<String, Prepared> qs = queries(key);
+        KeyQueries kq = queries(key);
         for (String id : ids.stream().sorted().distinct().toList()) {
-            Prepared p = qs.get(id);
+            Prepared p = kq.byId.get(id);
             // Re-registered since with another expiry (or unregistered): not this timer's to end.
             if (p != null && p.query().expiresAt() == timestamp) {
-                qs.remove(id);
+                drop(kq, id);
                 state.remove(id);
                 out.accept(removed(key, id, timestamp));
             }
@@ -118,12 +138,12 @@ public final class StandingQueries {
      */
     public void onUpsert(String key, long id, float[] storedVector, Map<String, String> attributes, KeyIndex ki,
                          long eventTime, Consumer<QueryResult> out) throws Exception {
-        TreeMap<String, Prepared> qs = queries(key);
-        if (qs.isEmpty()) {
+        KeyQueries kq = queries(key);
+        if (kq.byId.isEmpty()) {
             return;
         }
-        for (Map.Entry<String, Prepared> e : qs.entrySet()) {
-            Prepared p = e.getValue();
+        for (String qid : affected(kq, id, storedVector)) {
+            Prepared p = kq.byId.get(qid);
             StandingQuery q = p.query();
             boolean eligible = p.vector().length == storedVector.length
                     && (q.filter() == null || q.filter().matches(attributes));
@@ -145,23 +165,25 @@ public final class StandingQueries {
             } else {
                 continue;
             }
-            changed(key, e, q, next, ki, eventTime, out);
+            changed(kq, key, p, next, ki, eventTime, out);
         }
     }
 
     /** After {@code id} left {@code ki} (delete or expiry): updates the standing queries it was a member of. */
     public void onRemoved(String key, long id, KeyIndex ki, long eventTime, Consumer<QueryResult> out)
             throws Exception {
-        TreeMap<String, Prepared> qs = queries(key);
-        for (Map.Entry<String, Prepared> e : qs.entrySet()) {
-            StandingQuery q = e.getValue().query();
+        KeyQueries kq = queries(key);
+        java.util.Set<String> of = kq.memberOf.get(id);
+        if (of == null) {
+            return;
+        }
+        for (String qid : new java.util.TreeSet<>(of)) {
+            Prepared p = kq.byId.get(qid);
+            StandingQuery q = p.query();
             int pos = indexOf(q.ids(), id);
-            if (pos < 0) {
-                continue;
-            }
             StandingQuery next = q.ids().length == q.k() ? research(key, q, ki)
                     : q.withAnswer(remove(q.ids(), pos), remove(q.distances(), pos));
-            changed(key, e, q, next, ki, eventTime, out);
+            changed(kq, key, p, next, ki, eventTime, out);
         }
     }
 
@@ -170,14 +192,97 @@ public final class StandingQueries {
         cache.clear();
     }
 
-    private void changed(String key, Map.Entry<String, Prepared> e, StandingQuery before, StandingQuery next,
-                         KeyIndex ki, long eventTime, Consumer<QueryResult> out) throws Exception {
+    /**
+     * The queries an upsert of {@code id} may change, in query-id order: the ones it is a member of, and either
+     * all others (few queries) or those the matcher finds within their bound.
+     */
+    private java.util.Collection<String> affected(KeyQueries kq, long id, float[] v) {
+        if (kq.matcher == null) {
+            return kq.byId.keySet();
+        }
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>();
+        java.util.Set<String> members = kq.memberOf.get(id);
+        if (members != null) {
+            ids.addAll(members);
+        }
+        if (kq.matcher.size() > 0 && v.length == kq.byId.firstEntry().getValue().vector().length) {
+            kq.matcher.candidates(v, h -> ids.add(kq.idOfHandle.get(h)));
+        }
+        return ids;
+    }
+
+    private void changed(KeyQueries kq, String key, Prepared p, StandingQuery next, KeyIndex ki, long eventTime,
+                         Consumer<QueryResult> out) throws Exception {
+        StandingQuery before = p.query();
         if (Arrays.equals(before.ids(), next.ids()) && Arrays.equals(before.distances(), next.distances())) {
             return;
         }
-        e.setValue(new Prepared(next, e.getValue().vector()));
+        unlinkMembers(kq, before);
+        Prepared np = new Prepared(next, p.vector(), p.handle());
+        kq.byId.put(next.queryId(), np);
+        linkMembers(kq, next);
+        if (kq.matcher != null) {
+            kq.matcher.setBound(np.handle(), bound(next));
+        }
         state.put(next.queryId(), next);
         out.accept(update(key, next, ki, eventTime));
+    }
+
+    private void add(KeyQueries kq, StandingQuery q) {
+        Prepared p = prepare(q, kq.nextHandle++);
+        kq.byId.put(q.queryId(), p);
+        kq.idOfHandle.put(p.handle(), q.queryId());
+        linkMembers(kq, q);
+        if (kq.matcher == null && kq.byId.size() > indexThreshold && sameDimension(kq)) {
+            // Past the threshold: index every query of the key (once; it then follows each change).
+            kq.matcher = new StandingMatcher(metric, p.vector().length);
+            for (Prepared e : kq.byId.values()) {
+                kq.matcher.put(e.handle(), e.vector(), bound(e.query()));
+            }
+        } else if (kq.matcher != null) {
+            if (p.vector().length == kq.byId.firstEntry().getValue().vector().length) {
+                kq.matcher.put(p.handle(), p.vector(), bound(q));
+            } else {
+                kq.matcher = null; // a query of another dimension: score every query (its own check skips it)
+            }
+        }
+    }
+
+    private void drop(KeyQueries kq, String queryId) {
+        Prepared p = kq.byId.remove(queryId);
+        if (p == null) {
+            return;
+        }
+        kq.idOfHandle.remove(p.handle());
+        unlinkMembers(kq, p.query());
+        if (kq.matcher != null) {
+            kq.matcher.remove(p.handle());
+        }
+    }
+
+    private static boolean sameDimension(KeyQueries kq) {
+        int d = kq.byId.firstEntry().getValue().vector().length;
+        return kq.byId.values().stream().allMatch(p -> p.vector().length == d);
+    }
+
+    /** The distance below which (or, at the k-th distance, equal to which) an upsert may enter {@code q}. */
+    private static float bound(StandingQuery q) {
+        return q.ids().length == q.k() ? q.distances()[q.k() - 1] : q.radius();
+    }
+
+    private static void linkMembers(KeyQueries kq, StandingQuery q) {
+        for (long id : q.ids()) {
+            kq.memberOf.computeIfAbsent(id, x -> new java.util.HashSet<>()).add(q.queryId());
+        }
+    }
+
+    private static void unlinkMembers(KeyQueries kq, StandingQuery q) {
+        for (long id : q.ids()) {
+            java.util.Set<String> of = kq.memberOf.get(id);
+            if (of != null && of.remove(q.queryId()) && of.isEmpty()) {
+                kq.memberOf.remove(id);
+            }
+        }
     }
 
     private StandingQuery research(String key, StandingQuery q, KeyIndex ki) throws Exception {
@@ -202,22 +307,28 @@ public final class StandingQueries {
     }
 
     /** The queries of {@code key} (the current key), from the heap or loaded from state. */
-    private TreeMap<String, Prepared> queries(String key) throws Exception {
-        TreeMap<String, Prepared> qs = cache.get(key);
-        if (qs == null) {
-            qs = new TreeMap<>();
+    private KeyQueries queries(String key) throws Exception {
+        KeyQueries kq = cache.get(key);
+        if (kq == null) {
+            kq = new KeyQueries();
+            List<StandingQuery> stored = new java.util.ArrayList<>();
             for (Map.Entry<String, StandingQuery> e : state.entries()) {
-                qs.put(e.getKey(), prepare(e.getValue()));
+                stored.add(e.getValue());
             }
-            cache.put(key, qs);
+            // Handles in query-id order: the same for a key whatever the backend's iteration order.
+            stored.sort(java.util.Comparator.comparing(StandingQuery::queryId));
+            for (StandingQuery q : stored) {
+                add(kq, q);
+            }
+            cache.put(key, kq);
         }
-        return qs;
+        return kq;
     }
 
-    private Prepared prepare(StandingQuery q) {
+    private Prepared prepare(StandingQuery q, int handle) {
         boolean zero = VectorMath.dot(q.vector(), q.vector()) == 0f;
         return new Prepared(q, metric == VectorMetric.COSINE && !zero ? VectorMath.normalizedCopy(q.vector())
-                : q.vector());
+                : q.vector(), handle);
     }
 
     private static QueryResult update(String key, StandingQuery q, KeyIndex ki, long eventTime) {
