@@ -262,7 +262,8 @@ public final class VectorStreamCli implements Callable<Integer> {
 
     /** The zero-setup demo. */
     @Command(name = "demo", mixinStandardHelpOptions = true,
-            description = "Embedded Kafka + local Flink (RocksDB): stream vectors and queries, report recall and latency.")
+            description = "Embedded Kafka + local Flink (RocksDB): stream vectors and queries, report recall and latency "
+                    + "(--dedup: find near-duplicates as they arrive).")
     static final class Demo implements Callable<Integer> {
         @Option(names = "--vectors", defaultValue = "10000") int vectors;
         @Option(names = "--queries", defaultValue = "1000", description = "Measured queries.") int queries;
@@ -294,9 +295,22 @@ public final class VectorStreamCli implements Callable<Integer> {
                 + "broker, e.g. one started with 'vectorstream broker' in another JVM.") String bootstrap;
         @Option(names = "--broker-config", description = "Embedded broker setting, repeatable, e.g. "
                 + "--broker-config num.io.threads=2.") Map<String, String> brokerConfig = Map.of();
+        @Option(names = "--dedup", description = "Instead: stream --vectors with a tenth of them planted near-copies, "
+                + "each upsert asking for its nearest neighbour within a radius (kNN on insert), and print the "
+                + "near-duplicates as they are found.")
+        boolean dedup;
 
         @Override
         public Integer call() throws Exception {
+            if (dedup) {
+                DedupDemo.Options d = new DedupDemo.Options();
+                d.vectors = vectors;
+                d.synthetic = synthetic;
+                d.syntheticDimension = dimension;
+                d.parallelism = parallelism;
+                DedupDemo.Summary s = new DedupDemo(d, System.out).run();
+                return s.answered == s.upserts ? 0 : 1;
+            }
             DemoRunner.Options o = new DemoRunner.Options();
             o.bootstrap = bootstrap;
             o.brokerConfig = brokerConfig;

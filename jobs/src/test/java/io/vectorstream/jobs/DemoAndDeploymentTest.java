@@ -51,6 +51,21 @@ class DemoAndDeploymentTest {
     }
 
     @Test
+    void dedupDemoFindsThePlantedNearCopiesAsTheyArrive() throws Exception {
+        DedupDemo.Options o = new DedupDemo.Options();
+        o.synthetic = true;
+        o.vectors = 800;
+        o.syntheticDimension = 16;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        DedupDemo.Summary s = new DedupDemo(o, new PrintStream(buf, true, StandardCharsets.UTF_8)).run();
+        assertThat(s.answered).as("every upsert answered with its neighbours").isEqualTo(s.upserts);
+        assertThat(s.planted).isGreaterThan(50);
+        // Copies sit at a hundredth of the median nearest-neighbour distance, the radius at a tenth.
+        assertThat(s.plantedFound).isGreaterThanOrEqualTo((int) (0.95 * s.planted));
+        assertThat(buf.toString(StandardCharsets.UTF_8)).contains("near-duplicate: ", "planted near-copies");
+    }
+
+    @Test
     void demoAgainstARunningBrokerUsesRunUniqueTopicsStampedByTheBroker() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(Map.of("num.io.threads", "3"))) {
             DemoRunner.Options o = new DemoRunner.Options();

@@ -109,7 +109,8 @@ class StandingQueriesITCase {
         env.execute(p);
 
         assertThat(VectorStreamPipelineITCase.readAllFrom(kafka, p + "-dead", DeadLetter.class, 0)).isEmpty();
-        List<ConsumerRecord<byte[], byte[]>> records = readCommitted(p + "-results");
+        // At least one result per neighbour request, and sq-1's first answer and removal.
+        List<ConsumerRecord<byte[], byte[]>> records = readCommitted(p + "-results", neighbourRequests.size() + 2);
         AvroSingleObjectCodec<NeighborResult> codec = AvroSingleObjectCodec.ofReleased(NeighborResult.class);
         Map<String, List<NeighborResult>> byQuery = new HashMap<>();
         int neighbourResults = 0;
@@ -155,7 +156,11 @@ class StandingQueriesITCase {
                 .limit(k).mapToLong(Map.Entry::getKey).toArray();
     }
 
-    private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+    /**
+     * Every committed record of {@code topic}: read until at least {@code atLeast} arrived and two more seconds
+     * brought nothing (the job's last transaction may commit just after the job reports it finished), or 60 s.
+     */
+    private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, int atLeast) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -167,10 +172,14 @@ class StandingQueriesITCase {
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            // The job finished: the end offsets are final. Read until every partition reaches its end.
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (System.nanoTime() < deadline && (out.size() < atLeast || System.nanoTime() < quietUntil)) {
+                int before = out.size();
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
+                if (out.size() > before) {
+                    quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                }
             }
         }
         return out;
