@@ -14,7 +14,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 /**
  * What standing queries cost an insert: one key holds {@code base} vectors; S standing queries (k 10, each the
  * vector of a held-out query point) are registered; then {@code inserts} new upserts are timed, and the updates
- * they caused counted. Runs S = 0, 1,000 and 100,000 (or {@code --standing}) in one JVM, interleaved over
+ * they caused counted. Standing query vectors are the data set's query points, then copies of them moved by a
+ * little noise. Past {@code vectorstream.standing.index-threshold} (256) a key's queries are matched through their
+ * own graph, built as they register. Runs S = 0, 1,000 and 100,000 (or {@code --standing}) in one JVM, interleaved over
  * {@code --rounds}, best round per S; heap backend (the matching is heap work; a changed answer is one state write).
  *
  * <pre>java -cp ... io.vectorstream.bench.operator.StandingQueryCost [--base 20000] [--inserts 2000]
@@ -40,50 +42,72 @@ public final class StandingQueryCost {
                 default: throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        int maxStanding = java.util.Arrays.stream(standing).max().orElse(0);
         Datasets.Dataset d = Files.isDirectory(Datasets.FASHION_MNIST_DIR)
                 ? Datasets.fashionMnist(Datasets.FASHION_MNIST_DIR, base + inserts, 10_000)
                 : Datasets.synthetic(7L, base + inserts, 10_000, 128);
         System.out.printf(Locale.ROOT, "dataset %s: %d held + %d timed inserts, %d-d, JDK %s; standing query "
-                        + "vectors: the %d query points, reused round-robin%n", d.name, base, inserts, d.dimension(),
+                        + "vectors: the %d query points, then slightly moved copies%n", d.name, base, inserts, d.dimension(),
                 System.getProperty("java.version"), d.queries.length);
-        double[][] micros = new double[standing.length][rounds];
-        long[] updates = new long[standing.length];
+        // Each count past the index threshold runs twice: matched through the queries' graph (the default) and
+        // with every query scored (threshold above the count), to show what the graph saves.
+        java.util.List<int[]> variants = new java.util.ArrayList<>();
+        for (int n : standing) {
+            variants.add(new int[] {n, 0});
+            if (n > io.vectorstream.operators.VectorSearchOptions.STANDING_INDEX_THRESHOLD.defaultValue()) {
+                variants.add(new int[] {n, 1});
+            }
+        }
+        double[][] micros = new double[variants.size()][rounds];
+        long[] updates = new long[variants.size()];
         for (int r = 0; r < rounds; r++) {
-            for (int s = 0; s < standing.length; s++) {
+            for (int v = 0; v < variants.size(); v++) {
                 long[] u = new long[1];
-                micros[s][r] = run(d, base, inserts, standing[s], u);
-                updates[s] = u[0];
-                System.out.printf(Locale.ROOT, "round %d, %d standing: %.1f us per insert%n", r + 1, standing[s],
-                        micros[s][r]);
+                int[] x = variants.get(v);
+                micros[v][r] = run(d, base, inserts, x[0], x[1] == 1, u);
+                updates[v] = u[0];
+                System.out.printf(Locale.ROOT, "round %d, %d standing%s: %.1f us per insert%n", r + 1, x[0],
+                        x[1] == 1 ? " (every query scored)" : "", micros[v][r]);
             }
         }
         System.out.println();
-        System.out.println("| standing queries | us per insert, best (range) | vs none | updates per insert |");
-        System.out.println("|---:|---:|---:|---:|");
+        System.out.println("| standing queries | matching | us per insert, best (range) | vs none | updates per insert |");
+        System.out.println("|---:|---|---:|---:|---:|");
         double none = java.util.Arrays.stream(micros[0]).min().orElse(Double.NaN);
-        for (int s = 0; s < standing.length; s++) {
-            double best = java.util.Arrays.stream(micros[s]).min().orElse(Double.NaN);
-            double worst = java.util.Arrays.stream(micros[s]).max().orElse(Double.NaN);
-            System.out.printf(Locale.ROOT, "| %,d | %.1f (%.1f .. %.1f) | %.2fx | %.3f |%n", standing[s], best, best,
-                    worst, best / none, updates[s] / (double) inserts);
-        }
-        if (maxStanding > 0 && d.queries.length < maxStanding) {
-            System.out.println("(standing query vectors repeat every " + d.queries.length + " queries)");
+        for (int v = 0; v < variants.size(); v++) {
+            int[] x = variants.get(v);
+            double best = java.util.Arrays.stream(micros[v]).min().orElse(Double.NaN);
+            double worst = java.util.Arrays.stream(micros[v]).max().orElse(Double.NaN);
+            String how = x[0] == 0 ? "-" : x[1] == 1 || x[0] <= io.vectorstream.operators.VectorSearchOptions
+                    .STANDING_INDEX_THRESHOLD.defaultValue() ? "every query scored" : "graph of the queries";
+            System.out.printf(Locale.ROOT, "| %,d | %s | %.1f (%.1f .. %.1f) | %.2fx | %.3f |%n", x[0], how, best, best,
+                    worst, best / none, updates[v] / (double) inserts);
         }
     }
 
     /** Microseconds per timed insert with {@code standing} standing queries registered. */
-    static double run(Datasets.Dataset d, int base, int inserts, int standing, long[] updatesOut) throws Exception {
-        VectorSearchConfig config = VectorSearchConfig.builder().cacheMaxBytes(4L << 30).build();
+    static double run(Datasets.Dataset d, int base, int inserts, int standing, boolean scoreEvery, long[] updatesOut)
+            throws Exception {
+        VectorSearchConfig config = VectorSearchConfig.builder().cacheMaxBytes(4L << 30)
+                .standingIndexThreshold(scoreEvery ? Integer.MAX_VALUE
+                        : io.vectorstream.operators.VectorSearchOptions.STANDING_INDEX_THRESHOLD.defaultValue())
+                .build();
         try (var h = RestoreTime.harness(config, new HashMapStateBackend(), Files.createTempDirectory("sq-bench-"))) {
             h.open();
             for (int i = 0; i < base; i++) {
                 h.processElement1(new StreamRecord<>(VectorEvent.upsert("k", i, d.base[i], 1L), 1L));
             }
+            java.util.SplittableRandom r = new java.util.SplittableRandom(5);
             for (int q = 0; q < standing; q++) {
-                h.processElement2(new StreamRecord<>(new VectorQuery("sq-" + q, "k", d.queries[q % d.queries.length],
-                        10, 0, null, 2L).withStanding(VectorQuery.Standing.REGISTER, null, null), 2L));
+                float[] v = d.queries[q % d.queries.length];
+                if (q >= d.queries.length) {
+                    // Beyond the query points: a slightly moved copy, so no two standing queries are identical.
+                    v = v.clone();
+                    for (int c = 0; c < v.length; c++) {
+                        v[c] += (float) (r.nextGaussian() * 0.01);
+                    }
+                }
+                h.processElement2(new StreamRecord<>(new VectorQuery("sq-" + q, "k", v, 10, 0, null, 2L)
+                        .withStanding(VectorQuery.Standing.REGISTER, null, null), 2L));
             }
             int before = sideOutputs(h);
             long t0 = System.nanoTime();
