@@ -161,6 +161,11 @@ final class StrictJsonReader implements AutoCloseable {
         if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
             throw wrong(field, "a number", field);
         }
+        return finiteFloat(field, "a finite float32 value", field);
+    }
+
+    /** The current number as a float; past {@link Float#MAX_VALUE} is an error naming {@code where}. */
+    private float finiteFloat(String field, String rule, String where) throws RecordCodec.DecodeException {
         float f;
         try {
             f = parser.getFloatValue();
@@ -168,7 +173,7 @@ final class StrictJsonReader implements AutoCloseable {
             throw invalid(bytes, e);
         }
         if (!Float.isFinite(f)) {
-            throw wrong(field, "a finite float32 value in [-3.4028235E38, 3.4028235E38]", field);
+            throw wrong(field, rule + " in [-3.4028235E38, 3.4028235E38]", where);
         }
         return f;
     }
@@ -214,16 +219,7 @@ final class StrictJsonReader implements AutoCloseable {
             if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
                 throw wrong(field + " components", "numbers", field + "[" + n + "]");
             }
-            float f;
-            try {
-                f = parser.getFloatValue();
-            } catch (IOException e) {
-                throw invalid(bytes, e);
-            }
-            if (!Float.isFinite(f)) {
-                throw wrong(field + " components", "finite float32 values in [-3.4028235E38, 3.4028235E38]",
-                        field + "[" + n + "]");
-            }
+            float f = finiteFloat(field + " components", "finite float32 values", field + "[" + n + "]");
             if (n == out.length) {
                 out = Arrays.copyOf(out, 2 * n);
             }

@@ -65,17 +65,9 @@ public final class AnnBenchmark {
         }
         if (fromJson != null) {
             // Re-renders a finished run's report (tables, plot, docs section) without measuring again.
-            Path root = Paths.get(System.getProperty("vectorstream.root", "."));
             Path json = Paths.get(fromJson);
-            JsonNode report = JSON.readTree(json.toFile());
-            String stem = json.getFileName().toString().replace(".json", "");
-            String table = markdown(report);
-            Files.writeString(json.resolveSibling(stem + ".md"), table);
-            plot(report, json.resolveSibling(stem + ".png"));
-            String ratio = ratio(report);
-            updateDocs(root.resolve("docs/benchmarks.md"), report, table, stem, ratio);
-            System.out.println(table);
-            System.out.println(ratio);
+            render(Paths.get(System.getProperty("vectorstream.root", ".")), JSON.readTree(json.toFile()),
+                    json.getParent(), json.getFileName().toString().replace(".json", ""));
             return;
         }
         VectorMetric metric = VectorMetric.parse(metricName);
@@ -125,6 +117,11 @@ public final class AnnBenchmark {
         Path out = root.resolve("bench/results");
         Files.createDirectories(out);
         Files.writeString(out.resolve(stem + ".json"), JSON.writeValueAsString(report));
+        render(root, report, out, stem);
+    }
+
+    /** Writes a run's tables ({@code stem.md}), plot ({@code stem.png}) and docs section, and prints them. */
+    private static void render(Path root, JsonNode report, Path out, String stem) throws java.io.IOException {
         String table = markdown(report);
         Files.writeString(out.resolve(stem + ".md"), table);
         plot(report, out.resolve(stem + ".png"));
