@@ -427,4 +427,56 @@ class StandingQueriesTest {
         }
         assertThat(compared).isGreaterThan(15_000);
     }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void inEventTimeModeTheUpdatesAreTheSameWhateverTheArrivalOrder(Backend backend) throws Exception {
+        long seed = 101;
+        System.out.println("StandingQueriesTest event-time seed=" + seed);
+        VectorSearchConfig config = VectorSearchConfig.builder().consistency(ConsistencyMode.EVENT_TIME)
+                .exactThreshold(1_000_000).ttl(Duration.ofMillis(TTL)).insertNeighbors(2, null).build();
+        // Records only: the watermarks come in batches below, each after every record it covers.
+        List<Step> records = stream(seed, 500).stream().filter(s -> s.watermark() == 0).toList();
+        // Per query id (and per upsert, for its neighbours), the sequence of its results: what a consumer keyed by
+        // query id sees. Results of different keys at one timestamp have no order between them (Flink fires one
+        // timestamp's timers of different keys in no fixed order), and the sink's partitions would not keep one.
+        Map<String, List<String>> reference = null;
+        for (long shuffle = 0; shuffle < 3; shuffle++) {
+            List<Step> order = new ArrayList<>(records);
+            if (shuffle > 0) {
+                // Shuffle within windows of 50 records; a window's watermark follows it.
+                SplittableRandom r = new SplittableRandom(shuffle);
+                for (int w = 0; w < order.size(); w += 50) {
+                    List<Step> window = order.subList(w, Math.min(order.size(), w + 50));
+                    for (int i = window.size() - 1; i > 0; i--) {
+                        java.util.Collections.swap(window, i, r.nextInt(i + 1));
+                    }
+                }
+            }
+            Map<String, List<String>> updates = new TreeMap<>();
+            java.util.function.Consumer<QueryResult> add = x -> updates.computeIfAbsent(x.key() + "|" + x.queryId(),
+                    k -> new ArrayList<>()).add(x.answerString());
+            try (var h = harness(config, backend, 1, 0)) {
+                h.open();
+                int[] seen = {0};
+                for (int w = 0; w < order.size(); w += 50) {
+                    long maxTime = 0;
+                    for (Step st : order.subList(w, Math.min(order.size(), w + 50))) {
+                        maxTime = Math.max(maxTime, st.event() != null ? st.event().eventTime()
+                                : st.query().eventTime());
+                        feed(wrap(h), st, seen).forEach(add);
+                    }
+                    feed(wrap(h), new Step(null, null, maxTime), seen).forEach(add);
+                }
+                feed(wrap(h), new Step(null, null, Long.MAX_VALUE - 1), seen).forEach(add);
+                assertThat(OperatorTestSupport.deadLetters(h)).as("shuffle %d: no record is late", shuffle).isEmpty();
+            }
+            if (reference == null) {
+                reference = updates;
+                assertThat(reference.values().stream().mapToInt(List::size).sum()).isGreaterThan(200);
+            } else {
+                assertThat(updates).as("results per query id with arrival order %d", shuffle).isEqualTo(reference);
+            }
+        }
+    }
 }
