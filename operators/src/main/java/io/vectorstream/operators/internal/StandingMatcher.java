@@ -2,6 +2,7 @@ package io.vectorstream.operators.internal;
 
 import io.vectorstream.index.HnswConfig;
 import io.vectorstream.index.HnswIndex;
+import io.vectorstream.index.HnswSearcher;
 import io.vectorstream.index.SearchResults;
 import io.vectorstream.index.VectorMetric;
 import java.util.Arrays;
@@ -98,8 +99,17 @@ final class StandingMatcher {
             return;
         }
         float limit = maxBound();
-        // Widen until the farthest query returned is beyond every finite bound, or all were returned.
+        // Widen until the farthest query returned is beyond every finite bound, or all were returned. A search
+        // returns at most MAX_K: past that, every query is a candidate (the caller scores them exactly).
         for (int ef = Math.min(FIRST_EF, size); ; ef = Math.min(size, ef * 4)) {
+            if (ef > HnswSearcher.MAX_K) {
+                for (int h = 0; h < present.length; h++) {
+                    if (present[h] && unboundedPos[h] < 0) {
+                        out.accept(h);
+                    }
+                }
+                return;
+            }
             SearchResults r = graph.search(v, ef, ef);
             int n = r.size();
             boolean done = n < ef || n == size || r.distance(n - 1) > withSlack(limit);
