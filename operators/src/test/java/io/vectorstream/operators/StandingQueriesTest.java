@@ -196,8 +196,8 @@ class StandingQueriesTest {
     }
 
     @ParameterizedTest(name = "{0}, {1}, seed {2}, index threshold {3}")
-    @CsvSource({"HEAP, L2, 81, 256", "ROCKSDB, L2, 82, 256", "HEAP, INNER_PRODUCT, 83, 256",
-            "ROCKSDB, INNER_PRODUCT, 84, 256", "HEAP, L2, 85, 0", "ROCKSDB, INNER_PRODUCT, 86, 0"})
+    @CsvSource({"HEAP, L2, 81, 2147483647", "ROCKSDB, L2, 82, 2147483647", "HEAP, INNER_PRODUCT, 83, 2147483647",
+            "ROCKSDB, INNER_PRODUCT, 84, 2147483647", "HEAP, L2, 85, 0", "ROCKSDB, INNER_PRODUCT, 86, 0"})
     void everyStandingAnswerAndInsertNeighboursEqualBruteForceAfterEveryStep(Backend backend, VectorMetric metric,
                                                                              long seed, int indexThreshold)
             throws Exception {

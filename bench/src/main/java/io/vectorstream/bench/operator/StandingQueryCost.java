@@ -15,8 +15,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * What standing queries cost an insert: one key holds {@code base} vectors; S standing queries (k 10, each the
  * vector of a held-out query point) are registered; then {@code inserts} new upserts are timed, and the updates
  * they caused counted. Standing query vectors are the data set's query points, then copies of them moved by a
- * little noise. Past {@code vectorstream.standing.index-threshold} (256) a key's queries are matched through their
- * own graph, built as they register. Runs S = 0, 1,000 and 100,000 (or {@code --standing}) in one JVM, interleaved over
+ * little noise. Each count past 256 runs twice: matched through the queries' own graph
+ * ({@code vectorstream.standing.index-threshold} 256) and with every query scored (the default). Runs S = 0, 1,000 and 100,000 (or {@code --standing}) in one JVM, interleaved over
  * {@code --rounds}, best round per S; heap backend (the matching is heap work; a changed answer is one state write).
  *
  * <pre>java -cp ... io.vectorstream.bench.operator.StandingQueryCost [--base 20000] [--inserts 2000]
@@ -24,6 +24,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * Uses Fashion-MNIST when installed, else a synthetic clustered set.
  */
 public final class StandingQueryCost {
+    /** The matcher's threshold in the graph rows (the option is off by default). */
+    private static final int GRAPH_THRESHOLD = 256;
+
     private StandingQueryCost() {}
 
     public static void main(String[] args) throws Exception {
@@ -53,7 +56,7 @@ public final class StandingQueryCost {
         java.util.List<int[]> variants = new java.util.ArrayList<>();
         for (int n : standing) {
             variants.add(new int[] {n, 0});
-            if (n > io.vectorstream.operators.VectorSearchOptions.STANDING_INDEX_THRESHOLD.defaultValue()) {
+            if (n > GRAPH_THRESHOLD) {
                 variants.add(new int[] {n, 1});
             }
         }
@@ -77,8 +80,8 @@ public final class StandingQueryCost {
             int[] x = variants.get(v);
             double best = java.util.Arrays.stream(micros[v]).min().orElse(Double.NaN);
             double worst = java.util.Arrays.stream(micros[v]).max().orElse(Double.NaN);
-            String how = x[0] == 0 ? "-" : x[1] == 1 || x[0] <= io.vectorstream.operators.VectorSearchOptions
-                    .STANDING_INDEX_THRESHOLD.defaultValue() ? "every query scored" : "graph of the queries";
+            String how = x[0] == 0 ? "-" : x[1] == 1 || x[0] <= GRAPH_THRESHOLD ? "every query scored"
+                    : "graph of the queries";
             System.out.printf(Locale.ROOT, "| %,d | %s | %.1f (%.1f .. %.1f) | %.2fx | %.3f |%n", x[0], how, best, best,
                     worst, best / none, updates[v] / (double) inserts);
         }
@@ -88,8 +91,7 @@ public final class StandingQueryCost {
     static double run(Datasets.Dataset d, int base, int inserts, int standing, boolean scoreEvery, long[] updatesOut)
             throws Exception {
         VectorSearchConfig config = VectorSearchConfig.builder().cacheMaxBytes(4L << 30)
-                .standingIndexThreshold(scoreEvery ? Integer.MAX_VALUE
-                        : io.vectorstream.operators.VectorSearchOptions.STANDING_INDEX_THRESHOLD.defaultValue())
+                .standingIndexThreshold(scoreEvery ? Integer.MAX_VALUE : GRAPH_THRESHOLD)
                 .build();
         try (var h = RestoreTime.harness(config, new HashMapStateBackend(), Files.createTempDirectory("sq-bench-"))) {
             h.open();
