@@ -142,8 +142,7 @@ public final class StandingQueries {
         if (kq.byId.isEmpty()) {
             return;
         }
-        for (String qid : affected(kq, id, storedVector)) {
-            Prepared p = kq.byId.get(qid);
+        for (Prepared p : affected(kq, id, storedVector)) {
             StandingQuery q = p.query();
             boolean eligible = p.vector().length == storedVector.length
                     && (q.filter() == null || q.filter().matches(attributes));
@@ -194,11 +193,12 @@ public final class StandingQueries {
 
     /**
      * The queries an upsert of {@code id} may change, in query-id order: the ones it is a member of, and either
-     * all others (few queries) or those the matcher finds within their bound.
+     * all others (few queries; no lookup per query on this per-insert path) or those the matcher finds within
+     * their bound.
      */
-    private java.util.Collection<String> affected(KeyQueries kq, long id, float[] v) {
+    private java.util.Collection<Prepared> affected(KeyQueries kq, long id, float[] v) {
         if (kq.matcher == null) {
-            return kq.byId.keySet();
+            return kq.byId.values();
         }
         java.util.TreeSet<String> ids = new java.util.TreeSet<>();
         java.util.Set<String> members = kq.memberOf.get(id);
@@ -208,7 +208,7 @@ public final class StandingQueries {
         if (kq.matcher.size() > 0 && v.length == kq.byId.firstEntry().getValue().vector().length) {
             kq.matcher.candidates(v, h -> ids.add(kq.idOfHandle.get(h)));
         }
-        return ids;
+        return ids.stream().map(kq.byId::get).toList();
     }
 
     private void changed(KeyQueries kq, String key, Prepared p, StandingQuery next, KeyIndex ki, long eventTime,
