@@ -375,9 +375,9 @@ class StandingQueriesTest {
                         + "shardsPerKey 1); mode=GLOBAL, shardsPerKey=4, insertNeighborsK=3");
     }
 
-    @ParameterizedTest(name = "{0}, index threshold {1}")
-    @CsvSource({"HEAP, 0", "ROCKSDB, 0", "HEAP, 1000000"})
-    void manyStandingQueriesOnOneKeyFollowTheStreamThroughTheirOwnGraph(Backend backend, int indexThreshold)
+    @ParameterizedTest(name = "{0}, index threshold {1}, {2}-d")
+    @CsvSource({"HEAP, 0, 6", "ROCKSDB, 0, 6", "HEAP, 1000000, 6", "HEAP, 0, 40", "ROCKSDB, 0, 40"})
+    void manyStandingQueriesOnOneKeyFollowTheStreamThroughTheMatcher(Backend backend, int indexThreshold, int dim)
             throws Exception {
         long seed = 97;
         System.out.println("StandingQueriesTest many seed=" + seed);
@@ -386,12 +386,12 @@ class StandingQueriesTest {
         Map<String, QueryResult> last = new HashMap<>();
         List<Step> steps = new ArrayList<>();
         long time = 10;
-        // 400 standing queries (more than the graph's exact-search threshold, so the matcher's graph is searched),
-        // then a stream of upserts, moves and deletes over 120 ids.
+        // 400 standing queries (past 32 dimensions the matcher projects them), then a stream of upserts, moves and
+        // deletes over 120 ids.
         for (int q = 0; q < 400; q++) {
             AttributeFilter f = q % 5 == 0 ? AttributeFilter.eq("color", "red") : null;
-            Float radius = q % 3 == 0 ? 1.2f : null;
-            steps.add(new Step(null, new VectorQuery("q" + q, "k", OperatorTestSupport.vector(r, DIM), 1 + q % 5, 0,
+            Float radius = q % 3 == 0 ? 1.2f * dim / DIM : null;
+            steps.add(new Step(null, new VectorQuery("q" + q, "k", OperatorTestSupport.vector(r, dim), 1 + q % 5, 0,
                     f, time).withStanding(VectorQuery.Standing.REGISTER, radius, null), 0));
         }
         for (int i = 0; i < 500; i++) {
@@ -400,7 +400,7 @@ class StandingQueriesTest {
             if (r.nextInt(8) == 0) {
                 steps.add(new Step(VectorEvent.delete("k", id, time), null, 0));
             } else {
-                steps.add(new Step(VectorEvent.upsert("k", id, OperatorTestSupport.vector(r, DIM),
+                steps.add(new Step(VectorEvent.upsert("k", id, OperatorTestSupport.vector(r, dim),
                         Map.of("color", r.nextBoolean() ? "red" : "blue"), time).withNeighbors(0, null), null, 0));
             }
         }

@@ -15,8 +15,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * What standing queries cost an insert: one key holds {@code base} vectors; S standing queries (k 10, each the
  * vector of a held-out query point) are registered; then {@code inserts} new upserts are timed, and the updates
  * they caused counted. Standing query vectors are the data set's query points, then copies of them moved by a
- * little noise. Each count past 256 runs twice: matched through the queries' own graph
- * ({@code vectorstream.standing.index-threshold} 256) and with every query scored (the default). Runs S = 0, 1,000 and 100,000 (or {@code --standing}) in one JVM, interleaved over
+ * little noise. Each count past 256 runs twice: matched through {@code StandingMatcher}
+ * ({@code vectorstream.standing.index-threshold} 256) and with every query scored. Runs S = 0, 1,000 and 100,000 (or {@code --standing}) in one JVM, interleaved over
  * {@code --rounds}, best round per S; heap backend (the matching is heap work; a changed answer is one state write).
  *
  * <pre>java -cp ... io.vectorstream.bench.operator.StandingQueryCost [--base 20000] [--inserts 2000]
@@ -24,7 +24,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * Uses Fashion-MNIST when installed, else a synthetic clustered set.
  */
 public final class StandingQueryCost {
-    /** The matcher's threshold in the graph rows (the option is off by default). */
+    /** The matcher's threshold in the matcher rows. */
     private static final int GRAPH_THRESHOLD = 256;
 
     private StandingQueryCost() {}
@@ -51,8 +51,8 @@ public final class StandingQueryCost {
         System.out.printf(Locale.ROOT, "dataset %s: %d held + %d timed inserts, %d-d, JDK %s; standing query "
                         + "vectors: the %d query points, then slightly moved copies%n", d.name, base, inserts, d.dimension(),
                 System.getProperty("java.version"), d.queries.length);
-        // Each count past the index threshold runs twice: matched through the queries' graph (the default) and
-        // with every query scored (threshold above the count), to show what the graph saves.
+        // Each count past the index threshold runs twice: matched through the matcher and with every query scored
+        // (threshold above the count), to show what the matcher saves.
         java.util.List<int[]> variants = new java.util.ArrayList<>();
         for (int n : standing) {
             variants.add(new int[] {n, 0});
@@ -81,7 +81,7 @@ public final class StandingQueryCost {
             double best = java.util.Arrays.stream(micros[v]).min().orElse(Double.NaN);
             double worst = java.util.Arrays.stream(micros[v]).max().orElse(Double.NaN);
             String how = x[0] == 0 ? "-" : x[1] == 1 || x[0] <= GRAPH_THRESHOLD ? "every query scored"
-                    : "graph of the queries";
+                    : "matcher (clusters of query balls)";
             System.out.printf(Locale.ROOT, "| %,d | %s | %.1f (%.1f .. %.1f) | %.2fx | %.3f |%n", x[0], how, best, best,
                     worst, best / none, updates[v] / (double) inserts);
         }

@@ -48,6 +48,9 @@ public final class StandingQueries {
     private final int indexThreshold;
     // Per partition key: its queries, prepared for distances, and what finds the ones an upsert may change.
     private final Map<String, KeyQueries> cache = new HashMap<>();
+    // One projection per dimension for every key's matcher: fitting one costs about a tenth of a second, and any
+    // projection gives exact candidates, so the first key past the threshold fits it for all (a heap cache).
+    private final Map<Integer, Projection> projections = new HashMap<>();
 
     /** A standing query, its vector in the index's stored form (unit length under cosine), and its handle. */
     private record Prepared(StandingQuery query, float[] vector, int handle) {}
@@ -235,7 +238,10 @@ public final class StandingQueries {
         linkMembers(kq, q);
         if (kq.matcher == null && kq.byId.size() > indexThreshold && sameDimension(kq)) {
             // Past the threshold: index every query of the key (once; it then follows each change).
-            kq.matcher = new StandingMatcher(metric, p.vector().length);
+            int dimension = p.vector().length;
+            Projection projection = projections.computeIfAbsent(dimension, d -> Projection.fit(d,
+                    kq.byId.values().stream().map(Prepared::vector).toList()));
+            kq.matcher = new StandingMatcher(metric, dimension, projection);
             for (Prepared e : kq.byId.values()) {
                 kq.matcher.put(e.handle(), e.vector(), bound(e.query()));
             }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vectorstream.index.VectorMath;
 import io.vectorstream.index.VectorMetric;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,27 +14,39 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The matcher returns every query whose bound includes the vector (a superset is allowed: the caller decides with
- * exact distances), through the graph with few queries past the graph's exact threshold, and with more queries than
- * one search may return (it then returns them all), with bounds tight, loose and infinite, after removals.
+ * exact distances), for each metric, with bounds tight (a real k-th distance), loose, negative (inner product) and
+ * infinite, after removals and bound changes in both directions; and it rules most queries out when bounds are
+ * tight, so an upsert does not score every query.
  */
 class StandingMatcherTest {
-    @ParameterizedTest(name = "{0} queries, seed {1}")
-    @CsvSource({"300, 3", "2000, 4", "10100, 5"})
-    void everyQueryWithinItsBoundIsACandidate(int queries, long seed) {
+    @ParameterizedTest(name = "{0}, {1} queries, {2}-d, seed {3}")
+    @CsvSource({"L2, 300, 4, 3", "L2, 3000, 24, 4", "COSINE, 2000, 16, 5", "INNER_PRODUCT, 2000, 16, 6",
+            "L2, 12000, 8, 7", "L2, 3000, 96, 8", "COSINE, 2000, 64, 9", "INNER_PRODUCT, 2000, 48, 10",
+            "L2, 500, 33, 11"})
+    void everyQueryWithinItsBoundIsACandidate(VectorMetric metric, int queries, int dim, long seed) {
         System.out.println("StandingMatcherTest seed=" + seed);
-        int dim = 4;
         SplittableRandom r = new SplittableRandom(seed);
-        StandingMatcher m = new StandingMatcher(VectorMetric.L2, dim);
+        float[][] centresOfData = new float[20][];
+        for (int i = 0; i < centresOfData.length; i++) {
+            centresOfData[i] = gaussian(r, dim, 0f, 3f);
+        }
+        // Data the bounds come from: each query's bound is its real 10th distance among it, as in a standing answer.
+        float[][] data = new float[600][];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = stored(metric, near(r, centresOfData[r.nextInt(centresOfData.length)]));
+        }
         float[][] vs = new float[queries][];
+        for (int h = 0; h < queries; h++) {
+            vs[h] = stored(metric, near(r, centresOfData[r.nextInt(centresOfData.length)]));
+        }
+        // Past 32 dimensions the matcher projects: fitted to the first queries only, as when it is created.
+        StandingMatcher m = new StandingMatcher(metric, dim, java.util.Arrays.asList(vs).subList(0, queries / 4));
         float[] bounds = new float[queries];
         for (int h = 0; h < queries; h++) {
-            vs[h] = new float[dim];
-            for (int c = 0; c < dim; c++) {
-                vs[h][c] = (float) r.nextDouble();
-            }
+            int kind = r.nextInt(40);
             // Mostly tight bounds, some loose, a few unbounded (answers not yet full, no radius).
-            int kind = r.nextInt(20);
-            bounds[h] = kind == 0 ? Float.POSITIVE_INFINITY : kind == 1 ? 0.5f : (float) (r.nextDouble() * 0.02);
+            bounds[h] = kind == 0 ? Float.POSITIVE_INFINITY : kind == 1 ? loose(metric, r) : kthDistance(metric,
+                    vs[h], data, 10);
             m.put(h, vs[h], bounds[h]);
         }
         Set<Integer> removed = new HashSet<>();
@@ -41,30 +55,87 @@ class StandingMatcherTest {
             m.remove(h);
             removed.add(h);
         }
-        for (int i = 0; i < queries / 20; i++) {
-            int h = r.nextInt(queries);
-            if (!removed.contains(h)) {
-                bounds[h] = (float) (r.nextDouble() * 0.05);
-                m.setBound(h, bounds[h]);
-            }
-        }
+        int scans = 0;
+        long candidates = 0;
         int checked = 0;
-        for (int t = 0; t < 50; t++) {
-            float[] v = new float[dim];
-            for (int c = 0; c < dim; c++) {
-                v[c] = (float) r.nextDouble();
+        for (int t = 0; t < 60; t++) {
+            if (t % 20 == 10) {
+                // Bounds move both ways between upserts: shrink (answers fill) and grow (members leave).
+                for (int i = 0; i < queries / 20; i++) {
+                    int h = r.nextInt(queries);
+                    if (!removed.contains(h)) {
+                        bounds[h] = r.nextBoolean() ? kthDistance(metric, vs[h], data, 3)
+                                : kthDistance(metric, vs[h], data, 30);
+                        m.setBound(h, bounds[h]);
+                    }
+                }
             }
-            Set<Integer> got = new HashSet<>();
+            float[] v = stored(metric, near(r, centresOfData[r.nextInt(centresOfData.length)]));
+            List<Integer> got = new ArrayList<>();
             m.candidates(v, got::add);
+            assertThat(new HashSet<>(got)).as("each candidate once").hasSize(got.size());
             for (int h = 0; h < queries; h++) {
-                boolean within = !removed.contains(h) && VectorMath.squareDistance(v, vs[h]) <= bounds[h];
-                if (within) {
+                if (!removed.contains(h) && storedDistance(metric, vs[h], v) <= bounds[h]) {
                     assertThat(got).as("query %d (bound %s) for vector %d", h, bounds[h], t).contains(h);
                     checked++;
                 }
             }
             assertThat(got).doesNotContainAnyElementsOf(removed);
+            scans++;
+            candidates += got.size();
         }
-        assertThat(checked).isGreaterThan(50);
+        assertThat(checked).as("queries within their bound").isGreaterThan(20);
+        double share = candidates / (double) scans / (queries - removed.size());
+        System.out.printf("%s: %.3f of the queries are candidates per vector%n", metric, share);
+        if (metric != VectorMetric.INNER_PRODUCT) {
+            // Tight bounds on clustered data: most queries are ruled out without their distance.
+            assertThat(share).isLessThan(0.5);
+        }
+    }
+
+    private static float loose(VectorMetric metric, SplittableRandom r) {
+        return switch (metric) {
+            case L2 -> (float) (r.nextDouble() * 50);
+            case COSINE -> (float) (r.nextDouble() * 0.5);
+            case INNER_PRODUCT -> (float) (-r.nextDouble() * 20);
+        };
+    }
+
+    private static float kthDistance(VectorMetric metric, float[] q, float[][] data, int k) {
+        float[] ds = new float[data.length];
+        for (int i = 0; i < data.length; i++) {
+            ds[i] = storedDistance(metric, q, data[i]);
+        }
+        java.util.Arrays.sort(ds);
+        return ds[k - 1];
+    }
+
+    /** As the index scores stored vectors (cosine: 1 - dot of unit vectors). */
+    private static float storedDistance(VectorMetric metric, float[] a, float[] b) {
+        return switch (metric) {
+            case L2 -> VectorMath.squareDistance(a, b);
+            case COSINE -> 1f - VectorMath.dot(a, b);
+            case INNER_PRODUCT -> -VectorMath.dot(a, b);
+        };
+    }
+
+    private static float[] stored(VectorMetric metric, float[] v) {
+        return metric == VectorMetric.COSINE ? VectorMath.normalizedCopy(v) : v;
+    }
+
+    private static float[] near(SplittableRandom r, float[] centre) {
+        float[] v = centre.clone();
+        for (int c = 0; c < v.length; c++) {
+            v[c] += (float) (r.nextGaussian() * 0.5);
+        }
+        return v;
+    }
+
+    private static float[] gaussian(SplittableRandom r, int dim, float mean, float sd) {
+        float[] v = new float[dim];
+        for (int c = 0; c < dim; c++) {
+            v[c] = mean + (float) (r.nextGaussian() * sd);
+        }
+        return v;
     }
 }
