@@ -70,15 +70,11 @@ public final class RecordValidator {
         return null;
     }
 
-    /** A standing query's own rules (after the query id): a key, one graph per key, radius and expiry. */
+    /** A standing query's own rules (after the query id): a key, radius and expiry. */
     private String checkStanding(VectorQuery q) {
         if (q.key() == null) {
             return "key must be set for a standing query (it follows one key's vectors); key=null, standing="
                     + q.standing();
-        }
-        if (!config.oneGraphPerKey()) {
-            return "standing queries need all of a key's vectors in one graph (mode KEYED, or GLOBAL with "
-                    + "shardsPerKey 1); mode=" + config.mode() + ", shardsPerKey=" + config.shardsPerKey();
         }
         if (q.radius() != null && !Float.isFinite(q.radius())) {
             return "radius must be finite; radius=" + q.radius();

@@ -125,8 +125,8 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
     public void open(OpenContext openContext) {
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("vectorstream");
         store = new KeyIndexStore(getRuntimeContext(), config::hnswConfig, config.cacheMaxBytes(), g);
-        pieces = config.mode() == IndexMode.GLOBAL
-                ? new ShardPieces(new Shards(config.shards(), config.maxParallelism())) : null;
+        Shards shards = config.mode() == IndexMode.GLOBAL ? new Shards(config.shards(), config.maxParallelism()) : null;
+        pieces = shards == null ? null : new ShardPieces(shards);
         pendingEvents = new TimeBuckets<>(getRuntimeContext(), PENDING_EVENTS,
                 VectorEventSerializer.INSTANCE);
         pendingQueries = new TimeBuckets<>(getRuntimeContext(), "vectorstream-buffered-queries",
@@ -135,7 +135,7 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
         legacy = new LegacyTimeBuffers(getRuntimeContext());
         answerer = new QueryAnswerer(config);
         standing = new StandingQueries(getRuntimeContext(), answerer, config.metric(),
-                config.standingIndexThreshold());
+                config.standingIndexThreshold(), shards, config.shardsPerKey());
         validator = new RecordValidator(config);
 
         inserts = g.counter("inserts");
@@ -396,8 +396,9 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             ids = Arrays.copyOf(ids, n);
             ds = Arrays.copyOf(ds, n);
         }
-        return new QueryResult(String.valueOf(id), key, k, ids, ds, size, 0, -1, 1, 1, event.eventTime(),
-                QueryResult.Kind.INSERT_NEIGHBORS);
+        // The partition key, not the Flink key (in GLOBAL mode that is a piece of a shard).
+        return new QueryResult(String.valueOf(id), pieces == null ? key : event.key(), k, ids, ds, size, 0, -1, 1, 1,
+                event.eventTime(), QueryResult.Kind.INSERT_NEIGHBORS);
     }
 
     /** Persists a removal; a key left without vectors (and without buffered events) leaves its shard's list. */

@@ -23,7 +23,8 @@ import org.apache.flink.util.Collector;
  * KEYED mode keys both inputs by partition key. GLOBAL mode keys events by the shard of (partition key, id)
  * ({@link GlobalRouting}), with one graph per (shard, partition key); it fans a keyed query out to its key's
  * shards and a query without a key to all shards, and merges the partial top-k in a {@link TopKMergeOperator}
- * partitioned by query id. The shards are spread evenly over the subtasks at every
+ * partitioned by query id; with more than one shard per key, standing queries' per-shard updates are merged by a
+ * {@link StandingMergeFunction} keyed by query id. The shards are spread evenly over the subtasks at every
  * parallelism (see {@link VectorSearchConfig#maxParallelism()}).
  *
  * <p>Not thread-safe; used while building the job graph.
@@ -119,7 +120,15 @@ public final class VectorSearch {
         for (int i = 1; i < dead.size(); i++) {
             all = all.union(dead.get(i));
         }
-        return new Output(results, answered.getSideOutput(VectorIndexFunction.UPDATES), all);
+        DataStream<QueryResult> updates = answered.getSideOutput(VectorIndexFunction.UPDATES);
+        if (config.mode() == IndexMode.GLOBAL && config.shardsPerKey() > 1) {
+            // Each shard of a key answers its standing queries over its part of the key: merged per query id.
+            updates = updates.keyBy(new ResultQueryIdSelector())
+                    .process(new StandingMergeFunction(config.shardsPerKey(),
+                            config.consistency() == ConsistencyMode.EVENT_TIME))
+                    .returns(VectorStreamTypes.RESULT).name("merge-standing").uid(uidPrefix + "-standing-merge");
+        }
+        return new Output(results, updates, all);
     }
 
     static final class ResultQueryIdSelector implements org.apache.flink.api.java.functions.KeySelector<QueryResult, String> {

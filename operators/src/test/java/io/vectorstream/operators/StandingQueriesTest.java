@@ -359,15 +359,15 @@ class StandingQueriesTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
-    void standingQueriesAndNeighboursNeedOneGraphPerKey(Backend backend) throws Exception {
+    void insertNeighboursNeedOneGraphPerKey(Backend backend) throws Exception {
         VectorSearchConfig global = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(4).dimension(DIM).build();
         try (var h = harness(global, backend, 1, 0)) {
             h.open();
-            h.processElement2(new StreamRecord<>(new VectorQuery("a", "k", new float[DIM], 2, 0, null, 11)
-                    .withStanding(VectorQuery.Standing.REGISTER, null, null), 11));
+            h.processElement1(new StreamRecord<>(VectorEvent.upsert("k", 1L, new float[DIM], 11).withNeighbors(2, null),
+                    11));
             assertThat(OperatorTestSupport.deadLetters(h)).extracting(DeadLetter::reason).containsExactly(
-                    "standing queries need all of a key's vectors in one graph (mode KEYED, or GLOBAL with "
-                            + "shardsPerKey 1); mode=GLOBAL, shardsPerKey=4");
+                    "neighborsK needs all of a key's vectors in one graph (mode KEYED, or GLOBAL with shardsPerKey 1); "
+                            + "mode=GLOBAL, shardsPerKey=4, neighborsK=2");
         }
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> VectorSearchConfig.builder().mode(IndexMode.GLOBAL)
                         .shards(4).dimension(DIM).insertNeighbors(3, null).build())

@@ -116,6 +116,22 @@ public final class Shards implements Serializable {
         return piece;
     }
 
+    /**
+     * The partition key of a Flink key made by {@link #pieceKey} (what follows its second '/'), or null for a
+     * shard's own key ({@link #key(int)}: the index of no key).
+     */
+    public static String partitionKeyOf(String flinkKey) {
+        int first = flinkKey.indexOf('/');
+        if (first < 0) {
+            return null;
+        }
+        int second = flinkKey.indexOf('/', first + 1);
+        if (second < 0) {
+            throw new IllegalArgumentException("flinkKey must be a piece key (shard/salt/key); flinkKey=" + flinkKey);
+        }
+        return flinkKey.substring(second + 1);
+    }
+
     /** The shard of a Flink key made by {@link #key} or {@link #pieceKey}; -1 for any other key. */
     public int shardOfKey(String flinkKey) {
         int slash = flinkKey.indexOf('/');

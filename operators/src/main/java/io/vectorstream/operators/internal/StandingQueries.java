@@ -21,7 +21,7 @@ import org.apache.flink.streaming.api.TimerService;
 /**
  * The standing queries of each key: registered once, answered at once, then kept equal to the key's top k as
  * vectors enter and leave, emitting the whole new top k ({@link QueryResult.Kind#STANDING_UPDATE}) whenever it
- * changes.
+ * changes (a registration emits its first answer, a re-registration only a changed one).
  *
  * <p>Keyed state ({@value #STATE}: query id to {@link StandingQuery}, answer included) is the source of truth; the
  * heap holds each touched key's queries with their vectors prepared as the index stores vectors, rebuilt from state
@@ -46,6 +46,8 @@ public final class StandingQueries {
     private final QueryAnswerer answerer;
     private final VectorMetric metric;
     private final int indexThreshold;
+    private final Shards shards;
+    private final int shardsPerKey;
     // Per partition key: its queries, prepared for distances, and what finds the ones an upsert may change.
     private final Map<String, KeyQueries> cache = new HashMap<>();
     // One projection per dimension for every key's matcher: fitting one costs about a tenth of a second, and any
@@ -72,6 +74,20 @@ public final class StandingQueries {
      *                       graph of the queries ({@link StandingMatcher}) instead of scoring every one
      */
     public StandingQueries(RuntimeContext ctx, QueryAnswerer answerer, VectorMetric metric, int indexThreshold) {
+        this(ctx, answerer, metric, indexThreshold, null, 1);
+    }
+
+    /**
+     * GLOBAL mode: keys are piece keys of {@code shards}. Results carry the partition key, and with
+     * {@code shardsPerKey} above 1 each is a partial answer (its shard, of {@code shardsPerKey}) that
+     * {@code StandingMergeFunction} merges across the key's shards.
+     *
+     * @param shards null in KEYED mode
+     */
+    public StandingQueries(RuntimeContext ctx, QueryAnswerer answerer, VectorMetric metric, int indexThreshold,
+                           Shards shards, int shardsPerKey) {
+        this.shards = shards;
+        this.shardsPerKey = shards == null ? 1 : shardsPerKey;
         this.indexThreshold = indexThreshold;
         this.state = ctx.getMapState(new MapStateDescriptor<>(STATE, StringSerializer.INSTANCE,
                 StandingQuerySerializer.INSTANCE));
@@ -100,6 +116,7 @@ public final class StandingQueries {
             sq = withinRadius(sq, h.ids(), h.distances());
         }
         KeyQueries kq = queries(key);
+        Prepared previous = kq.byId.get(sq.queryId());
         drop(kq, sq.queryId());
         add(kq, sq);
         state.put(sq.queryId(), sq);
@@ -107,7 +124,10 @@ public final class StandingQueries {
             expiries.add(q.expiresAt(), q.queryId());
             timers.registerEventTimeTimer(q.expiresAt());
         }
-        out.accept(update(key, sq, ki, q.eventTime()));
+        // A changelog: registering an active query again with the same answer changes nothing downstream.
+        if (previous == null || !sameAnswer(previous.query(), sq)) {
+            out.accept(update(key, sq, ki, q.eventTime()));
+        }
     }
 
     /** Ends the standing query {@code queryId} of {@code key}; emits its removal (also when none was registered). */
@@ -271,6 +291,10 @@ public final class StandingQueries {
         return kq.byId.values().stream().allMatch(p -> p.vector().length == d);
     }
 
+    private static boolean sameAnswer(StandingQuery a, StandingQuery b) {
+        return a.k() == b.k() && Arrays.equals(a.ids(), b.ids()) && Arrays.equals(a.distances(), b.distances());
+    }
+
     /** The distance below which (or, at the k-th distance, equal to which) an upsert may enter {@code q}. */
     private static float bound(StandingQuery q) {
         return q.ids().length == q.k() ? q.distances()[q.k() - 1] : q.radius();
@@ -337,14 +361,25 @@ public final class StandingQueries {
                 : q.vector(), handle);
     }
 
-    private static QueryResult update(String key, StandingQuery q, KeyIndex ki, long eventTime) {
-        return new QueryResult(q.queryId(), key, q.k(), q.ids(), q.distances(), ki == null ? 0 : ki.index().size(),
-                0, -1, 1, 1, eventTime, QueryResult.Kind.STANDING_UPDATE);
+    /** An update of the query's answer: the whole answer in KEYED mode, this shard's part of it in GLOBAL. */
+    private QueryResult update(String key, StandingQuery q, KeyIndex ki, long eventTime) {
+        return new QueryResult(q.queryId(), partitionKey(key), q.k(), q.ids(), q.distances(),
+                ki == null ? 0 : ki.index().size(), 0, shard(key), 1, shardsPerKey, eventTime,
+                QueryResult.Kind.STANDING_UPDATE);
     }
 
-    private static QueryResult removed(String key, String queryId, long eventTime) {
-        return new QueryResult(queryId, key, 0, new long[0], new float[0], 0, 0, -1, 1, 1, eventTime,
-                QueryResult.Kind.STANDING_REMOVED);
+    private QueryResult removed(String key, String queryId, long eventTime) {
+        return new QueryResult(queryId, partitionKey(key), 0, new long[0], new float[0], 0, 0, shard(key), 1,
+                shardsPerKey, eventTime, QueryResult.Kind.STANDING_REMOVED);
+    }
+
+    /** The partition key of Flink key {@code key} (GLOBAL mode keys a piece of a shard). */
+    private String partitionKey(String key) {
+        return shards == null ? key : Shards.partitionKeyOf(key);
+    }
+
+    private int shard(String key) {
+        return shards == null ? -1 : shards.shardOfKey(key);
     }
 
     /** Whether (d, id) orders before member {@code i} of {@code q}'s answer. */
