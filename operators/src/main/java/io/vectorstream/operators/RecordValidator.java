@@ -54,18 +54,13 @@ public final class RecordValidator {
         return reason != null ? reason : checkVector("vector", e.vector());
     }
 
-    /** An upsert's kNN-on-insert request: k in range, a finite radius, and one graph per key to search. */
+    /** An upsert's kNN-on-insert request: k in range and a finite radius. */
     private String checkNeighborsRequest(VectorEvent e) {
         if (e.neighborsK() != null && (e.neighborsK() < 0 || e.neighborsK() > HnswSearcher.MAX_K)) {
             return "neighborsK must be in [0, " + HnswSearcher.MAX_K + "]; neighborsK=" + e.neighborsK();
         }
         if (e.neighborsRadius() != null && !Float.isFinite(e.neighborsRadius())) {
             return "neighborsRadius must be finite; neighborsRadius=" + e.neighborsRadius();
-        }
-        if (e.neighborsK() != null && e.neighborsK() > 0 && !config.oneGraphPerKey()) {
-            return "neighborsK needs all of a key's vectors in one graph (mode KEYED, or GLOBAL with shardsPerKey 1); "
-                    + "mode=" + config.mode() + ", shardsPerKey=" + config.shardsPerKey() + ", neighborsK="
-                    + e.neighborsK();
         }
         return null;
     }
@@ -104,6 +99,10 @@ public final class RecordValidator {
             }
             if (reason != null || q.standing() == VectorQuery.Standing.UNREGISTER) {
                 return reason; // an unregistration needs no vector, k or filter
+            }
+        } else if (q.neighborsOf() != null) {
+            if (q.radius() != null && !Float.isFinite(q.radius())) {
+                return "radius must be finite; radius=" + q.radius();
             }
         } else if (q.radius() != null || q.expiresAt() != null) {
             return "radius and expiresAt apply to standing queries only; standing=ONCE, radius=" + q.radius()

@@ -17,7 +17,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * GLOBAL mode: merges the per-shard partial answers of one query (the input is partitioned by query id with
- * {@link QueryIdPartitioner}) into its top k, and emits it once every shard answered. The merge is the top k of the union by (distance, id), so it does
+ * {@link QueryIdPartitioner}) into its top k, and emits it once every shard answered; likewise the per-shard parts of
+ * an upsert's neighbours when a key spans several shards, emitted to {@link VectorIndexFunction#UPDATES}. The merge is the top k of the union by (distance, id), so it does
  * not depend on the order the partials arrive in.
  *
  * <p><b>State.</b> A merge is open only between a query's first and last partial, normally well under a
@@ -68,7 +69,7 @@ public class TopKMergeOperator extends AbstractStreamOperator<QueryResult>
             for (QueryResult acc : checkpointed.get()) {
                 if (QueryIdPartitioner.owner(acc.queryId(), task.getNumberOfParallelSubtasks())
                         == task.getIndexOfThisSubtask()) {
-                    open.put(acc.queryId(), new OpenMerge(acc, due));
+                    open.put(mergeKey(acc), new OpenMerge(acc, due));
                 }
             }
         }
@@ -88,13 +89,14 @@ public class TopKMergeOperator extends AbstractStreamOperator<QueryResult>
     @Override
     public void processElement(StreamRecord<QueryResult> element) {
         QueryResult part = element.getValue();
-        OpenMerge m = open.get(part.queryId());
+        String mergeKey = mergeKey(part);
+        OpenMerge m = open.get(mergeKey);
         QueryResult merged = m == null ? asMerged(part) : merge(m.acc, part);
         if (merged.shardsAnswered() >= merged.shardCount()) {
             if (m != null) {
-                open.remove(part.queryId());
+                open.remove(mergeKey);
             }
-            output.collect(element.replace(merged));
+            emit(element.replace(merged));
             return;
         }
         if (m != null) {
@@ -102,7 +104,7 @@ public class TopKMergeOperator extends AbstractStreamOperator<QueryResult>
             return;
         }
         long due = getProcessingTimeService().getCurrentProcessingTime() + timeoutMillis;
-        open.put(part.queryId(), new OpenMerge(merged, due));
+        open.put(mergeKey, new OpenMerge(merged, due));
         if (!sweepScheduled) {
             scheduleSweep(due);
         }
@@ -139,11 +141,30 @@ public class TopKMergeOperator extends AbstractStreamOperator<QueryResult>
             }
             it.remove();
             timeouts.inc();
-            output.collect(new StreamRecord<>(m.acc));
+            emit(new StreamRecord<>(m.acc));
             output.collect(VectorIndexFunction.DEAD_LETTERS, new StreamRecord<>(deadLetters.count(new DeadLetter(
                     "all shards must answer within " + timeoutMillis + " ms; answered=" + m.acc.shardsAnswered()
                             + " of " + m.acc.shardCount(), DeadLetter.ReasonClass.MERGE_TIMEOUT, "query",
                     m.acc.answerString(), now, null))));
+        }
+    }
+
+    /**
+     * What identifies one merge: the query id for answers; for an upsert's neighbours (kind INSERT_NEIGHBORS, whose
+     * query id is the upsert's id) also the kind and event time, so they never meet a query of the same id, nor
+     * the neighbours of the same id's upsert at another time.
+     */
+    static String mergeKey(QueryResult r) {
+        return r.kind() == QueryResult.Kind.ANSWER ? r.queryId()
+                : r.kind() + "\u0000" + r.queryId() + "\u0000" + r.queryEventTime();
+    }
+
+    /** Answers to the main output, an upsert's merged neighbours to {@link VectorIndexFunction#UPDATES}. */
+    private void emit(StreamRecord<QueryResult> merged) {
+        if (merged.getValue().kind() == QueryResult.Kind.ANSWER) {
+            output.collect(merged);
+        } else {
+            output.collect(VectorIndexFunction.UPDATES, merged);
         }
     }
 
@@ -186,7 +207,7 @@ public class TopKMergeOperator extends AbstractStreamOperator<QueryResult>
         }
         return new QueryResult(a.queryId(), a.key(), k, ids, ds, a.indexSize() + b.indexSize(),
                 a.searchMicros() + b.searchMicros(), -1, a.shardsAnswered() + b.shardsAnswered(),
-                Math.max(a.shardCount(), b.shardCount()), a.queryEventTime());
+                Math.max(a.shardCount(), b.shardCount()), a.queryEventTime(), a.kind());
     }
 
     private static boolean contains(long[] ids, int n, long id) {

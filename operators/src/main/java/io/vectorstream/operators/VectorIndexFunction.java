@@ -348,8 +348,11 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
                     DeadLetter.ReasonClass.INDEX_REJECTED);
         }
         int neighborsK = event.neighborsK() != null ? event.neighborsK() : config.insertNeighborsK();
-        if (neighborsK > 0) {
-            emit.accept(insertNeighbors(event, key, ki, neighborsK));
+        if (neighborsK > 0 && config.oneGraphPerKey()) {
+            // Else the key is spread over shards: VectorSearch sent a neighbour search to each (answerNeighbors).
+            Float r = event.neighborsRadius() != null ? event.neighborsRadius() : config.insertNeighborsRadius();
+            emit.accept(neighbors(id, pieces == null ? key : event.key(), event.vector(), r, event.eventTime(), ki,
+                    neighborsK, -1, 1));
         }
         store.beginMutation();
         boolean isNew = ki.index().add(id, event.vector());
@@ -368,26 +371,26 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
 
     /**
      * kNN on insert: the upsert's k nearest among the vectors indexed under its key before it (itself excluded,
-     * when it replaces a vector of the same id), below its radius; searched at the job's efSearch (at least k + 1).
+     * when it replaces a vector of the same id), below {@code radius} (null: no bound); searched at the job's
+     * efSearch (at least k + 1). {@code shard}/{@code shardCount}: -1/1 for a whole key, else this shard's part.
      */
-    private QueryResult insertNeighbors(VectorEvent event, String key, KeyIndex ki, int k) throws Exception {
-        long id = event.id();
-        Float r = event.neighborsRadius() != null ? event.neighborsRadius() : config.insertNeighborsRadius();
-        float radius = r == null ? Float.POSITIVE_INFINITY : r;
+    private QueryResult neighbors(long id, String partitionKey, float[] vector, Float radius, long eventTime,
+                                  KeyIndex ki, int k, int shard, int shardCount) throws Exception {
+        float bound = radius == null ? Float.POSITIVE_INFINITY : radius;
         long[] ids = new long[0];
         float[] ds = new float[0];
         int size = 0;
-        if (ki != null && ki.index().size() > 0) {
+        if (ki != null && ki.index().size() > 0 && ki.dimension() == vector.length) {
             size = ki.index().size() - (ki.index().contains(id) ? 1 : 0);
             int want = Math.min(k + 1, io.vectorstream.index.HnswSearcher.MAX_K);
-            VectorQuery probe = new VectorQuery(String.valueOf(id), key, event.vector(), want,
-                    Math.max(config.efSearch(), want), null, event.eventTime());
+            VectorQuery probe = new VectorQuery(String.valueOf(id), partitionKey, vector, want,
+                    Math.max(config.efSearch(), want), null, eventTime);
             QueryAnswerer.Hits h = answerer.search(probe, ki);
             int n = 0;
             ids = new long[Math.min(k, h.ids().length)];
             ds = new float[ids.length];
             for (int i = 0; i < h.ids().length && n < k; i++) {
-                if (h.ids()[i] != id && h.distances()[i] < radius) {
+                if (h.ids()[i] != id && h.distances()[i] < bound) {
                     ids[n] = h.ids()[i];
                     ds[n] = h.distances()[i];
                     n++;
@@ -396,9 +399,8 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
             ids = Arrays.copyOf(ids, n);
             ds = Arrays.copyOf(ds, n);
         }
-        // The partition key, not the Flink key (in GLOBAL mode that is a piece of a shard).
-        return new QueryResult(String.valueOf(id), pieces == null ? key : event.key(), k, ids, ds, size, 0, -1, 1, 1,
-                event.eventTime(), QueryResult.Kind.INSERT_NEIGHBORS);
+        return new QueryResult(String.valueOf(id), partitionKey, k, ids, ds, size, 0, shard, 1, shardCount,
+                eventTime, QueryResult.Kind.INSERT_NEIGHBORS);
     }
 
     /** Persists a removal; a key left without vectors (and without buffered events) leaves its shard's list. */
@@ -435,6 +437,13 @@ public class VectorIndexFunction extends KeyedCoProcessFunction<String, VectorEv
      * {@link Long#MIN_VALUE} when answered on arrival.
      */
     private void answer(VectorQuery query, Context ctx, Collector<QueryResult> out, long dueTime) throws Exception {
+        if (query.neighborsOf() != null) {
+            // This shard's part of an upsert's neighbours (a key spread over shards); an index of another dimension
+            // has none: the upsert itself is refused where it is indexed, if anywhere.
+            out.collect(neighbors(query.neighborsOf(), query.key(), query.vector(), query.radius(), query.eventTime(),
+                    store.load(ctx.getCurrentKey()), query.k(), query.shard(), answerer.fanOut(query)));
+            return;
+        }
         if (query.standing() != VectorQuery.Standing.ONCE) {
             try {
                 String key = ctx.getCurrentKey();

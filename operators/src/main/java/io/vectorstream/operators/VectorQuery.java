@@ -23,6 +23,7 @@ public final class VectorQuery {
     private final Standing standing;
     private final Float radius;
     private final Long expiresAt;
+    private final Long neighborsOf;
 
     /** What a query asks of the index: one answer now, or an answer that follows the stream. */
     public enum Standing {
@@ -51,11 +52,13 @@ public final class VectorQuery {
 
     VectorQuery(String queryId, String key, float[] vector, int k, int efSearch, AttributeFilter filter,
                 long eventTime, int shard, RecordOrigin origin) {
-        this(queryId, key, vector, k, efSearch, filter, eventTime, shard, origin, Standing.ONCE, null, null);
+        this(queryId, key, vector, k, efSearch, filter, eventTime, shard, origin, Standing.ONCE, null, null, null);
     }
 
     VectorQuery(String queryId, String key, float[] vector, int k, int efSearch, AttributeFilter filter,
-                long eventTime, int shard, RecordOrigin origin, Standing standing, Float radius, Long expiresAt) {
+                long eventTime, int shard, RecordOrigin origin, Standing standing, Float radius, Long expiresAt,
+                Long neighborsOf) {
+        this.neighborsOf = neighborsOf;
         this.standing = standing == null ? Standing.ONCE : standing;
         this.radius = radius;
         this.expiresAt = expiresAt;
@@ -73,13 +76,13 @@ public final class VectorQuery {
     /** This query addressed to one shard (global mode fan-out). */
     public VectorQuery toShard(int shard) {
         return new VectorQuery(queryId, key, vector, k, efSearch, filter, eventTime, shard, origin, standing, radius,
-                expiresAt);
+                expiresAt, neighborsOf);
     }
 
     /** This query, read from {@code origin}. */
     public VectorQuery withOrigin(RecordOrigin origin) {
         return new VectorQuery(queryId, key, vector, k, efSearch, filter, eventTime, shard, origin, standing, radius,
-                expiresAt);
+                expiresAt, neighborsOf);
     }
 
     /**
@@ -89,12 +92,25 @@ public final class VectorQuery {
      */
     public VectorQuery withStanding(Standing standing, Float radius, Long expiresAt) {
         return new VectorQuery(queryId, key, vector, k, efSearch, filter, eventTime, shard, origin, standing, radius,
-                expiresAt);
+                expiresAt, neighborsOf);
     }
+
+    /**
+     * This query as the search for the neighbours of upsert {@code upsertId} (GLOBAL mode with several shards per
+     * key sends one to each of the key's shards): each shard answers with its k nearest, the upsert's id excluded,
+     * closer than {@code radius} when not null, as a partial {@link QueryResult.Kind#INSERT_NEIGHBORS} result.
+     */
+    public VectorQuery asNeighborsOf(long upsertId, Float radius) {
+        return new VectorQuery(queryId, key, vector, k, efSearch, filter, eventTime, shard, origin, Standing.ONCE,
+                radius, null, upsertId);
+    }
+
+    /** The upsert whose neighbours this query searches ({@link #asNeighborsOf}), or null for a query. */
+    public Long neighborsOf() { return neighborsOf; }
 
     /** A standing query's registration, removal, or {@link Standing#ONCE} (the default). */
     public Standing standing() { return standing; }
-    /** Only neighbours at a distance below this, or null (standing queries). */
+    /** Only neighbours at a distance below this, or null (standing queries and neighbour searches). */
     public Float radius() { return radius; }
     /** The event time a standing query ends at, or null for never. */
     public Long expiresAt() { return expiresAt; }
@@ -122,6 +138,7 @@ public final class VectorQuery {
         VectorQuery q = (VectorQuery) o;
         return k == q.k && efSearch == q.efSearch && eventTime == q.eventTime && shard == q.shard
                 && standing == q.standing && Objects.equals(radius, q.radius) && Objects.equals(expiresAt, q.expiresAt)
+                && Objects.equals(neighborsOf, q.neighborsOf)
                 && Objects.equals(queryId, q.queryId) && Objects.equals(key, q.key)
                 && Arrays.equals(vector, q.vector) && Objects.equals(filter, q.filter) && Objects.equals(origin, q.origin);
     }
@@ -138,6 +155,7 @@ public final class VectorQuery {
                 + (shard >= 0 ? ", shard=" + shard : "")
                 + (standing == Standing.ONCE ? "" : ", standing=" + standing + ", radius=" + radius + ", expiresAt="
                         + expiresAt)
+                + (neighborsOf == null ? "" : ", neighborsOf=" + neighborsOf + ", radius=" + radius)
                 + (origin == null ? "" : ", origin=" + origin) + '}';
     }
 }

@@ -91,7 +91,13 @@ public final class VectorSearch {
         DataStream<VectorQuery> routed = queries;
         List<DataStream<DeadLetter>> dead = new ArrayList<>(upstreamDeadLetters);
         if (config.mode() == IndexMode.GLOBAL) {
-            SingleOutputStreamOperator<VectorQuery> fanned = queries.process(new FanOut(config))
+            DataStream<VectorQuery> toFanOut = queries;
+            if (!config.oneGraphPerKey()) {
+                // A key spans several shards: an upsert's neighbours are searched on each of them and merged.
+                toFanOut = queries.union(events.process(new NeighborSearches(config))
+                        .returns(VectorStreamTypes.QUERY).name("neighbor-searches").uid(uidPrefix + "-neighbor-searches"));
+            }
+            SingleOutputStreamOperator<VectorQuery> fanned = toFanOut.process(new FanOut(config))
                     .returns(VectorStreamTypes.QUERY).name("fan-out-queries").uid(uidPrefix + "-fan-out");
             dead.add(fanned.getSideOutput(VectorIndexFunction.DEAD_LETTERS));
             routed = fanned;
@@ -107,6 +113,7 @@ public final class VectorSearch {
         }
         dead.add(answered.getSideOutput(VectorIndexFunction.DEAD_LETTERS));
         DataStream<QueryResult> results = answered;
+        DataStream<QueryResult> updates = answered.getSideOutput(VectorIndexFunction.UPDATES);
         if (config.mode() == IndexMode.GLOBAL) {
             SingleOutputStreamOperator<QueryResult> merged = answered
                     .partitionCustom(QueryIdPartitioner.INSTANCE, new ResultQueryIdSelector())
@@ -115,12 +122,14 @@ public final class VectorSearch {
                     .uid(uidPrefix + "-merge");
             dead.add(merged.getSideOutput(VectorIndexFunction.DEAD_LETTERS));
             results = merged;
+            if (!config.oneGraphPerKey()) {
+                updates = updates.union(merged.getSideOutput(VectorIndexFunction.UPDATES));
+            }
         }
         DataStream<DeadLetter> all = dead.get(0);
         for (int i = 1; i < dead.size(); i++) {
             all = all.union(dead.get(i));
         }
-        DataStream<QueryResult> updates = answered.getSideOutput(VectorIndexFunction.UPDATES);
         if (config.mode() == IndexMode.GLOBAL && config.shardsPerKey() > 1) {
             // Each shard of a key answers its standing queries over its part of the key: merged per query id.
             updates = updates.keyBy(new ResultQueryIdSelector())
@@ -289,6 +298,40 @@ public final class VectorSearch {
         Long expiresAt = a.expiresAt(q);
         return (standing == null || standing == VectorQuery.Standing.ONCE) && radius == null && expiresAt == null
                 ? query : query.withStanding(standing, radius, expiresAt);
+    }
+
+    /**
+     * GLOBAL mode with several shards per key: for each valid upsert that asks for its neighbours
+     * ({@link VectorEvent#neighborsK()}, or the job default), a search for them ({@link VectorQuery#asNeighborsOf}),
+     * which {@link FanOut} sends to the key's shards. An invalid event gives none: the index operator dead-letters
+     * it.
+     */
+    static final class NeighborSearches extends ProcessFunction<VectorEvent, VectorQuery> {
+        private static final long serialVersionUID = 1L;
+        private final VectorSearchConfig config;
+        private transient RecordValidator validator;
+
+        NeighborSearches(VectorSearchConfig config) {
+            this.config = config;
+        }
+
+        @Override
+        public void open(OpenContext ctx) {
+            validator = new RecordValidator(config);
+        }
+
+        @Override
+        public void processElement(VectorEvent e, Context ctx, Collector<VectorQuery> out) {
+            if (validator.checkEvent(e) != null || !RecordValidator.isUpsert(e)) {
+                return;
+            }
+            int k = e.neighborsK() != null ? e.neighborsK() : config.insertNeighborsK();
+            if (k > 0) {
+                Float radius = e.neighborsRadius() != null ? e.neighborsRadius() : config.insertNeighborsRadius();
+                out.collect(new VectorQuery(String.valueOf(e.id()), e.key(), e.vector(), k, 0, null, e.eventTime())
+                        .asNeighborsOf(e.id(), radius));
+            }
+        }
     }
 
     /**

@@ -126,8 +126,8 @@ public final class VectorSearchConfig implements Serializable {
     /** Their distance bound, or null for none ({@link VectorSearchOptions#INSERT_NEIGHBORS_RADIUS}). */
     public Float insertNeighborsRadius() { return insertNeighborsRadius; }
     /**
-     * Whether each key's vectors live in one graph, as kNN on insert and standing queries need: KEYED mode, or
-     * GLOBAL with one shard per key.
+     * Whether each key's vectors live in one graph: KEYED mode, or GLOBAL with one shard per key. Otherwise an
+     * upsert's neighbours are searched on each of the key's shards and merged, and so are standing queries' answers.
      */
     public boolean oneGraphPerKey() { return mode == IndexMode.KEYED || shardsPerKey == 1; }
     /**
@@ -362,12 +362,6 @@ public final class VectorSearchConfig implements Serializable {
                     throw new IllegalArgumentException("shardsPerKey must be in [0, shards] (0: all shards); shards="
                             + shards + ", shardsPerKey=" + shardsPerKey);
                 }
-            }
-            int effectiveShardsPerKey = shardsPerKey == 0 ? shards : shardsPerKey;
-            if (insertNeighborsK > 0 && mode == IndexMode.GLOBAL && effectiveShardsPerKey != 1) {
-                throw new IllegalArgumentException("insertNeighborsK needs all of a key's vectors in one graph (mode "
-                        + "KEYED, or GLOBAL with shardsPerKey 1); mode=GLOBAL, shardsPerKey=" + effectiveShardsPerKey
-                        + ", insertNeighborsK=" + insertNeighborsK);
             }
             return new VectorSearchConfig(this);
         }

@@ -28,10 +28,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Standing queries in GLOBAL mode with each key spread over two of four shards: every shard follows the query over
- * its part of the key and {@link StandingMergeFunction} merges the parts. In EVENT_TIME mode the changelog of every
- * query id (each update's kind, k, ids and distances, in order) equals KEYED mode's, where one graph holds the key;
- * and a run with a failure injected after a completed checkpoint gives the same changelog again. The stream has
+ * Standing queries and kNN on insert in GLOBAL mode with each key spread over two of four shards: every shard
+ * follows a standing query over its part of the key and {@link StandingMergeFunction} merges the parts; an upsert's
+ * neighbours are searched on each shard of its key and merged by {@link TopKMergeOperator}. In EVENT_TIME mode the
+ * changelog of every (kind, key, query id) (each result's k, ids and distances, in order) equals KEYED mode's, where
+ * one graph holds the key; and a run with a failure injected after a completed checkpoint gives the same again. The stream has
  * upserts, moves, deletes, registrations with filters, radii and expiries, re-registrations and unregistrations, all
  * at distinct event times (expiries at odd times, records at even ones), so the order of every change is defined.
  */
@@ -46,7 +47,7 @@ class GlobalStandingQueriesITCase {
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     @Test
-    void mergedChangelogEqualsKeyedModeAndSurvivesAFailure() throws Exception {
+    void mergedChangelogsEqualKeyedModeAndSurviveAFailure() throws Exception {
         Map<String, List<String>> keyed = run(IndexMode.KEYED, false);
         Map<String, List<String>> global = run(IndexMode.GLOBAL, false);
         long updates = keyed.values().stream().mapToLong(List::size).sum();
@@ -59,6 +60,14 @@ class GlobalStandingQueriesITCase {
         assertThat(updates).as("updates in KEYED mode").isGreaterThan(300);
         assertThat(removals).isGreaterThan(10);
         assertThat(nonEmpty).isGreaterThan(200);
+        long neighbours = keyed.keySet().stream().filter(k -> k.startsWith("INSERT_NEIGHBORS")).count();
+        long neighbourResults = keyed.entrySet().stream().filter(e -> e.getKey().startsWith("INSERT_NEIGHBORS"))
+                .mapToLong(e -> e.getValue().size()).sum();
+        assertThat(neighbours).as("(key, id) pairs with insert neighbours").isGreaterThan(30);
+        long asked = java.util.stream.LongStream.range(0, EVENTS)
+                .filter(i -> RecordValidator.isUpsert(new EventGenerator().map(i))
+                        && new EventGenerator().map(i).neighborsK() != null).count();
+        assertThat(neighbourResults).as("one result per upsert that asked").isEqualTo(asked);
         assertThat(global).isEqualTo(keyed);
 
         Map<String, List<String>> recovered = run(IndexMode.GLOBAL, true);
@@ -101,8 +110,8 @@ class GlobalStandingQueriesITCase {
             while (it.hasNext()) {
                 QueryResult r = it.next();
                 assertThat(r.complete()).as("merged over the key's shards: %s", r).isTrue();
-                changelogs.computeIfAbsent(r.queryId(), x -> new ArrayList<>()).add(r.kind() + " key=" + r.key()
-                        + " k=" + r.k() + " ids=" + java.util.Arrays.toString(r.ids()) + " distances="
+                changelogs.computeIfAbsent(r.kind() + " " + r.key() + " " + r.queryId(), x -> new ArrayList<>())
+                        .add(r.kind() + " key=" + r.key() + " k=" + r.k() + " ids=" + java.util.Arrays.toString(r.ids()) + " distances="
                         + java.util.Arrays.toString(r.distances()) + " t=" + r.queryEventTime());
             }
         }
@@ -119,8 +128,10 @@ class GlobalStandingQueriesITCase {
             if (i % 9 == 8) {
                 return VectorEvent.delete(key, id, time);
             }
-            return VectorEvent.upsert(key, id, OperatorTestSupport.vector(r, DIM),
+            VectorEvent upsert = VectorEvent.upsert(key, id, OperatorTestSupport.vector(r, DIM),
                     Map.of("color", r.nextBoolean() ? "red" : "blue"), time);
+            // Every fourth upsert asks for its neighbours, half of those only closer than a radius.
+            return i % 4 == 1 ? upsert.withNeighbors(3, i % 8 == 1 ? 3.0f : null) : upsert;
         }
     }
 

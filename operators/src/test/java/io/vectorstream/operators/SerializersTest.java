@@ -42,7 +42,9 @@ class SerializersTest {
     private static final String GOLDEN_V1 = "golden/serializers-v1.bin";
     /** Frozen when format v3 came: {@link #v2Samples()}, written by the v2 serializers. */
     private static final String GOLDEN_V2 = "golden/serializers-v2.bin";
-    private static final String GOLDEN_CURRENT = "golden/serializers-v3.bin";
+    /** Frozen when format v4 came: {@link #v3Samples()}, written by the v3 serializers. */
+    private static final String GOLDEN_V3 = "golden/serializers-v3.bin";
+    private static final String GOLDEN_CURRENT = "golden/serializers-v4.bin";
 
     /** One sample per state and record type, in a fixed order. */
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -64,8 +66,18 @@ class SerializersTest {
                 new Object[] {DeadLetterSerializer.INSTANCE, new DeadLetter("k must be in [1, 10000]; k=0", "query", "Q", 8L)});
     }
 
-    /** {@link #v2Samples()} plus what format v3 added: kNN-on-insert requests, standing queries, result kinds. */
+    /** {@link #v3Samples()} plus what format v4 added: a query that searches an upsert's neighbours. */
     static List<Object[]> currentSamples() {
+        List<Object[]> all = new java.util.ArrayList<>(v3Samples());
+        all.add(new Object[] {VectorQuerySerializer.INSTANCE, new VectorQuery("17", "k", new float[] {1f, 0f}, 3, 0,
+                null, 18L).asNeighborsOf(17L, 0.75f).toShard(2)});
+        all.add(new Object[] {VectorQuerySerializer.INSTANCE, new VectorQuery("19", "k", new float[] {1f}, 1, 0,
+                null, 19L).asNeighborsOf(19L, null)});
+        return all;
+    }
+
+    /** {@link #v2Samples()} plus what format v3 added: kNN-on-insert requests, standing queries, result kinds. */
+    static List<Object[]> v3Samples() {
         List<Object[]> all = new java.util.ArrayList<>(v2Samples());
         all.add(new Object[] {VectorEventSerializer.INSTANCE,
                 VectorEvent.upsert("k", 8L, new float[] {1f, 2f}, 12L).withNeighbors(5, 0.5f)});
@@ -175,6 +187,17 @@ class SerializersTest {
     void goldenV2BytesStillDeserialize() throws IOException {
         DataInputDeserializer in = new DataInputDeserializer(golden(GOLDEN_V2));
         for (Object[] s : v2Samples()) {
+            TypeSerializerSnapshot snap = TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
+            assertSame(s[1], snap.restoreSerializer().deserialize(in));
+        }
+        assertThat(in.available()).isZero();
+    }
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void goldenV3BytesStillDeserialize() throws IOException {
+        DataInputDeserializer in = new DataInputDeserializer(golden(GOLDEN_V3));
+        for (Object[] s : v3Samples()) {
             TypeSerializerSnapshot snap = TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
             assertSame(s[1], snap.restoreSerializer().deserialize(in));
         }

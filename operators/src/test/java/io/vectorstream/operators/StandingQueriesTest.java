@@ -357,24 +357,6 @@ class StandingQueriesTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Backend.class)
-    void insertNeighboursNeedOneGraphPerKey(Backend backend) throws Exception {
-        VectorSearchConfig global = VectorSearchConfig.builder().mode(IndexMode.GLOBAL).shards(4).dimension(DIM).build();
-        try (var h = harness(global, backend, 1, 0)) {
-            h.open();
-            h.processElement1(new StreamRecord<>(VectorEvent.upsert("k", 1L, new float[DIM], 11).withNeighbors(2, null),
-                    11));
-            assertThat(OperatorTestSupport.deadLetters(h)).extracting(DeadLetter::reason).containsExactly(
-                    "neighborsK needs all of a key's vectors in one graph (mode KEYED, or GLOBAL with shardsPerKey 1); "
-                            + "mode=GLOBAL, shardsPerKey=4, neighborsK=2");
-        }
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VectorSearchConfig.builder().mode(IndexMode.GLOBAL)
-                        .shards(4).dimension(DIM).insertNeighbors(3, null).build())
-                .hasMessage("insertNeighborsK needs all of a key's vectors in one graph (mode KEYED, or GLOBAL with "
-                        + "shardsPerKey 1); mode=GLOBAL, shardsPerKey=4, insertNeighborsK=3");
-    }
-
     @ParameterizedTest(name = "{0}, index threshold {1}, {2}-d")
     @CsvSource({"HEAP, 0, 6", "ROCKSDB, 0, 6", "HEAP, 1000000, 6", "HEAP, 0, 40", "ROCKSDB, 0, 40"})
     void manyStandingQueriesOnOneKeyFollowTheStreamThroughTheMatcher(Backend backend, int indexThreshold, int dim)

@@ -14,11 +14,12 @@ import org.apache.flink.core.memory.DataOutputView;
  * Serializer of {@link VectorQuery}. Format v1: queryId, key, vector, k, efSearch, filter (nullable map of
  * attribute to allowed values), eventTime, shard. Format v2: v1, then the origin (nullable topic, partition,
  * offset). Format v3: v2, then standing (a byte: 0 once, 1 register, 2 unregister), radius (nullable float) and
- * expiresAt (nullable long). Reads v1 to v3.
+ * expiresAt (nullable long). Format v4: v3, then neighborsOf (nullable long: the upsert a neighbour search is for).
+ * Reads v1 to v4.
  */
 public final class VectorQuerySerializer extends ImmutableValueSerializer<VectorQuery> {
     private static final long serialVersionUID = 1L;
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     public static final VectorQuerySerializer INSTANCE = new VectorQuerySerializer(VERSION);
 
     private VectorQuerySerializer(int formatVersion) {
@@ -55,6 +56,12 @@ public final class VectorQuerySerializer extends ImmutableValueSerializer<Vector
             out.writeBoolean(q.expiresAt() != null);
             if (q.expiresAt() != null) {
                 out.writeLong(q.expiresAt());
+            }
+        }
+        if (formatVersion() >= 4) {
+            out.writeBoolean(q.neighborsOf() != null);
+            if (q.neighborsOf() != null) {
+                out.writeLong(q.neighborsOf());
             }
         }
     }
@@ -95,7 +102,10 @@ public final class VectorQuerySerializer extends ImmutableValueSerializer<Vector
             VectorQuery.Standing standing = standingOf(in.readByte());
             Float radius = in.readBoolean() ? in.readFloat() : null;
             Long expiresAt = in.readBoolean() ? in.readLong() : null;
-            if (standing != VectorQuery.Standing.ONCE || radius != null || expiresAt != null) {
+            Long neighborsOf = formatVersion() >= 4 && in.readBoolean() ? in.readLong() : null;
+            if (neighborsOf != null) {
+                q = q.asNeighborsOf(neighborsOf, radius);
+            } else if (standing != VectorQuery.Standing.ONCE || radius != null || expiresAt != null) {
                 q = q.withStanding(standing, radius, expiresAt);
             }
         }
