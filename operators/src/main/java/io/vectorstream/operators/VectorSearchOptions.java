@@ -97,8 +97,8 @@ public final class VectorSearchOptions {
             .intType().defaultValue(0)
             .withDescription("Every upsert that sets no neighborsK of its own emits its k nearest neighbours among the "
                     + "vectors already indexed under its key (a result of kind INSERT_NEIGHBORS): the streaming "
-                    + "similarity self-join. 0: none. Needs a key's vectors in one graph (KEYED, or GLOBAL with "
-                    + "shards-per-key 1).");
+                    + "similarity self-join. 0: none. With a key spread over several shards (GLOBAL), searched on "
+                    + "each of them and merged.");
 
     public static final ConfigOption<Double> INSERT_NEIGHBORS_RADIUS = ConfigOptions.key(
                     "vectorstream.insert-neighbors.radius")

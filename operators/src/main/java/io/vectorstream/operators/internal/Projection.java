@@ -13,9 +13,9 @@ import java.util.SplittableRandom;
  *
  * <p>Immutable after {@link #fit}; {@link #apply} is safe from any thread with its own output array.
  */
-final class Projection {
+public final class Projection {
     /** Output dimensions: enough to hold most of the variance, few enough to scan 100,000 of them per upsert. */
-    static final int MAX_OUT = 32;
+    public static final int MAX_OUT = 32;
     /** Sample rows used for the fit: the covariance of 1,024 vectors finds the leading directions well enough. */
     private static final int MAX_SAMPLE = 1024;
     private static final int ITERATIONS = 12;
@@ -29,12 +29,12 @@ final class Projection {
     }
 
     /** The principal directions of {@code sample} (vectors of {@code dimension}; may be empty). Deterministic. */
-    static Projection fit(int dimension, List<float[]> sample) {
+    public static Projection fit(int dimension, List<float[]> sample) {
         return fit(dimension, sample, MAX_OUT);
     }
 
     /** As {@link #fit(int, List)}, onto at most {@code outDimension} directions. */
-    static Projection fit(int dimension, List<float[]> sample, int outDimension) {
+    public static Projection fit(int dimension, List<float[]> sample, int outDimension) {
         if (dimension <= outDimension) {
             return new Projection(dimension, null);
         }
@@ -111,12 +111,13 @@ final class Projection {
         return new Projection(dimension, rows);
     }
 
-    int outDimension() {
+    /** Dimensions of a projected vector. */
+    public int outDimension() {
         return rows == null ? inDimension : rows.length;
     }
 
     /** Writes the projection of {@code v} into {@code out} (of {@link #outDimension()}) and returns it. */
-    float[] apply(float[] v, float[] out) {
+    public float[] apply(float[] v, float[] out) {
         if (rows == null) {
             System.arraycopy(v, 0, out, 0, inDimension);
             return out;

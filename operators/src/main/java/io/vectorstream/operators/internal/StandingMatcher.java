@@ -36,7 +36,7 @@ import java.util.function.IntConsumer;
  *
  * <p>Not thread-safe: Flink's task thread only.
  */
-final class StandingMatcher {
+public final class StandingMatcher {
     /** Relative slack on every comparison: float rounding is far below it, a false candidate costs one distance. */
     private static final float SLACK = 1e-4f;
     /** The projection is orthonormal to float precision only: its lower bound is loosened by more. */
@@ -80,11 +80,12 @@ final class StandingMatcher {
      * @param sample query vectors (stored form) the projection is fitted to; any vectors give exact candidates,
      *               vectors like the queries give few
      */
-    StandingMatcher(VectorMetric metric, int dimension, java.util.List<float[]> sample) {
+    public StandingMatcher(VectorMetric metric, int dimension, java.util.List<float[]> sample) {
         this(metric, dimension, Projection.fit(dimension, sample));
     }
 
-    StandingMatcher(VectorMetric metric, int dimension, Projection projection) {
+    /** With a projection fitted elsewhere (one per dimension may serve every key). */
+    public StandingMatcher(VectorMetric metric, int dimension, Projection projection) {
         this.metric = metric;
         this.dimension = dimension;
         this.projection = projection;
@@ -94,7 +95,7 @@ final class StandingMatcher {
     }
 
     /** Adds query {@code handle} with {@code vector} (as the key's index stores vectors) or moves its bound. */
-    void put(int handle, float[] vector, float bound) {
+    public void put(int handle, float[] vector, float bound) {
         assert vector.length == dimension : "dimension " + vector.length + " != " + dimension;
         grow(handle);
         if (!present[handle]) {
@@ -110,7 +111,7 @@ final class StandingMatcher {
     }
 
     /** Sets the bound of a query already added. */
-    void setBound(int handle, float bound) {
+    public void setBound(int handle, float bound) {
         if (bound == Float.POSITIVE_INFINITY) {
             if (unboundedPos[handle] == NONE) {
                 ensureUnboundedRoom();
@@ -145,7 +146,8 @@ final class StandingMatcher {
         reach[c] = Math.max(reach[c], toCentre[handle] + radius(k, scale, 0f, 0f));
     }
 
-    void remove(int handle) {
+    /** Removes query {@code handle} (nothing if absent). */
+    public void remove(int handle) {
         if (handle >= present.length || !present[handle]) {
             return;
         }
@@ -163,7 +165,8 @@ final class StandingMatcher {
         size--;
     }
 
-    int size() {
+    /** Queries held. */
+    public int size() {
         return size;
     }
 
@@ -171,7 +174,7 @@ final class StandingMatcher {
      * Calls {@code out} with every query whose bound may include {@code v} (each once, in no fixed order): the
      * unbounded ones, and the bounded ones that the cluster and centre-distance tests cannot rule out.
      */
-    void candidates(float[] v, IntConsumer out) {
+    public void candidates(float[] v, IntConsumer out) {
         for (int i = 0; i < unboundedCount; i++) {
             out.accept(unbounded[i]);
         }
