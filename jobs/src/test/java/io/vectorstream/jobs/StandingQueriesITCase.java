@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vectorstream.connectors.AvroSingleObjectCodec;
 import io.vectorstream.index.VectorMath;
 import io.vectorstream.operators.ConsistencyMode;
+import io.vectorstream.operators.IndexMode;
 import io.vectorstream.operators.VectorSearchConfig;
 import io.vectorstream.schemas.DeadLetter;
 import io.vectorstream.schemas.Neighbor;
@@ -30,7 +31,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Standing queries and kNN on insert through the whole job on a real broker: registrations and an unregistration
@@ -56,9 +58,11 @@ class StandingQueriesITCase {
 
     private record Expected(String key, long id, float[] vector, Map<Long, float[]> before) {}
 
-    @Test
-    void standingUpdatesAndInsertNeighboursReachTheResultsTopicKeyedByQueryId() throws Exception {
-        String p = "standing";
+    /** KEYED, and GLOBAL with each key over two of four shards (parts merged per query id and per upsert). */
+    @ParameterizedTest
+    @EnumSource(IndexMode.class)
+    void standingUpdatesAndInsertNeighboursReachTheResultsTopicKeyedByQueryId(IndexMode mode) throws Exception {
+        String p = "standing-" + mode.name().toLowerCase(java.util.Locale.ROOT);
         long seed = 29;
         System.out.println("StandingQueriesITCase seed=" + seed);
         kafka.createTopics(2, p + "-vectors", p + "-queries", p + "-results", p + "-dead");
@@ -100,9 +104,11 @@ class StandingQueriesITCase {
         PipelineSpec spec = PipelineSpec.builder(kafka.bootstrapServers())
                 .topics(p + "-vectors", p + "-queries", p + "-results", p + "-dead").groupId(p)
                 .transactionalIdPrefix(p).bounded(true)
-                .search(VectorSearchConfig.builder().consistency(ConsistencyMode.EVENT_TIME).exactThreshold(1_000_000)
-                        .build())
-                .idleness(Duration.ofSeconds(1)).build();
+                .search(VectorSearchConfig.builder().mode(mode).shards(4).shardsPerKey(2).dimension(CrashRecoveryITCase.DIM)
+                        .consistency(ConsistencyMode.EVENT_TIME).exactThreshold(1_000_000).build())
+                // Historical event times: a partition idle for this long would hold the watermark at the wall clock
+                // and make the rest late. The bounded run ends with a final watermark, so none need go idle.
+                .idleness(Duration.ofMinutes(10)).build();
         StreamExecutionEnvironment env = LocalFlink.environment(2, "rocksdb", null, Duration.ofMillis(500), 0,
                 Duration.ZERO);
         VectorStreamPipeline.build(env, spec);
