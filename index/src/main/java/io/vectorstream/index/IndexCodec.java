@@ -41,12 +41,12 @@ final class IndexCodec {
         DataOutputStream p = new DataOutputStream(bytes);
         HnswConfig c = index.config;
         p.writeInt(c.dimension());
-        p.writeByte(c.metric().ordinal());
+        p.writeByte(c.metric().code());
         p.writeInt(c.maxConn());
         p.writeInt(c.beamWidth());
         p.writeDouble(c.levelMultiplier());
         p.writeLong(c.seed());
-        p.writeByte(c.quantization().ordinal());
+        p.writeByte(c.quantization().code());
         p.writeInt(c.quantizationTrainingSize());
         p.writeInt(c.exactSearchThreshold());
 
@@ -144,10 +144,10 @@ final class IndexCodec {
 
     private static HnswIndex parse(ByteBuffer b) throws IndexFormatException {
         int dim = b.getInt();
-        VectorMetric metric = enumAt(VectorMetric.values(), b.get(), "metric");
+        VectorMetric metric = VectorMetric.fromCode(b.get());
         HnswConfig.Builder cb = HnswConfig.builder(dim).metric(metric).maxConn(b.getInt()).beamWidth(b.getInt())
                 .levelMultiplier(b.getDouble()).seed(b.getLong());
-        cb.quantization(enumAt(Quantization.values(), b.get(), "quantization"))
+        cb.quantization(Quantization.fromCode(b.get()))
                 .quantizationTrainingSize(b.getInt()).exactSearchThreshold(b.getInt());
         HnswConfig config = cb.build();
 
@@ -224,13 +224,6 @@ final class IndexCodec {
         }
         index.markEdgeDistancesStale();
         return index;
-    }
-
-    private static <E> E enumAt(E[] values, byte ordinal, String field) throws IndexFormatException {
-        if (ordinal < 0 || ordinal >= values.length) {
-            throw new IndexFormatException(field + " must be in [0, " + (values.length - 1) + "]; " + field + "=" + ordinal);
-        }
-        return values[ordinal];
     }
 
     private static void check(boolean ok, String field, long value) throws IndexFormatException {
