@@ -32,14 +32,16 @@ final class IndexCodec {
     private IndexCodec() {}
 
     static void write(HnswIndex index, OutputStream out) throws IOException {
-        if (!index.floatsOnHeap) {
+        HnswGraph g = index.graph();
+        StoredVectors vectors = index.storedVectors();
+        if (!vectors.floatsOnHeap()) {
             throw new IllegalStateException("save needs the float vectors on the heap; this index keeps int8 codes "
                     + "only (vectorsOnHeap=false): persist it node by node (metadata, neighbours, stored vectors)");
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(
                 (int) Math.min(Integer.MAX_VALUE - 8, index.ramBytesUsed()));
         DataOutputStream p = new DataOutputStream(bytes);
-        HnswConfig c = index.config;
+        HnswConfig c = index.config();
         p.writeInt(c.dimension());
         p.writeByte(c.metric().code());
         p.writeInt(c.maxConn());
@@ -50,42 +52,44 @@ final class IndexCodec {
         p.writeInt(c.quantizationTrainingSize());
         p.writeInt(c.exactSearchThreshold());
 
-        p.writeLong(index.levels.state());
-        p.writeInt(index.highWater);
-        p.writeInt(index.entryPoint);
-        p.writeInt(index.maxLevel);
-        p.writeInt(index.freeCount);
-        for (int i = 0; i < index.freeCount; i++) {
-            p.writeInt(index.freeOrds[i]);
+        p.writeLong(g.levelGeneratorState());
+        p.writeInt(g.highWater());
+        p.writeInt(g.entryPoint());
+        p.writeInt(g.maxLevel());
+        int[] free = g.freeOrdinals();
+        p.writeInt(free.length);
+        for (int ord : free) {
+            p.writeInt(ord);
         }
-        p.writeInt(index.pendingCount);
-        for (int i = 0; i < index.pendingCount; i++) {
-            p.writeInt(index.pendingOrds[i]);
+        int[] pending = g.pendingOrdinals();
+        p.writeInt(pending.length);
+        for (int ord : pending) {
+            p.writeInt(ord);
         }
-        p.writeBoolean(index.quantizer != null);
-        if (index.quantizer != null) {
-            p.writeFloat(index.quantizer.mid);
-            p.writeFloat(index.quantizer.scale);
+        ScalarQuantizer q = vectors.quantizer();
+        p.writeBoolean(q != null);
+        if (q != null) {
+            p.writeFloat(q.mid);
+            p.writeFloat(q.scale);
         }
         int dim = c.dimension();
-        float[] data = index.vectors.data();
-        for (int ord = 0; ord < index.highWater; ord++) {
-            p.writeBoolean(index.live[ord]);
-            if (!index.live[ord]) {
+        float[] data = vectors.floatData();
+        for (int ord = 0; ord < g.highWater(); ord++) {
+            p.writeBoolean(g.isLive(ord));
+            if (!g.isLive(ord)) {
                 continue; // a free slot: removed nodes are fully detached, nothing else to keep
             }
-            p.writeLong(index.ids[ord]);
-            int level = index.graph.level(ord);
+            p.writeLong(g.id(ord));
+            int level = g.level(ord);
             p.writeInt(level);
             for (int i = 0; i < dim; i++) {
                 p.writeFloat(data[ord * dim + i]);
             }
             for (int l = 0; l <= level; l++) {
-                int[] b = index.graph.block(ord, l);
-                int o = index.graph.offset(ord, l);
-                p.writeInt(b[o]);
-                for (int j = 1; j <= b[o]; j++) {
-                    p.writeInt(b[o + j]);
+                int count = g.neighborCount(ord, l);
+                p.writeInt(count);
+                for (int j = 0; j < count; j++) {
+                    p.writeInt(g.neighbor(ord, l, j));
                 }
             }
         }
@@ -156,74 +160,75 @@ final class IndexCodec {
         int entryPoint = b.getInt();
         int maxLevel = b.getInt();
         check(highWater >= 0, "highWater", highWater);
-        check(entryPoint >= -1 && entryPoint < highWater, "entryPoint", entryPoint);
         int freeCount = b.getInt();
         check(freeCount >= 0 && freeCount <= highWater, "freeCount", freeCount);
-        int[] free = new int[Math.max(8, freeCount)];
+        int[] free = new int[freeCount];
         for (int i = 0; i < freeCount; i++) {
             free[i] = b.getInt();
-            check(free[i] >= 0 && free[i] < highWater, "free ordinal", free[i]);
         }
         int pendingCount = b.getInt();
         check(pendingCount >= 0 && pendingCount + freeCount <= highWater, "pendingCount", pendingCount);
-        int[] pending = new int[Math.max(8, pendingCount)];
+        int[] pending = new int[pendingCount];
         for (int i = 0; i < pendingCount; i++) {
             pending[i] = b.getInt();
-            check(pending[i] >= 0 && pending[i] < highWater, "pending ordinal", pending[i]);
         }
-        ScalarQuantizer quantizer = b.get() != 0 ? new ScalarQuantizer(b.getFloat(), b.getFloat()) : null;
+        boolean quantized = b.get() != 0;
+        float mid = quantized ? b.getFloat() : 0f;
+        float scale = quantized ? b.getFloat() : 0f;
 
-        HnswIndex index = new HnswIndex(config, Math.max(1, highWater));
-        index.ensureCapacity(highWater);
-        index.levels.setState(rngState);
-        int[] list = new int[config.maxConn0()];
-        float[] noDists = new float[config.maxConn0()];
-        float[] v = new float[dim];
-        int live = 0;
+        // Version 1 has a live flag per slot and no live count, which the restorer needs first: count, then read.
+        int nodes = b.position();
+        int live = countLiveNodes(b, highWater, dim);
+        b.position(nodes);
+        HnswIndex.Restorer restorer = HnswIndex.restorer(config, new IndexMetadata(highWater, live, entryPoint,
+                maxLevel, rngState, free, pending, quantized, mid, scale));
         for (int ord = 0; ord < highWater; ord++) {
-            boolean isLive = b.get() != 0;
-            if (!isLive) {
-                index.graph.clearNode(ord);
-                continue;
+            if (b.get() == 0) {
+                continue; // a free or pending slot: removed nodes are fully detached, nothing else was kept
             }
             long id = b.getLong();
             int level = b.getInt();
-            check(level >= 0 && level <= 32, "level", level);
+            check(level >= 0 && level <= HnswGraph.MAX_LEVEL, "level", level);
+            float[] vector = new float[dim];
             for (int i = 0; i < dim; i++) {
-                v[i] = b.getFloat();
+                vector[i] = b.getFloat();
             }
-            index.vectors.set(ord, v);
-            index.graph.initNode(ord, level);
+            int[][] neighbors = new int[level + 1][];
             for (int l = 0; l <= level; l++) {
                 int count = b.getInt();
                 check(count >= 0 && count <= (l == 0 ? config.maxConn0() : config.maxConn()), "neighbour count", count);
+                neighbors[l] = new int[count];
                 for (int j = 0; j < count; j++) {
-                    list[j] = b.getInt();
-                    check(list[j] >= 0 && list[j] < highWater, "neighbour ordinal", list[j]);
+                    neighbors[l][j] = b.getInt();
                 }
-                index.graph.set(ord, l, list, noDists, count);
             }
-            index.ids[ord] = id;
-            index.live[ord] = true;
-            check(index.idToOrd.put(id, ord) < 0, "duplicate live id", id);
-            live++;
+            restorer.node(ord, id, vector, neighbors);
         }
         if (b.hasRemaining()) {
             throw new IndexFormatException("corrupted index payload: " + b.remaining() + " trailing bytes");
         }
-        index.highWater = highWater;
-        index.liveCount = live;
-        index.entryPoint = entryPoint;
-        index.maxLevel = maxLevel;
-        index.freeOrds = free;
-        index.freeCount = freeCount;
-        index.pendingOrds = pending;
-        index.pendingCount = pendingCount;
-        if (quantizer != null) {
-            index.setQuantizer(quantizer);
+        return restorer.build();
+    }
+
+    /** Skips over the version-1 slot records of {@code highWater} slots, counting the live ones. */
+    private static int countLiveNodes(ByteBuffer b, int highWater, int dim) throws IndexFormatException {
+        int live = 0;
+        for (int ord = 0; ord < highWater; ord++) {
+            if (b.get() == 0) {
+                continue;
+            }
+            live++;
+            b.position(b.position() + 8); // id
+            int level = b.getInt();
+            check(level >= 0 && level <= HnswGraph.MAX_LEVEL, "level", level);
+            b.position(b.position() + 4 * dim);
+            for (int l = 0; l <= level; l++) {
+                int count = b.getInt();
+                check(count >= 0 && count <= b.remaining() / 4, "neighbour count", count);
+                b.position(b.position() + 4 * count);
+            }
         }
-        index.markEdgeDistancesStale();
-        return index;
+        return live;
     }
 
     private static void check(boolean ok, String field, long value) throws IndexFormatException {

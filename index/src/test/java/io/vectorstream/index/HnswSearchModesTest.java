@@ -28,7 +28,7 @@ class HnswSearchModesTest {
         for (VectorMetric metric : VectorMetric.values()) {
             HnswConfig config = HnswConfig.builder(128).metric(metric).quantization(Quantization.INT8).seed(SEED).build();
             HnswIndex index = TestData.build(config, sets[0], ids);
-            assertThat(index.quantizer).as("trained after %d vectors", config.quantizationTrainingSize()).isNotNull();
+            assertThat(index.metadata().quantized()).as("trained after %d vectors", config.quantizationTrainingSize()).isTrue();
             double recall = 0;
             for (float[] q : sets[1]) {
                 SearchResults r = index.search(q, 10, 100);
