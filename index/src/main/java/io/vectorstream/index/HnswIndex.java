@@ -271,15 +271,22 @@ public final class HnswIndex {
     }
 
     /**
-     * Writes the whole index in the versioned, checksummed format read by {@link #load(InputStream)}. The format
-     * holds the graph's configuration but not the search-time {@link HnswConfig#rerankCandidates()}, which a
-     * loaded index takes at its default (0); an index whose floats are off the heap cannot be saved.
+     * Writes the whole index to {@code out} in the current format (version 2, see {@code IndexCodec}), streamed
+     * through a small buffer (the index is never copied into memory) and ended by a CRC32C footer over every
+     * byte before it. Does not close {@code out}. The format holds the graph's configuration but not the
+     * search-time {@link HnswConfig#rerankCandidates()} or {@link HnswConfig#vectorsOnHeap()}, which a loaded
+     * index takes at their defaults.
+     *
+     * <p>Threading: reads the index, so no writer may run meanwhile (searchers may).
+     *
+     * @throws IllegalStateException when the float vectors are off the heap (persist such an index node by node:
+     *     {@link #metadata()}, {@link #neighborsAt}, the stored vectors)
      */
     public void save(OutputStream out) throws IOException {
         IndexCodec.write(this, out);
     }
 
-    /** Writes the index to {@code file}, replacing it. */
+    /** Writes the index to {@code file}, replacing it; as {@link #save(OutputStream)}. */
     public void save(Path file) throws IOException {
         try (OutputStream out = Files.newOutputStream(file)) {
             save(out);
@@ -287,16 +294,20 @@ public final class HnswIndex {
     }
 
     /**
-     * Reads an index written by {@link #save(OutputStream)}. The whole payload is checked (length, version,
-     * CRC32C) before anything is built, so a damaged file never yields a half-loaded index.
+     * Reads an index written by {@link #save(OutputStream)}, in the current format or in format version 1. The
+     * index is rebuilt through a {@link Restorer} while the data streams in, and returned only after the
+     * checksum matched, so a damaged file never yields an index. Reads no byte past the index's end.
      *
-     * @throws IndexFormatException if the data is truncated, corrupted, or of an unknown version
+     * <p>Threading: the returned index is new and owned by the caller.
+     *
+     * @throws IndexFormatException if the data is truncated, corrupted (the message says which, e.g.
+     *     {@code "checksum mismatch: stored 0x..., computed 0x..."}), or of an unknown version
      */
     public static HnswIndex load(InputStream in) throws IOException {
         return IndexCodec.read(in);
     }
 
-    /** Reads an index from {@code file}. */
+    /** Reads an index from {@code file}; as {@link #load(InputStream)}. */
     public static HnswIndex load(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return load(in);
