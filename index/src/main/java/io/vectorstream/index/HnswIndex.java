@@ -5,13 +5,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An incremental HNSW index (Malkov &amp; Yashunin) over float32 vectors with 64-bit external ids.
@@ -185,51 +182,88 @@ public final class HnswIndex {
     }
 
     /**
-     * Answers many queries on {@code threads} threads, each with its own searcher. The index must not be
-     * modified meanwhile. Returns results in query order.
+     * Answers many queries in parallel on the caller's {@code executor} and returns the results in query order.
+     * {@code parallelism} workers share the queries: the calling thread is one of them, and
+     * {@code parallelism - 1} are submitted to {@code executor} (so a busy or same-thread executor still makes
+     * progress). Each worker searches with one {@link HnswSearcher} of its own, reused for all its queries. The
+     * call returns when every worker has finished; no thread is created and the executor is not shut down.
+     *
+     * <p>Threading: the index must not be modified meanwhile. {@code filter}, and an {@link ExactVectorSource}
+     * when the floats are off the heap, are called from several threads at once and must be thread-safe.
+     *
+     * @throws IllegalArgumentException for a null {@code queries} or {@code executor}, {@code parallelism < 1},
+     *     or any query {@link #search(float[], int, int, IdFilter)} rejects (the first failure is rethrown
+     *     once every worker stopped)
+     * @throws java.util.concurrent.RejectedExecutionException when {@code executor} refuses a worker
+     * @throws IllegalStateException when the calling thread is interrupted while waiting for the workers
      */
-    public SearchResults[] searchBatch(float[][] queries, int k, int efSearch, IdFilter filter, int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1; threads=" + threads);
+    public SearchResults[] searchBatch(float[][] queries, int k, int efSearch, IdFilter filter, Executor executor,
+                                       int parallelism) {
+        if (queries == null) {
+            throw new IllegalArgumentException("queries must not be null; queries=null");
+        }
+        if (executor == null) {
+            throw new IllegalArgumentException("executor must not be null; executor=null");
+        }
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be >= 1; parallelism=" + parallelism);
         }
         SearchResults[] out = new SearchResults[queries.length];
-        if (threads == 1 || queries.length < 2) {
-            HnswSearcher s = newSearcher();
-            for (int i = 0; i < queries.length; i++) {
-                out[i] = s.search(queries[i], k, efSearch, filter);
-            }
-            return out;
-        }
+        int n = queries.length;
+        int helpers = Math.min(parallelism, n) - 1;
         AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "vectorstream-search");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    HnswSearcher s = newSearcher();
-                    for (int i = next.getAndIncrement(); i < queries.length; i = next.getAndIncrement()) {
-                        out[i] = s.search(queries[i], k, efSearch, filter);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable worker = () -> {
+            try {
+                HnswSearcher s = newSearcher();
+                for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                    out[i] = s.search(queries[i], k, efSearch, filter);
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+                next.set(n); // the others stop after their current query
+            }
+        };
+        CountDownLatch helpersDone = new CountDownLatch(Math.max(0, helpers));
+        RuntimeException rejected = null;
+        for (int t = 0; t < helpers; t++) {
+            try {
+                executor.execute(() -> {
+                    try {
+                        worker.run();
+                    } finally {
+                        helpersDone.countDown();
                     }
-                }));
+                });
+            } catch (RuntimeException e) {
+                rejected = e;
+                next.set(n);
+                for (int unsubmitted = t; unsubmitted < helpers; unsubmitted++) {
+                    helpersDone.countDown();
+                }
+                break;
             }
-            for (Future<?> f : futures) {
-                f.get();
-            }
+        }
+        worker.run();
+        try {
+            helpersDone.await();
         } catch (InterruptedException e) {
+            next.set(n);
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("searchBatch interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException) {
-                throw (RuntimeException) cause;
-            }
-            throw new IllegalStateException("searchBatch failed", cause);
-        } finally {
-            pool.shutdownNow();
+            throw new IllegalStateException("searchBatch interrupted while waiting for its workers", e);
+        }
+        if (rejected != null) {
+            throw rejected;
+        }
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException) {
+            throw (RuntimeException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        if (t != null) {
+            throw new IllegalStateException("searchBatch failed", t);
         }
         return out;
     }
