@@ -29,6 +29,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *       by ordinal).</li>
  * </ul>
  *
+ * <p>Structure (the shape of Lucene's {@code util/hnsw}): this class is a facade that validates and delegates.
+ * {@link HnswGraph} owns the graph state (slots, liveness, ids, lists, entry point, free slots),
+ * {@link StoredVectors} the vectors and int8 codes, {@link HnswInserter} links and repairs nodes,
+ * {@link HnswSearcher} searches, and a {@link VectorScorer} per metric, chosen once, computes distances.
+ * Saved state is rebuilt through {@link Restorer}, by the Flink operators and by {@link #load} alike.
+ *
  * <p>Threading: one writer. {@link #add}, {@link #remove} and {@link #search} (which uses a shared internal
  * searcher) must not run concurrently. For concurrent reads without writers, give each thread its own
  * {@link #newSearcher()}, or use {@link #searchBatch}.
@@ -100,14 +106,18 @@ public final class HnswIndex {
         return graph.ordinalOf(id) >= 0;
     }
 
-    /** Registers the listener told about each touched node (replaces the previous one; null clears). */
+    /**
+     * Registers the listener told about each touched node (replaces the previous one; null clears). Threading:
+     * the writer only; the listener is called on the writer's thread.
+     */
     public void setChangeListener(IndexChangeListener listener) {
         graph.setListener(listener);
     }
 
     /**
      * Inserts {@code vector} under {@code id}, or replaces the vector of an existing id (the old node is
-     * removed with repair, then the new one inserted). The vector is copied.
+     * removed with repair, then the new one inserted). The vector is copied. Threading: the writer only; the
+     * {@link IndexChangeListener} is told about every touched node on this thread before it returns.
      *
      * @return true if the id was new, false if it replaced an existing vector
      * @throws IllegalArgumentException for a wrong dimension, a non-finite component, or a zero vector under
@@ -138,7 +148,7 @@ public final class HnswIndex {
 
     /**
      * Removes {@code id}: the node stops being returned at once, its neighbours are reconnected, and its
-     * slot is reused by a later add.
+     * slot is reused by a later add. Threading: the writer only, as {@link #add}.
      *
      * @return false if the id was not in the index
      */
@@ -349,6 +359,7 @@ public final class HnswIndex {
     }
 
     // ---- node-level access, for callers that persist the index node by node (the Flink operators) ----
+    // These read the index: any thread, but no writer may run meanwhile.
 
     /** One past the highest ordinal ever used; ordinals below it are live or free. */
     public int ordinalBound() {
@@ -540,7 +551,11 @@ public final class HnswIndex {
         }
     }
 
-    /** Checks a vector for this index: dimension, finite components, non-zero under cosine. */
+    /**
+     * Checks a vector for this index: dimension, finite components, non-zero under cosine. Thread-safe.
+     *
+     * @throws IllegalArgumentException naming the rule and the value
+     */
     public void checkVector(float[] vector) {
         if (vector == null) {
             throw new IllegalArgumentException("vector must not be null; vector=null");

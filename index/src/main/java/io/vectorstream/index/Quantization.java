@@ -7,12 +7,12 @@ package io.vectorstream.index;
  * (they equal the ordinals that format version 1 wrote). Thread-safe (immutable).
  */
 public enum Quantization {
-    /** Traverse with float32 distances. */
+    /** Traverse with float32 distances. Code 0. */
     NONE(0),
     /**
      * Traverse with int8 scalar-quantised vectors (4x fewer bytes per distance), then re-rank the
      * {@code efSearch} best candidates with exact float distances. The quantiser is trained on the first
-     * {@link HnswConfig#quantizationTrainingSize()} vectors; until then traversal uses floats.
+     * {@link HnswConfig#quantizationTrainingSize()} vectors; until then traversal uses floats. Code 1.
      */
     INT8(1);
 

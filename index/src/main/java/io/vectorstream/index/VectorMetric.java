@@ -14,8 +14,11 @@ package io.vectorstream.index;
  * existing files read. Thread-safe (immutable).
  */
 public enum VectorMetric {
+    /** Squared Euclidean distance. Code 0. */
     L2(0),
+    /** {@code -dot(a, b)}. Code 1. */
     INNER_PRODUCT(1),
+    /** {@code 1 - cos(a, b)}, on vectors normalised on the way in. Code 2. */
     COSINE(2);
 
     private final int code;
