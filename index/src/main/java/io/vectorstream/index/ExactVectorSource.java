@@ -3,7 +3,7 @@ package io.vectorstream.index;
 /**
  * Where an index whose float vectors are not on the heap ({@link HnswConfig#vectorsOnHeap()} false) reads a
  * node's stored vector for exact re-ranking: for example the Flink operator's keyed state. Called on the thread
- * that searches or mutates the index, for live nodes only; {@link HnswIndex#searchBatch} with more than one thread
+ * that searches or mutates the index, for live nodes only; {@link HnswIndex#searchBatch} with a parallelism above 1
  * calls it from several threads at once, so a source used there must be thread-safe.
  */
 @FunctionalInterface

@@ -75,7 +75,9 @@ public final class HnswConfig {
         return b;
     }
 
+    /** Components per vector. */
     public int dimension() { return dimension; }
+    /** How vectors are compared; every distance is lower-is-closer. */
     public VectorMetric metric() { return metric; }
     /** M: neighbours kept per node on layers above 0. */
     public int maxConn() { return maxConn; }
@@ -87,6 +89,7 @@ public final class HnswConfig {
     public double levelMultiplier() { return levelMultiplier; }
     /** Seed of the level generator: same seed + same operations = same graph. */
     public long seed() { return seed; }
+    /** Whether traversal uses int8 codes (once trained) or floats. */
     public Quantization quantization() { return quantization; }
     /** How many vectors train the int8 quantiser. */
     public int quantizationTrainingSize() { return quantizationTrainingSize; }
@@ -155,6 +158,7 @@ public final class HnswConfig {
 
         private Builder() {}
 
+        /** Components per vector, in [1, {@value HnswConfig#MAX_DIMENSION}]; required. */
         public Builder dimension(int dimension) {
             if (dimension < 1 || dimension > MAX_DIMENSION) {
                 throw new IllegalArgumentException(
@@ -164,6 +168,7 @@ public final class HnswConfig {
             return this;
         }
 
+        /** The metric (default L2); not null. */
         public Builder metric(VectorMetric metric) {
             if (metric == null) {
                 throw new IllegalArgumentException("metric must not be null; metric=null");
@@ -172,6 +177,7 @@ public final class HnswConfig {
             return this;
         }
 
+        /** M, in [2, {@value HnswConfig#MAX_CONN_LIMIT}] (default 16); layer 0 keeps 2M. */
         public Builder maxConn(int maxConn) {
             if (maxConn < 2 || maxConn > MAX_CONN_LIMIT) {
                 throw new IllegalArgumentException("maxConn must be in [2, " + MAX_CONN_LIMIT + "]; maxConn=" + maxConn);
@@ -180,6 +186,7 @@ public final class HnswConfig {
             return this;
         }
 
+        /** efConstruction, in [1, {@value HnswConfig#MAX_BEAM_WIDTH}] (default 100). */
         public Builder beamWidth(int beamWidth) {
             if (beamWidth < 1 || beamWidth > MAX_BEAM_WIDTH) {
                 throw new IllegalArgumentException(
@@ -189,6 +196,7 @@ public final class HnswConfig {
             return this;
         }
 
+        /** m<sub>L</sub>, finite and &gt; 0 (default {@code 1/ln(M)}). */
         public Builder levelMultiplier(double levelMultiplier) {
             if (!(levelMultiplier > 0) || Double.isInfinite(levelMultiplier)) {
                 throw new IllegalArgumentException(
@@ -198,11 +206,13 @@ public final class HnswConfig {
             return this;
         }
 
+        /** The level generator's seed (default 42). */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
+        /** The traversal form (default NONE); not null. */
         public Builder quantization(Quantization quantization) {
             if (quantization == null) {
                 throw new IllegalArgumentException("quantization must not be null; quantization=null");
@@ -211,6 +221,7 @@ public final class HnswConfig {
             return this;
         }
 
+        /** How many vectors train the int8 quantiser, in [1, 1000000] (default 1000). */
         public Builder quantizationTrainingSize(int n) {
             if (n < 1 || n > 1_000_000) {
                 throw new IllegalArgumentException(
@@ -220,6 +231,7 @@ public final class HnswConfig {
             return this;
         }
 
+        /** See {@link HnswConfig#exactSearchThreshold()}; &gt;= 0 (default {@value HnswConfig#DEFAULT_EXACT_SEARCH_THRESHOLD}). */
         public Builder exactSearchThreshold(int n) {
             if (n < 0) {
                 throw new IllegalArgumentException("exactSearchThreshold must be >= 0; exactSearchThreshold=" + n);

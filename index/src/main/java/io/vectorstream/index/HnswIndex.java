@@ -1,22 +1,14 @@
 package io.vectorstream.index;
 
-import io.vectorstream.index.internal.LongIntHashMap;
-import io.vectorstream.index.internal.SplitMix64;
-import io.vectorstream.index.internal.vectorization.KernelProvider;
-import io.vectorstream.index.internal.vectorization.VectorKernels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An incremental HNSW index (Malkov &amp; Yashunin) over float32 vectors with 64-bit external ids.
@@ -37,41 +29,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       by ordinal).</li>
  * </ul>
  *
+ * <p>Structure (the shape of Lucene's {@code util/hnsw}): this class is a facade that validates and delegates.
+ * {@link HnswGraph} owns the graph state (slots, liveness, ids, lists, entry point, free slots),
+ * {@link StoredVectors} the vectors and int8 codes, {@link HnswInserter} links and repairs nodes,
+ * {@link HnswSearcher} searches, and a {@link VectorScorer} per metric, chosen once, computes distances.
+ * Saved state is rebuilt through {@link Restorer}, by the Flink operators and by {@link #load} alike.
+ *
  * <p>Threading: one writer. {@link #add}, {@link #remove} and {@link #search} (which uses a shared internal
  * searcher) must not run concurrently. For concurrent reads without writers, give each thread its own
  * {@link #newSearcher()}, or use {@link #searchBatch}.
  */
 public final class HnswIndex {
-    final HnswConfig config;
-    final VectorStorage vectors;
-    final NeighborStorage graph;
-    final LongIntHashMap idToOrd;
-    final SplitMix64 levels;
-    long[] ids;
-    boolean[] live;
-    /** Per ordinal: edge distances not yet computed since a restore (null: none are stale). */
-    private boolean[] staleEdgeDistances;
-    int highWater;
-    int liveCount;
-    int[] freeOrds = new int[8];
-    int freeCount;
-    /** Removed slots that may still have edges pointing at them; reusable only after {@link #sweepPending()}. */
-    int[] pendingOrds = new int[8];
-    int pendingCount;
-    int entryPoint = -1;
-    int maxLevel = -1;
-    ScalarQuantizer quantizer;
-    byte[] codes;
-    int[] codeSums;
-    /** False once the float vectors left the heap (vectorsOnHeap false and the quantiser trained). */
-    boolean floatsOnHeap = true;
-    /** Where exact re-ranking reads floats that are not on the heap; null: int8 distances are returned. */
-    ExactVectorSource exactVectors;
-    IndexChangeListener listener = IndexChangeListener.NONE;
-
+    private final HnswConfig config;
+    private final HnswGraph graph;
+    private final StoredVectors vectors;
+    /** Cosine: vectors are stored (and queries searched) at unit length. */
+    private final boolean normalize;
+    /** The metric's float formula, for {@link #storedDistance} (its stateless method only: thread-safe). */
+    private final FloatVectorScorer formula;
     private final HnswInserter inserter;
-    private final VectorKernels kernels = KernelProvider.kernels();
-    private final int metricCode;
     private final HnswSearcher searcher;
     private final float[] scratchVector;
 
@@ -96,40 +72,52 @@ public final class HnswIndex {
                     + vectors.dimension() + ", config.dimension=" + config.dimension());
         }
         this.config = config;
-        this.vectors = vectors;
-        this.graph = graph;
-        this.idToOrd = new LongIntHashMap(16);
-        this.levels = new SplitMix64(config.seed());
-        this.ids = new long[16];
-        this.live = new boolean[16];
+        this.graph = new HnswGraph(graph, config.seed(), config.levelMultiplier());
+        this.vectors = new StoredVectors(vectors);
+        this.normalize = config.metric() == VectorMetric.COSINE;
+        this.formula = FloatVectorScorer.create(config.metric(), this.vectors);
         this.scratchVector = new float[config.dimension()];
-        this.metricCode = config.metric().ordinal();
         this.inserter = new HnswInserter(this);
         this.searcher = new HnswSearcher(this);
     }
 
+    /** The configuration this index was built with. Thread-safe. */
     public HnswConfig config() {
         return config;
     }
 
+    /** The graph state, for the inserter, searchers and codec of this package. */
+    HnswGraph graph() {
+        return graph;
+    }
+
+    /** The stored vectors, for the searchers and codec of this package. */
+    StoredVectors storedVectors() {
+        return vectors;
+    }
+
     /** Number of live vectors. */
     public int size() {
-        return liveCount;
+        return graph.size();
     }
 
     /** Whether {@code id} is in the index. */
     public boolean contains(long id) {
-        return idToOrd.get(id) >= 0;
+        return graph.ordinalOf(id) >= 0;
     }
 
-    /** Registers the listener told about each touched node (replaces the previous one; null clears). */
+    /**
+     * Registers the listener told about each touched node (replaces the previous one; null clears). Threading:
+     * the writer only; the listener is called on the writer's thread.
+     */
     public void setChangeListener(IndexChangeListener listener) {
-        this.listener = listener == null ? IndexChangeListener.NONE : listener;
+        graph.setListener(listener);
     }
 
     /**
      * Inserts {@code vector} under {@code id}, or replaces the vector of an existing id (the old node is
-     * removed with repair, then the new one inserted). The vector is copied.
+     * removed with repair, then the new one inserted). The vector is copied. Threading: the writer only; the
+     * {@link IndexChangeListener} is told about every touched node on this thread before it returns.
      *
      * @return true if the id was new, false if it replaced an existing vector
      * @throws IllegalArgumentException for a wrong dimension, a non-finite component, or a zero vector under
@@ -139,59 +127,40 @@ public final class HnswIndex {
         checkVector(vector);
         float[] v = scratchVector;
         System.arraycopy(vector, 0, v, 0, v.length);
-        if (config.metric() == VectorMetric.COSINE) {
+        if (normalize) {
             VectorMath.normalize(v);
         }
         boolean existed = remove(id);
-        int ord = allocate();
-        int level = randomLevel();
-        ids[ord] = id;
-        if (floatsOnHeap) {
-            vectors.set(ord, v);
-        }
-        graph.initNode(ord, level);
-        if (quantizer != null) {
-            codeSums[ord] = quantizer.encode(v, 0, codes, ord * config.dimension(), config.dimension());
-        }
+        int ord = graph.allocate();
+        ensureCapacity(graph.highWater()); // a no-op unless the slot is new
+        int level = graph.randomLevel();
+        graph.initNode(ord, id, level);
+        vectors.set(ord, v);
         inserter.refresh();
         inserter.insert(ord, level);
-        live[ord] = true;
-        idToOrd.put(id, ord);
-        liveCount++;
-        listener.nodeChanged(ord);
-        listener.metadataChanged();
+        // Live only once linked: until then no search can return it.
+        graph.markInserted(ord, id);
+        graph.nodeChanged(ord);
+        graph.metadataChanged();
         maybeTrainQuantizer();
         return !existed;
     }
 
     /**
      * Removes {@code id}: the node stops being returned at once, its neighbours are reconnected, and its
-     * slot is reused by a later add.
+     * slot is reused by a later add. Threading: the writer only, as {@link #add}.
      *
      * @return false if the id was not in the index
      */
     public boolean remove(long id) {
-        int ord = idToOrd.remove(id);
+        int ord = graph.markRemoved(id);
         if (ord < 0) {
             return false;
         }
-        live[ord] = false;
-        liveCount--;
         inserter.refresh();
         inserter.repairAfterRemoval(ord);
-        // Detach the node completely: a graph rebuilt from persisted state (where a removed node has no entry)
-        // must be identical to this one, so removed nodes are not kept as routes.
-        graph.clearNode(ord);
-        if (ord == entryPoint) {
-            chooseNewEntryPoint();
-        }
         // Not reusable yet: nodes that linked to it without being its neighbours still hold edges to it.
-        if (pendingCount == pendingOrds.length) {
-            pendingOrds = Arrays.copyOf(pendingOrds, pendingCount * 2);
-        }
-        pendingOrds[pendingCount++] = ord;
-        listener.nodeRemoved(ord);
-        listener.metadataChanged();
+        graph.detach(ord);
         return true;
     }
 
@@ -223,51 +192,88 @@ public final class HnswIndex {
     }
 
     /**
-     * Answers many queries on {@code threads} threads, each with its own searcher. The index must not be
-     * modified meanwhile. Returns results in query order.
+     * Answers many queries in parallel on the caller's {@code executor} and returns the results in query order.
+     * {@code parallelism} workers share the queries: the calling thread is one of them, and
+     * {@code parallelism - 1} are submitted to {@code executor} (so a busy or same-thread executor still makes
+     * progress). Each worker searches with one {@link HnswSearcher} of its own, reused for all its queries. The
+     * call returns when every worker has finished; no thread is created and the executor is not shut down.
+     *
+     * <p>Threading: the index must not be modified meanwhile. {@code filter}, and an {@link ExactVectorSource}
+     * when the floats are off the heap, are called from several threads at once and must be thread-safe.
+     *
+     * @throws IllegalArgumentException for a null {@code queries} or {@code executor}, {@code parallelism < 1},
+     *     or any query {@link #search(float[], int, int, IdFilter)} rejects (the first failure is rethrown
+     *     once every worker stopped)
+     * @throws java.util.concurrent.RejectedExecutionException when {@code executor} refuses a worker
+     * @throws IllegalStateException when the calling thread is interrupted while waiting for the workers
      */
-    public SearchResults[] searchBatch(float[][] queries, int k, int efSearch, IdFilter filter, int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1; threads=" + threads);
+    public SearchResults[] searchBatch(float[][] queries, int k, int efSearch, IdFilter filter, Executor executor,
+                                       int parallelism) {
+        if (queries == null) {
+            throw new IllegalArgumentException("queries must not be null; queries=null");
+        }
+        if (executor == null) {
+            throw new IllegalArgumentException("executor must not be null; executor=null");
+        }
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be >= 1; parallelism=" + parallelism);
         }
         SearchResults[] out = new SearchResults[queries.length];
-        if (threads == 1 || queries.length < 2) {
-            HnswSearcher s = newSearcher();
-            for (int i = 0; i < queries.length; i++) {
-                out[i] = s.search(queries[i], k, efSearch, filter);
-            }
-            return out;
-        }
+        int n = queries.length;
+        int helpers = Math.min(parallelism, n) - 1;
         AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "vectorstream-search");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    HnswSearcher s = newSearcher();
-                    for (int i = next.getAndIncrement(); i < queries.length; i = next.getAndIncrement()) {
-                        out[i] = s.search(queries[i], k, efSearch, filter);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable worker = () -> {
+            try {
+                HnswSearcher s = newSearcher();
+                for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                    out[i] = s.search(queries[i], k, efSearch, filter);
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+                next.set(n); // the others stop after their current query
+            }
+        };
+        CountDownLatch helpersDone = new CountDownLatch(Math.max(0, helpers));
+        RuntimeException rejected = null;
+        for (int t = 0; t < helpers; t++) {
+            try {
+                executor.execute(() -> {
+                    try {
+                        worker.run();
+                    } finally {
+                        helpersDone.countDown();
                     }
-                }));
+                });
+            } catch (RuntimeException e) {
+                rejected = e;
+                next.set(n);
+                for (int unsubmitted = t; unsubmitted < helpers; unsubmitted++) {
+                    helpersDone.countDown();
+                }
+                break;
             }
-            for (Future<?> f : futures) {
-                f.get();
-            }
+        }
+        worker.run();
+        try {
+            helpersDone.await();
         } catch (InterruptedException e) {
+            next.set(n);
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("searchBatch interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException) {
-                throw (RuntimeException) cause;
-            }
-            throw new IllegalStateException("searchBatch failed", cause);
-        } finally {
-            pool.shutdownNow();
+            throw new IllegalStateException("searchBatch interrupted while waiting for its workers", e);
+        }
+        if (rejected != null) {
+            throw rejected;
+        }
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException) {
+            throw (RuntimeException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        if (t != null) {
+            throw new IllegalStateException("searchBatch failed", t);
         }
         return out;
     }
@@ -277,12 +283,12 @@ public final class HnswIndex {
      * {@link HnswConfig#vectorsOnHeap()}); null returns int8 distances. Ignored while the floats are on the heap.
      */
     public void setExactVectorSource(ExactVectorSource source) {
-        this.exactVectors = source;
+        vectors.setExactSource(source);
     }
 
     /** Whether the float vectors are on the heap (false once an index with vectorsOnHeap false is quantised). */
     public boolean vectorsOnHeap() {
-        return floatsOnHeap;
+        return vectors.floatsOnHeap();
     }
 
     /**
@@ -291,18 +297,13 @@ public final class HnswIndex {
      * here equals, bit for bit, the one a search returns for the same pair. Lower is closer. Thread-safe.
      */
     public float storedDistance(float[] a, float[] b) {
-        int dim = config.dimension();
-        switch (config.metric()) {
-            case L2: return kernels.squareDistance(a, 0, b, 0, dim);
-            case INNER_PRODUCT: return -kernels.dot(a, 0, b, 0, dim);
-            default: return 1f - kernels.dot(a, 0, b, 0, dim);
-        }
+        return formula.distance(a, 0, b, 0);
     }
 
     /** {@code vector} as the index stores it: a copy, scaled to unit length under cosine. */
     public float[] storedVector(float[] vector) {
         float[] v = vector.clone();
-        if (config.metric() == VectorMetric.COSINE) {
+        if (normalize) {
             VectorMath.normalize(v);
         }
         return v;
@@ -310,24 +311,26 @@ public final class HnswIndex {
 
     /** Approximate heap bytes held by this index (vectors, graph, ids, codes, maps). */
     public long ramBytesUsed() {
-        long bytes = 128L + (floatsOnHeap ? vectors.ramBytesUsed() : 0L) + graph.ramBytesUsed() + idToOrd.ramBytesUsed()
-                + 8L * ids.length + live.length + 4L * freeOrds.length;
-        if (codes != null) {
-            bytes += codes.length + 4L * codeSums.length;
-        }
-        return bytes;
+        return 128L + vectors.ramBytesUsed() + graph.ramBytesUsed();
     }
 
     /**
-     * Writes the whole index in the versioned, checksummed format read by {@link #load(InputStream)}. The format
-     * holds the graph's configuration but not the search-time {@link HnswConfig#rerankCandidates()}, which a
-     * loaded index takes at its default (0); an index whose floats are off the heap cannot be saved.
+     * Writes the whole index to {@code out} in the current format (version 2, see {@code IndexCodec}), streamed
+     * through a small buffer (the index is never copied into memory) and ended by a CRC32C footer over every
+     * byte before it. Does not close {@code out}. The format holds the graph's configuration but not the
+     * search-time {@link HnswConfig#rerankCandidates()} or {@link HnswConfig#vectorsOnHeap()}, which a loaded
+     * index takes at their defaults.
+     *
+     * <p>Threading: reads the index, so no writer may run meanwhile (searchers may).
+     *
+     * @throws IllegalStateException when the float vectors are off the heap (persist such an index node by node:
+     *     {@link #metadata()}, {@link #neighborsAt}, the stored vectors)
      */
     public void save(OutputStream out) throws IOException {
         IndexCodec.write(this, out);
     }
 
-    /** Writes the index to {@code file}, replacing it. */
+    /** Writes the index to {@code file}, replacing it; as {@link #save(OutputStream)}. */
     public void save(Path file) throws IOException {
         try (OutputStream out = Files.newOutputStream(file)) {
             save(out);
@@ -335,16 +338,20 @@ public final class HnswIndex {
     }
 
     /**
-     * Reads an index written by {@link #save(OutputStream)}. The whole payload is checked (length, version,
-     * CRC32C) before anything is built, so a damaged file never yields a half-loaded index.
+     * Reads an index written by {@link #save(OutputStream)}, in the current format or in format version 1. The
+     * index is rebuilt through a {@link Restorer} while the data streams in, and returned only after the
+     * checksum matched, so a damaged file never yields an index. Reads no byte past the index's end.
      *
-     * @throws IndexFormatException if the data is truncated, corrupted, or of an unknown version
+     * <p>Threading: the returned index is new and owned by the caller.
+     *
+     * @throws IndexFormatException if the data is truncated, corrupted (the message says which, e.g.
+     *     {@code "checksum mismatch: stored 0x..., computed 0x..."}), or of an unknown version
      */
     public static HnswIndex load(InputStream in) throws IOException {
         return IndexCodec.read(in);
     }
 
-    /** Reads an index from {@code file}. */
+    /** Reads an index from {@code file}; as {@link #load(InputStream)}. */
     public static HnswIndex load(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return load(in);
@@ -352,25 +359,26 @@ public final class HnswIndex {
     }
 
     // ---- node-level access, for callers that persist the index node by node (the Flink operators) ----
+    // These read the index: any thread, but no writer may run meanwhile.
 
     /** One past the highest ordinal ever used; ordinals below it are live or free. */
     public int ordinalBound() {
-        return highWater;
+        return graph.highWater();
     }
 
     /** Whether the slot {@code ord} holds a live vector. */
     public boolean isLive(int ord) {
-        return ord >= 0 && ord < highWater && live[ord];
+        return ord >= 0 && ord < graph.highWater() && graph.isLive(ord);
     }
 
     /** The external id stored at {@code ord} (meaningful for live slots). */
     public long idAt(int ord) {
-        return ids[ord];
+        return graph.id(ord);
     }
 
     /** The ordinal of {@code id}, or -1. */
     public int ordinalOf(long id) {
-        return idToOrd.get(id);
+        return graph.ordinalOf(id);
     }
 
     /** The node's top layer, or -1 for a free slot. */
@@ -386,14 +394,7 @@ public final class HnswIndex {
      */
     public float[] vectorAt(int ord) {
         float[] v = new float[config.dimension()];
-        if (floatsOnHeap) {
-            vectors.copyTo(ord, v);
-        } else if (exactVectors != null) {
-            exactVectors.read(ord, ids[ord], v);
-        } else {
-            throw new IllegalStateException("vectorAt needs the float vectors: they are off the heap "
-                    + "(vectorsOnHeap=false) and no ExactVectorSource is set");
-        }
+        vectors.copyTo(ord, graph.id(ord), v);
         return v;
     }
 
@@ -402,18 +403,18 @@ public final class HnswIndex {
         int level = graph.level(ord);
         int[][] out = new int[level + 1][];
         for (int l = 0; l <= level; l++) {
-            int[] b = graph.block(ord, l);
-            int o = graph.offset(ord, l);
-            out[l] = Arrays.copyOfRange(b, o + 1, o + 1 + b[o]);
+            out[l] = new int[graph.neighborCount(ord, l)];
+            graph.copyNeighbors(ord, l, out[l]);
         }
         return out;
     }
 
     /** The index-wide state needed, with every live node, to rebuild this index exactly. */
     public IndexMetadata metadata() {
-        return new IndexMetadata(highWater, liveCount, entryPoint, maxLevel, levels.state(),
-                Arrays.copyOf(freeOrds, freeCount), Arrays.copyOf(pendingOrds, pendingCount), quantizer != null,
-                quantizer == null ? 0f : quantizer.mid, quantizer == null ? 0f : quantizer.scale);
+        ScalarQuantizer q = vectors.quantizer();
+        return new IndexMetadata(graph.highWater(), graph.size(), graph.entryPoint(), graph.maxLevel(),
+                graph.levelGeneratorState(), graph.freeOrdinals(), graph.pendingOrdinals(), q != null,
+                q == null ? 0f : q.mid, q == null ? 0f : q.scale);
     }
 
     /**
@@ -424,13 +425,25 @@ public final class HnswIndex {
         return new Restorer(config, metadata);
     }
 
-    /** Rebuilds an index node by node; see {@link #restorer}. Not thread-safe; use once. */
+    /**
+     * Rebuilds an index node by node from persisted parts: the metadata first, then every live node (in any
+     * order), then {@link #build()}. This is the one way an index is rebuilt from saved state: the Flink
+     * operators use it on restore and {@link HnswIndex#load} uses it on a file. Every part is checked as it
+     * arrives, so inconsistent parts fail with an {@link IllegalArgumentException} naming the rule.
+     *
+     * <p>Threading: not thread-safe; use once, on one thread.
+     */
     public static final class Restorer {
         private final HnswIndex index;
         private final IndexMetadata meta;
         private int restored;
 
         private Restorer(HnswConfig config, IndexMetadata meta) {
+            if (config == null || meta == null) {
+                throw new IllegalArgumentException("config and metadata must not be null; config=" + config
+                        + ", metadata=" + meta);
+            }
+            checkMetadata(meta);
             this.meta = meta;
             boolean codesOnly = meta.quantized() && !config.vectorsOnHeap();
             // Codes only: no float storage at all (a 60k x 784 index would allocate 188 MB only to drop it).
@@ -438,72 +451,111 @@ public final class HnswIndex {
                     codesOnly ? 1 : Math.max(1, meta.highWater())),
                     new OnHeapNeighborStorage(config.maxConn(), Math.max(1, meta.highWater())));
             if (codesOnly) {
-                index.floatsOnHeap = false;
-                index.vectors.release();
-                index.installQuantizer(new ScalarQuantizer(meta.quantizerMid(), meta.quantizerScale()), false);
+                index.vectors.releaseFloats();
+                index.vectors.installQuantizer(new ScalarQuantizer(meta.quantizerMid(), meta.quantizerScale()),
+                        index.graph.capacity(), 0);
             }
             index.ensureCapacity(meta.highWater());
         }
 
-        /** Adds a live node with its stored vector and its neighbour lists (layers 0..level). */
+        private static void checkMetadata(IndexMetadata m) {
+            int hw = m.highWater();
+            if (hw < 0) {
+                throw new IllegalArgumentException("highWater must be >= 0; highWater=" + hw);
+            }
+            if (m.liveCount() < 0 || m.liveCount() > hw) {
+                throw new IllegalArgumentException("liveCount must be in [0, highWater=" + hw + "]; liveCount="
+                        + m.liveCount());
+            }
+            if (m.entryPoint() < -1 || m.entryPoint() >= hw) {
+                throw new IllegalArgumentException("entryPoint must be in [-1, " + hw + "); entryPoint="
+                        + m.entryPoint());
+            }
+            if (m.maxLevel() < -1 || m.maxLevel() > HnswGraph.MAX_LEVEL) {
+                throw new IllegalArgumentException("maxLevel must be in [-1, " + HnswGraph.MAX_LEVEL + "]; maxLevel="
+                        + m.maxLevel());
+            }
+            for (int ord : m.freeOrdinals()) {
+                if (ord < 0 || ord >= hw) {
+                    throw new IllegalArgumentException("free ordinals must be in [0, " + hw + "); free ordinal=" + ord);
+                }
+            }
+            for (int ord : m.pendingOrdinals()) {
+                if (ord < 0 || ord >= hw) {
+                    throw new IllegalArgumentException("pending ordinals must be in [0, " + hw + "); pending ordinal="
+                            + ord);
+                }
+            }
+        }
+
+        /**
+         * Adds a live node with its stored vector (unit length under cosine) and its neighbour lists, one per
+         * layer 0..level.
+         *
+         * @throws IllegalArgumentException for an ordinal out of range or seen before, a wrong dimension, a
+         *     duplicate id, a level out of range, or a list too long or naming an ordinal out of range
+         */
         public Restorer node(int ord, long id, float[] storedVector, int[][] neighbors) {
+            HnswConfig config = index.config;
             if (ord < 0 || ord >= meta.highWater()) {
                 throw new IllegalArgumentException("ord must be in [0, " + meta.highWater() + "); ord=" + ord);
             }
-            if (storedVector.length != index.config.dimension()) {
-                throw new IllegalArgumentException("vector dimension must be " + index.config.dimension()
+            if (storedVector.length != config.dimension()) {
+                throw new IllegalArgumentException("vector dimension must be " + config.dimension()
                         + "; vector.length=" + storedVector.length);
             }
-            if (index.live[ord]) {
+            if (index.graph.isLive(ord)) {
                 throw new IllegalArgumentException("ord must be restored once; ord=" + ord);
             }
-            int level = neighbors.length - 1;
-            if (index.floatsOnHeap) {
-                index.vectors.set(ord, storedVector);
-            } else {
-                int dim = index.config.dimension();
-                index.codeSums[ord] = index.quantizer.encode(storedVector, 0, index.codes, ord * dim, dim);
+            if (neighbors.length < 1 || neighbors.length > HnswGraph.MAX_LEVEL + 1) {
+                throw new IllegalArgumentException("neighbors must hold one list per layer 0..level, level in [0, "
+                        + HnswGraph.MAX_LEVEL + "]; neighbors.length=" + neighbors.length + ", ord=" + ord);
             }
-            index.graph.initNode(ord, level);
-            for (int l = 0; l <= level; l++) {
-                // Distances are filled in build(), once every vector is in place.
-                index.graph.set(ord, l, neighbors[l], new float[neighbors[l].length], neighbors[l].length);
+            for (int l = 0; l < neighbors.length; l++) {
+                int max = l == 0 ? config.maxConn0() : config.maxConn();
+                if (neighbors[l].length > max) {
+                    throw new IllegalArgumentException("neighbour list of layer " + l + " must hold at most " + max
+                            + " ordinals; length=" + neighbors[l].length + ", ord=" + ord);
+                }
+                for (int n : neighbors[l]) {
+                    if (n < 0 || n >= meta.highWater()) {
+                        throw new IllegalArgumentException("neighbour ordinals must be in [0, " + meta.highWater()
+                                + "); neighbour=" + n + ", ord=" + ord + ", layer=" + l);
+                    }
+                }
             }
-            index.ids[ord] = id;
-            index.live[ord] = true;
-            if (index.idToOrd.put(id, ord) >= 0) {
-                throw new IllegalArgumentException("id must be unique; id=" + id);
-            }
+            index.vectors.set(ord, storedVector); // the floats, or the code when they are not kept on the heap
+            // Distances are computed when a list next changes (see HnswGraph.markEdgeDistancesStale).
+            index.graph.restoreNode(ord, id, neighbors);
             restored++;
             return this;
         }
 
-        /** Checks that every live node arrived and returns the index. */
+        /**
+         * Checks that every live node arrived and returns the index.
+         *
+         * @throws IllegalStateException when the number of restored nodes is not the metadata's live count
+         */
         public HnswIndex build() {
             if (restored != meta.liveCount()) {
                 throw new IllegalStateException("restored nodes must equal the live count; restored="
                         + restored + ", liveCount=" + meta.liveCount());
             }
-            index.highWater = meta.highWater();
-            index.liveCount = restored;
-            index.entryPoint = meta.entryPoint();
-            index.maxLevel = meta.maxLevel();
-            index.levels.setState(meta.levelGeneratorState());
-            int[] free = meta.freeOrdinals();
-            index.freeOrds = Arrays.copyOf(free, Math.max(8, free.length));
-            index.freeCount = free.length;
-            int[] pending = meta.pendingOrdinals();
-            index.pendingOrds = Arrays.copyOf(pending, Math.max(8, pending.length));
-            index.pendingCount = pending.length;
-            if (meta.quantized() && index.floatsOnHeap) {
-                index.setQuantizer(new ScalarQuantizer(meta.quantizerMid(), meta.quantizerScale()));
+            index.graph.restoreState(meta, restored);
+            if (meta.quantized() && index.vectors.floatsOnHeap()) {
+                index.vectors.installQuantizer(new ScalarQuantizer(meta.quantizerMid(), meta.quantizerScale()),
+                        index.graph.capacity(), index.graph.highWater());
             }
-            index.markEdgeDistancesStale();
+            index.graph.markEdgeDistancesStale();
             return index;
         }
     }
 
-    /** Checks a vector for this index: dimension, finite components, non-zero under cosine. */
+    /**
+     * Checks a vector for this index: dimension, finite components, non-zero under cosine. Thread-safe.
+     *
+     * @throws IllegalArgumentException naming the rule and the value
+     */
     public void checkVector(float[] vector) {
         if (vector == null) {
             throw new IllegalArgumentException("vector must not be null; vector=null");
@@ -513,210 +565,38 @@ public final class HnswIndex {
                     + "; vector.length=" + vector.length);
         }
         VectorMath.checkFinite("vector", vector);
-        if (config.metric() == VectorMetric.COSINE && VectorMath.dot(vector, vector) == 0f) {
+        if (normalize && VectorMath.dot(vector, vector) == 0f) {
             throw new IllegalArgumentException("vector must be non-zero for cosine; |vector|=0");
         }
     }
 
-    /**
-     * Removes every edge into a pending (removed) slot, then makes those slots reusable. One pass over all
-     * lists, run once at least n/64 slots are pending, so about 64*M reads per removal. Without it an edge left
-     * behind would point at whatever later reuses the slot, with a distance to the old vector.
-     */
-    void sweepPending() {
-        boolean[] dead = new boolean[highWater];
-        for (int i = 0; i < pendingCount; i++) {
-            dead[pendingOrds[i]] = true;
-        }
-        for (int ord = 0; ord < highWater; ord++) {
-            if (!live[ord]) {
-                continue;
-            }
-            boolean changed = false;
-            for (int l = 0; l <= graph.level(ord); l++) {
-                int[] b = graph.block(ord, l);
-                float[] d = graph.distances(ord, l);
-                int o = graph.offset(ord, l);
-                int w = o + 1;
-                for (int j = o + 1, end = o + 1 + b[o]; j < end; j++) {
-                    if (!dead[b[j]]) {
-                        b[w] = b[j];
-                        d[w] = d[j];
-                        w++;
-                    }
-                }
-                if (w - o - 1 != b[o]) {
-                    b[o] = w - o - 1;
-                    changed = true;
-                }
-            }
-            if (changed) {
-                listener.nodeChanged(ord);
-            }
-        }
-        if (freeOrds.length < freeCount + pendingCount) {
-            freeOrds = Arrays.copyOf(freeOrds, freeCount + pendingCount);
-        }
-        System.arraycopy(pendingOrds, 0, freeOrds, freeCount, pendingCount);
-        freeCount += pendingCount;
-        pendingCount = 0;
-        listener.metadataChanged();
+    /** Makes room for ordinals below {@code n} in the graph and the stored vectors. */
+    private void ensureCapacity(int n) {
+        graph.ensureCapacity(n, !vectors.floatsOnHeap());
+        vectors.ensureCapacity(n, graph.capacity());
     }
 
     /**
-     * Distance between two stored vectors (both already normalised under cosine); from their int8 codes once
-     * the floats are off the heap.
+     * Trains the int8 quantiser once {@code quantizationTrainingSize} vectors are in (INT8 only), on all of
+     * them, and encodes every slot. With {@code vectorsOnHeap} false the floats then leave the heap.
      */
-    float distanceBetween(int a, int b) {
-        int dim = config.dimension();
-        if (!floatsOnHeap) {
-            return codeDistance(codes, a * dim, codeSums[a], b);
-        }
-        float[] data = vectors.data();
-        switch (metricCode) {
-            case 0: return kernels.squareDistance(data, a * dim, data, b * dim, dim);
-            case 1: return -kernels.dot(data, a * dim, data, b * dim, dim);
-            default: return 1f - kernels.dot(data, a * dim, data, b * dim, dim);
-        }
-    }
-
-    /** Fills the stored edge distances from the vectors, after a load or restore wrote the lists only. */
-    /**
-     * After a restore or a load the neighbour lists arrive without their distances. They are needed only when a
-     * list is next changed (an insert's back-link, a removal's repair), so each node's are computed then
-     * ({@link #ensureEdgeDistances}), not all up front: a rebuild then costs no distance at all, where computing
-     * every edge's took about a third of a 60k x 784 rebuild. Single-threaded, like every mutation.
-     */
-    void markEdgeDistancesStale() {
-        staleEdgeDistances = new boolean[highWater];
-        for (int ord = 0; ord < highWater; ord++) {
-            staleEdgeDistances[ord] = live[ord];
-        }
-    }
-
-    /** Computes {@code ord}'s edge distances on every level if they are still stale (see above). */
-    void ensureEdgeDistances(int ord) {
-        if (staleEdgeDistances == null || ord >= staleEdgeDistances.length || !staleEdgeDistances[ord]) {
-            return;
-        }
-        staleEdgeDistances[ord] = false;
-        for (int l = 0; l <= graph.level(ord); l++) {
-            int[] b = graph.block(ord, l);
-            float[] d = graph.distances(ord, l);
-            int o = graph.offset(ord, l);
-            for (int j = o + 1, end = o + 1 + b[o]; j < end; j++) {
-                d[j] = distanceBetween(ord, b[j]);
-            }
-        }
-    }
-
-    /** The int8 distance between the code at {@code code[off, off + dim)} (sum {@code sum}) and node {@code b}'s. */
-    float codeDistance(byte[] code, int off, int sum, int b) {
-        ScalarQuantizer sq = quantizer;
-        int dim = config.dimension();
-        float s = sq.scale;
-        if (metricCode == 0) {
-            return s * s * kernels.squareDistanceInt8(code, off, codes, b * dim, dim);
-        }
-        // dot(a, b) ~= sum (m + s*qa)(m + s*qb) = d*m^2 + m*s*(sum qa + sum qb) + s^2 * sum qa*qb
-        float m = sq.mid;
-        float dot = dim * m * m + m * s * (sum + codeSums[b]) + s * s * kernels.dotInt8(code, off, codes, b * dim, dim);
-        return metricCode == 1 ? -dot : 1f - dot;
-    }
-
-    private int allocate() {
-        int ord;
-        if (freeCount == 0 && pendingCount > 0 && pendingCount >= (highWater >> 6)) {
-            sweepPending();
-        }
-        if (freeCount > 0) {
-            ord = freeOrds[--freeCount];
-        } else {
-            ord = highWater++;
-            ensureCapacity(highWater);
-        }
-        return ord;
-    }
-
-    void ensureCapacity(int n) {
-        if (n > ids.length) {
-            // Codes only: the codes are most of the heap, so grow by an eighth, not a half (the copies cost little
-            // next to the inserts, and the slack is what the mode exists to save).
-            int cap = Math.max(n, ids.length + (ids.length >> (floatsOnHeap ? 1 : 3)));
-            ids = Arrays.copyOf(ids, cap);
-            live = Arrays.copyOf(live, cap);
-            if (codes != null) {
-                codes = Arrays.copyOf(codes, cap * config.dimension());
-                codeSums = Arrays.copyOf(codeSums, cap);
-            }
-        }
-        if (floatsOnHeap) {
-            vectors.ensureCapacity(n);
-        }
-        graph.ensureCapacity(n);
-    }
-
-    private int randomLevel() {
-        // floor(-ln(U) * mL): the exponentially decaying layer distribution of the paper, section 4.1.
-        double level = -Math.log(levels.nextOpenUnit()) * config.levelMultiplier();
-        return (int) Math.min(level, 32);
-    }
-
-    private void chooseNewEntryPoint() {
-        int best = -1;
-        int bestLevel = -1;
-        for (int ord = 0; ord < highWater; ord++) {
-            if (live[ord] && graph.level(ord) > bestLevel) {
-                best = ord;
-                bestLevel = graph.level(ord);
-            }
-        }
-        entryPoint = best;
-        maxLevel = bestLevel;
-    }
-
     private void maybeTrainQuantizer() {
-        if (config.quantization() != Quantization.INT8 || quantizer != null
-                || liveCount < config.quantizationTrainingSize()) {
+        if (config.quantization() != Quantization.INT8 || vectors.quantized()
+                || graph.size() < config.quantizationTrainingSize()) {
             return;
         }
-        int[] sample = new int[liveCount];
-        int n = 0;
-        for (int ord = 0; ord < highWater; ord++) {
-            if (live[ord]) {
-                sample[n++] = ord;
-            }
-        }
-        setQuantizer(ScalarQuantizer.train(vectors.data(), config.dimension(), sample, n));
+        int[] sample = new int[graph.size()];
+        int n = graph.liveOrdinals(sample);
+        vectors.installQuantizer(vectors.train(sample, n), graph.capacity(), graph.highWater());
+        graph.metadataChanged();
         if (!config.vectorsOnHeap()) {
             // From now on the codes are the heap copy; exact distances come from the ExactVectorSource. Edge
             // distances were float ones: recomputed from the codes when each list next changes.
-            floatsOnHeap = false;
-            vectors.release();
+            vectors.releaseFloats();
             // The searchers still hold the released array: drop their references so it can be collected.
             inserter.refresh();
-            searcher.refreshData();
-            markEdgeDistancesStale();
-        }
-    }
-
-    /** Installs a quantiser and encodes every stored slot with it. */
-    void setQuantizer(ScalarQuantizer q) {
-        installQuantizer(q, true);
-        listener.metadataChanged();
-    }
-
-    /** Installs a quantiser with room for every slot; {@code encode}: encode the stored float vectors. */
-    private void installQuantizer(ScalarQuantizer q, boolean encode) {
-        int dim = config.dimension();
-        quantizer = q;
-        codes = new byte[ids.length * dim];
-        codeSums = new int[ids.length];
-        if (encode) {
-            float[] data = vectors.data();
-            for (int ord = 0; ord < highWater; ord++) {
-                codeSums[ord] = q.encode(data, ord * dim, codes, ord * dim, dim);
-            }
+            searcher.refresh();
+            graph.markEdgeDistancesStale();
         }
     }
 }

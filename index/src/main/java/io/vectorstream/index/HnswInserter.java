@@ -3,17 +3,31 @@ package io.vectorstream.index;
 import io.vectorstream.index.internal.VisitedSet;
 
 /**
- * Links nodes into the graph of an {@link HnswIndex} and repairs it after removals. Owns its scratch
- * (a float-only searcher and one set of candidate arrays per phase, so no phase overwrites another's), so an
- * insert allocates nothing once the arrays have grown. Not thread-safe: used only by the index's writer.
+ * Links nodes into the {@link HnswGraph} of an {@link HnswIndex} and repairs it after removals (the paper's
+ * builder). Changes the graph only through its methods. Owns its scratch (a searcher of its own and one set of
+ * candidate arrays per phase, so no phase overwrites another's), so an insert allocates nothing once the arrays
+ * have grown.
  *
  * <p>Every edge stores its distance, and each list is kept sorted by it, so pruning an overflowing list
- * costs at most one distance per neighbour instead of re-running the selection heuristic.
+ * costs at most one distance per neighbour instead of re-running the selection heuristic. Distances between
+ * stored nodes come from the scorer of the form the graph is built in (floats, or int8 codes once the floats
+ * left the heap), chosen again at each {@link #refresh()}.
+ *
+ * <p>Threading: not thread-safe; used only by the index's single writer.
  */
 final class HnswInserter {
-    private final HnswIndex index;
+    private final HnswGraph graph;
     private final HnswSearcher searcher;
-    private final boolean innerProduct;
+    private final int beamWidth;
+    private final int maxConn;
+    private final int maxConn0;
+    /**
+     * Whether distance 0 means an exact copy: true but for inner product, whose distances go below 0 (the
+     * duplicate rules below do not apply to it).
+     */
+    private final boolean zeroIsCopy;
+    /** Node-to-node distances, in the form the graph is built in; see {@link #refresh()}. */
+    private VectorScorer scorer;
     private int[] candOrds;
     private float[] candDists;
     private int[] entries;
@@ -23,16 +37,21 @@ final class HnswInserter {
     private int[] extra = new int[16];
 
     HnswInserter(HnswIndex index) {
-        this.index = index;
+        HnswConfig config = index.config();
+        this.graph = index.graph();
         this.searcher = new HnswSearcher(index);
-        this.innerProduct = index.config.metric() == VectorMetric.INNER_PRODUCT;
-        int cap = Math.max(index.config.beamWidth(), 4 * index.config.maxConn0()) + 2;
+        this.scorer = searcher.storedScorer();
+        this.beamWidth = config.beamWidth();
+        this.maxConn = config.maxConn();
+        this.maxConn0 = config.maxConn0();
+        this.zeroIsCopy = config.metric() != VectorMetric.INNER_PRODUCT;
+        int cap = Math.max(beamWidth, 4 * maxConn0) + 2;
         candOrds = new int[cap];
         candDists = new float[cap];
         entries = new int[cap];
-        selOrds = new int[index.config.maxConn0() + 1];
-        selDists = new float[index.config.maxConn0() + 1];
-        removedList = new int[index.config.maxConn0() + 1];
+        selOrds = new int[maxConn0 + 1];
+        selDists = new float[maxConn0 + 1];
+        removedList = new int[maxConn0 + 1];
     }
 
     private int dupCap(int level) {
@@ -40,7 +59,7 @@ final class HnswInserter {
     }
 
     private int maxConn(int level) {
-        return level == 0 ? index.config.maxConn0() : index.config.maxConn();
+        return level == 0 ? maxConn0 : maxConn;
     }
 
     /**
@@ -48,23 +67,22 @@ final class HnswInserter {
      * paper, with the neighbour-selection heuristic (Algorithm 4) for the new node's own lists.
      */
     void insert(int ord, int level) {
-        int ep = index.entryPoint;
+        int ep = graph.entryPoint();
         if (ep < 0) {
-            index.entryPoint = ord;
-            index.maxLevel = level;
+            graph.setEntryPoint(ord, level);
             return;
         }
         searcher.prepareStoredQuery(ord);
-        int top = index.maxLevel;
+        int top = graph.maxLevel();
         int cur = searcher.greedyDescent(ep, top, Math.min(level, top));
         entries[0] = cur;
         int nEntries = 1;
         for (int l = Math.min(level, top); l >= 0; l--) {
-            searcher.searchLayer(entries, nEntries, index.config.beamWidth(), l, null, null, Integer.MAX_VALUE);
-            ensureCandidateCapacity(searcher.results.size());
+            searcher.searchLayer(entries, nEntries, beamWidth, l, null, null, Integer.MAX_VALUE);
+            ensureCandidateCapacity(searcher.resultCount());
             int n = searcher.drainSorted(candOrds, candDists, ord);
             int count = selectDiverse(candOrds, candDists, n, maxConn(l), selOrds, selDists);
-            index.graph.set(ord, l, selOrds, selDists, count);
+            graph.setNeighbors(ord, l, selOrds, selDists, count);
             for (int i = 0; i < count; i++) {
                 linkBack(selOrds[i], ord, selDists[i], l);
             }
@@ -77,10 +95,9 @@ final class HnswInserter {
                 nEntries = n;
             }
         }
-        index.listener.nodeChanged(ord);
+        graph.nodeChanged(ord);
         if (level > top) {
-            index.entryPoint = ord;
-            index.maxLevel = level;
+            graph.setEntryPoint(ord, level);
         }
     }
 
@@ -91,71 +108,50 @@ final class HnswInserter {
      * one newcomer, as Lucene's NeighborArray does, at most one distance per existing neighbour.
      */
     private void linkBack(int from, int to, float d, int level) {
-        index.ensureEdgeDistances(from);
-        NeighborStorage graph = index.graph;
-        int[] b = graph.block(from, level);
-        float[] ds = graph.distances(from, level);
-        int off = graph.offset(from, level) + 1;
-        int cnt = b[off - 1];
+        graph.ensureEdgeDistances(from, scorer);
         // Drop edges into removed or reused slots first: removals cannot see every in-edge.
-        int w = 0;
-        for (int j = 0; j < cnt; j++) {
-            int x = b[off + j];
-            if (index.live[x] && graph.level(x) >= level) {
-                b[off + w] = x;
-                ds[off + w] = ds[off + j];
-                w++;
-            }
-        }
-        boolean compacted = w != cnt;
-        cnt = w;
+        boolean compacted = graph.dropDeadNeighbors(from, level);
+        int cnt = graph.neighborCount(from, level);
         int p = 0;
-        while (p < cnt && (ds[off + p] < d || (ds[off + p] == d && b[off + p] < to))) {
+        while (p < cnt && (graph.neighborDistance(from, level, p) < d
+                || (graph.neighborDistance(from, level, p) == d && graph.neighbor(from, level, p) < to))) {
             p++;
         }
         if (cnt == maxConn(level)) {
             int copies = 0;
-            for (int j = 0; j < cnt && ds[off + j] <= 0f; j++) {
+            for (int j = 0; j < cnt && graph.neighborDistance(from, level, j) <= 0f; j++) {
                 copies++;
             }
             for (int j = 0; j < p; j++) {
-                float der = index.distanceBetween(to, b[off + j]);
-                if (der < d || (!innerProduct && der <= 0f && !(d <= 0f && copies < dupCap(level)))) {
-                    b[off - 1] = cnt;
+                float der = scorer.distanceBetween(to, graph.neighbor(from, level, j));
+                if (der < d || (zeroIsCopy && der <= 0f && !(d <= 0f && copies < dupCap(level)))) {
                     if (compacted) {
-                        index.listener.nodeChanged(from);
+                        graph.nodeChanged(from);
                     }
                     return; // covered by a closer neighbour: the list is unchanged (but for compaction)
                 }
             }
             int victim = -1;
             for (int j = cnt - 1; j >= p; j--) {
-                if (index.distanceBetween(b[off + j], to) < ds[off + j]) {
+                if (scorer.distanceBetween(graph.neighbor(from, level, j), to) < graph.neighborDistance(from, level, j)) {
                     victim = j;
                     break;
                 }
             }
             if (victim < 0) {
                 if (p == cnt) {
-                    b[off - 1] = cnt;
                     if (compacted) {
-                        index.listener.nodeChanged(from);
+                        graph.nodeChanged(from);
                     }
                     return; // the newcomer is the farthest of a diverse, full list: it is the one to drop
                 }
                 victim = cnt - 1;
             }
             // Remove the victim (at or after p), then insert at p below.
-            System.arraycopy(b, off + victim + 1, b, off + victim, cnt - victim - 1);
-            System.arraycopy(ds, off + victim + 1, ds, off + victim, cnt - victim - 1);
-            cnt--;
+            graph.removeNeighborAt(from, level, victim);
         }
-        System.arraycopy(b, off + p, b, off + p + 1, cnt - p);
-        System.arraycopy(ds, off + p, ds, off + p + 1, cnt - p);
-        b[off + p] = to;
-        ds[off + p] = d;
-        b[off - 1] = cnt + 1;
-        index.listener.nodeChanged(from);
+        graph.insertNeighborAt(from, level, p, to, d);
+        graph.nodeChanged(from);
     }
 
     /**
@@ -175,10 +171,10 @@ final class HnswInserter {
             float de = dists[i];
             boolean keep = true;
             for (int j = 0; j < count; j++) {
-                float der = index.distanceBetween(e, outOrds[j]);
+                float der = scorer.distanceBetween(e, outOrds[j]);
                 // Exact copies of the base itself may take up to half the list: a group of identical vectors
                 // then stays connected (with one copy per list it would form a star most copies can't reach).
-                if (der < de || (!innerProduct && der <= 0f && !(de <= 0f && copies < copyCap))) {
+                if (der < de || (zeroIsCopy && der <= 0f && !(de <= 0f && copies < copyCap))) {
                     keep = false;
                     break;
                 }
@@ -201,23 +197,20 @@ final class HnswInserter {
      * ran through the removed node survive (cf. the "local reconnect" of FreshDiskANN).
      */
     void repairAfterRemoval(int removed) {
-        NeighborStorage graph = index.graph;
+        HnswGraph graph = this.graph;
         VisitedSet seen = searcher.visited();
         int top = graph.level(removed);
         for (int l = 0; l <= top; l++) {
-            int[] rb = graph.block(removed, l);
-            int ro = graph.offset(removed, l);
-            int rCount = rb[ro];
-            System.arraycopy(rb, ro + 1, removedList, 0, rCount);
+            int rCount = graph.copyNeighbors(removed, l, removedList);
             for (int i = 0; i < rCount; i++) {
                 int n = removedList[i];
-                if (!index.live[n] || graph.level(n) < l || !contains(n, l, removed)) {
+                if (!graph.isLive(n) || graph.level(n) < l || !graph.hasNeighbor(n, l, removed)) {
                     continue;
                 }
-                seen.reset(index.highWater);
+                seen.reset(graph.highWater());
                 seen.visit(n);
                 seen.visit(removed);
-                index.ensureEdgeDistances(n);
+                graph.ensureEdgeDistances(n, scorer);
                 int[] nb = graph.block(n, l);
                 float[] nd = graph.distances(n, l);
                 int no = graph.offset(n, l);
@@ -226,7 +219,7 @@ final class HnswInserter {
                 int m = 0;
                 for (int j = 0; j < cnt; j++) {
                     int x = nb[no + 1 + j];
-                    if (index.live[x] && graph.level(x) >= l && seen.visit(x)) {
+                    if (graph.isLive(x) && graph.level(x) >= l && seen.visit(x)) {
                         candOrds[m] = x;
                         candDists[m] = nd[no + 1 + j];
                         m++;
@@ -234,9 +227,9 @@ final class HnswInserter {
                 }
                 for (int j = 0; j < rCount; j++) {
                     int x = removedList[j];
-                    if (index.live[x] && graph.level(x) >= l && seen.visit(x)) {
+                    if (graph.isLive(x) && graph.level(x) >= l && seen.visit(x)) {
                         candOrds[m] = x;
-                        candDists[m] = index.distanceBetween(n, x);
+                        candDists[m] = scorer.distanceBetween(n, x);
                         m++;
                     }
                 }
@@ -245,8 +238,8 @@ final class HnswInserter {
                 }
                 sortByDistance(candOrds, candDists, m);
                 int count = selectDiverse(candOrds, candDists, m, maxConn(l), selOrds, selDists);
-                graph.set(n, l, selOrds, selDists, count);
-                index.listener.nodeChanged(n);
+                graph.setNeighbors(n, l, selOrds, selDists, count);
+                graph.nodeChanged(n);
             }
         }
     }
@@ -262,13 +255,13 @@ final class HnswInserter {
         }
         System.arraycopy(candOrds, 0, extra, 0, m);
         searcher.prepareStoredQuery(n);
-        int cur = searcher.greedyDescent(index.entryPoint, index.maxLevel, level);
+        int cur = searcher.greedyDescent(graph.entryPoint(), graph.maxLevel(), level);
         entries[0] = cur;
-        searcher.searchLayer(entries, 1, index.config.beamWidth(), level, null, null, Integer.MAX_VALUE);
-        ensureCandidateCapacity(searcher.results.size() + m);
+        searcher.searchLayer(entries, 1, beamWidth, level, null, null, Integer.MAX_VALUE);
+        ensureCandidateCapacity(searcher.resultCount() + m);
         int found = searcher.drainSorted(candOrds, candDists, n);
         VisitedSet seen = searcher.visited();
-        seen.reset(index.highWater);
+        seen.reset(graph.highWater());
         seen.visit(n);
         seen.visit(removed);
         int out = 0;
@@ -282,22 +275,11 @@ final class HnswInserter {
         for (int i = 0; i < m; i++) {
             if (seen.visit(extra[i])) {
                 candOrds[out] = extra[i];
-                candDists[out] = index.distanceBetween(n, extra[i]);
+                candDists[out] = scorer.distanceBetween(n, extra[i]);
                 out++;
             }
         }
         return out;
-    }
-
-    private boolean contains(int node, int level, int target) {
-        int[] b = index.graph.block(node, level);
-        int o = index.graph.offset(node, level);
-        for (int j = o + 1, end = o + 1 + b[o]; j < end; j++) {
-            if (b[j] == target) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void ensureCandidateCapacity(int n) {
@@ -323,7 +305,12 @@ final class HnswInserter {
         }
     }
 
+    /**
+     * Re-reads the stored vectors before a mutation: their arrays may have grown or been released, and the form
+     * the graph is built in changes once the floats leave the heap.
+     */
     void refresh() {
-        searcher.refreshData();
+        searcher.refresh();
+        scorer = searcher.storedScorer();
     }
 }

@@ -3,12 +3,14 @@ package io.vectorstream.index;
 import io.vectorstream.index.internal.LongHeap;
 import io.vectorstream.index.internal.ScoredOrd;
 import io.vectorstream.index.internal.VisitedSet;
-import io.vectorstream.index.internal.vectorization.KernelProvider;
-import io.vectorstream.index.internal.vectorization.VectorKernels;
 
 /**
  * Searches one {@link HnswIndex} with reusable scratch (visited set, candidate and result heaps, query
- * buffers), so a query allocates nothing but its {@link SearchResults}.
+ * buffers, scorers), so a query allocates nothing but its {@link SearchResults}.
+ *
+ * <p>Reads the index's {@link HnswGraph} and {@link StoredVectors} through their methods. Distances come from
+ * two scorers chosen once, at construction, from the index's metric: a {@link FloatVectorScorer} for exact
+ * distances and an {@link Int8VectorScorer} for traversal once the index is quantised.
  *
  * <p>Threading: a searcher is used by one thread at a time. Several searchers of the same index may search
  * concurrently, but never while the index is being modified. Get one from {@link HnswIndex#newSearcher()}.
@@ -19,24 +21,27 @@ public final class HnswSearcher {
     /** Largest accepted efSearch. */
     public static final int MAX_EF = 100_000;
 
-    private static final VectorKernels K = KernelProvider.kernels();
-    private static final int METRIC_L2 = 0;
-    private static final int METRIC_IP = 1;
-    private static final int METRIC_COS = 2;
-
     private final HnswIndex index;
+    private final HnswConfig config;
+    private final HnswGraph graph;
+    private final StoredVectors vectors;
     private final int dim;
-    private final int metric;
+    /** Cosine: queries are scaled to unit length, as stored vectors are. */
+    private final boolean normalize;
     private final VisitedSet visited;
     /** Min-heap of packed (distance, ord) still to expand. */
-    final LongHeap candidates;
+    private final LongHeap candidates;
     /** Max-heap (stored as {@code ~packed}) of the best accepted nodes so far. */
-    final LongHeap results;
-    final float[] query;
-    private final byte[] queryCode;
-    private int queryCodeSum;
+    private final LongHeap results;
+    /** The query in stored form. */
+    private final float[] query;
+    /** Exact distances, from the floats on the heap (or {@link #distanceTo} for floats read from elsewhere). */
+    private final FloatVectorScorer exact;
+    /** int8 distances; usable once the index is quantised. */
+    private final Int8VectorScorer codes;
+    /** The scorer this query traverses with: {@link #codes} when quantised (or codes only), else {@link #exact}. */
+    private VectorScorer traversal;
     private boolean traverseCodes;
-    private float[] data;
     private int visitedCount;
     private int[] rerank = new int[64];
     /** A float vector read through the index's ExactVectorSource (floats off the heap). */
@@ -45,18 +50,28 @@ public final class HnswSearcher {
      * Whether a filtered traversal gives up for an exact scan once it has scored more nodes than the filter
      * accepts. Tests switch it off to measure the graph path itself on indexes too small for it to win.
      */
-    boolean exactFallback = true;
+    private boolean exactFallback = true;
 
     HnswSearcher(HnswIndex index) {
         this.index = index;
-        this.dim = index.config.dimension();
-        this.metric = index.config.metric().ordinal();
-        this.visited = new VisitedSet(Math.max(16, index.highWater));
+        this.config = index.config();
+        this.graph = index.graph();
+        this.vectors = index.storedVectors();
+        this.dim = config.dimension();
+        this.normalize = config.metric() == VectorMetric.COSINE;
+        this.visited = new VisitedSet(Math.max(16, graph.highWater()));
         this.candidates = new LongHeap(128);
         this.results = new LongHeap(128);
         this.query = new float[dim];
-        this.queryCode = new byte[dim];
         this.exactScratch = new float[dim];
+        this.exact = FloatVectorScorer.create(config.metric(), vectors);
+        this.codes = Int8VectorScorer.create(config.metric(), vectors);
+        this.traversal = exact;
+    }
+
+    /** Tests only: whether a filtered traversal may give up for an exact scan (see the field). */
+    void setExactFallback(boolean exactFallback) {
+        this.exactFallback = exactFallback;
     }
 
     /** The index this searcher reads. */
@@ -82,12 +97,12 @@ public final class HnswSearcher {
     public SearchResults search(float[] query, int k, int efSearch, IdFilter filter) {
         checkQuery(query, k, efSearch);
         prepareQuery(query);
-        int live = index.size();
+        int live = graph.size();
         if (live == 0) {
             return SearchResults.empty();
         }
         if (filter == null) {
-            if (live <= index.config.exactSearchThreshold()) {
+            if (live <= config.exactSearchThreshold()) {
                 return exact(k, efSearch, null, null, 0, SearchResults.Path.EXACT);
             }
             return graph(k, efSearch, null, null, Integer.MAX_VALUE);
@@ -114,7 +129,7 @@ public final class HnswSearcher {
         }
         checkQuery(query, k, efSearch);
         prepareQuery(query);
-        int live = index.size();
+        int live = graph.size();
         if (live == 0) {
             return SearchResults.empty();
         }
@@ -126,13 +141,13 @@ public final class HnswSearcher {
         if (matches == 0) {
             return SearchResults.empty();
         }
-        if (matches <= Math.max(index.config.exactSearchThreshold(), efSearch)) {
+        if (matches <= Math.max(config.exactSearchThreshold(), efSearch)) {
             return exact(k, efSearch, filter, acceptOrds, 0, SearchResults.Path.EXACT);
         }
         // A filtered traversal scores about efSearch / selectivity nodes before it holds efSearch matches
         // (selectivity = matches / live): when that exceeds the matches themselves, the graph attempt would only
         // run into the fallback below, so scan the accepted set at once.
-        if (exactFallback && (long) matches * matches <= (long) efSearch * index.size()) {
+        if (exactFallback && (long) matches * matches <= (long) efSearch * graph.size()) {
             return exact(k, efSearch, filter, acceptOrds, 0, SearchResults.Path.EXACT);
         }
         // Once the traversal has scored as many nodes as the filter accepts, brute force over the accepted
@@ -162,8 +177,8 @@ public final class HnswSearcher {
 
     private void prepareQuery(float[] q) {
         System.arraycopy(q, 0, query, 0, dim);
-        if (metric == METRIC_COS) {
-            float n2 = K.dot(query, 0, query, 0, dim);
+        if (normalize) {
+            float n2 = FloatVectorScorer.K.dot(query, 0, query, 0, dim);
             if (n2 == 0f) {
                 throw new IllegalArgumentException("query must be non-zero for cosine; |query|=0");
             }
@@ -172,12 +187,12 @@ public final class HnswSearcher {
                 query[i] *= inv;
             }
         }
-        ScalarQuantizer sq = index.quantizer;
-        traverseCodes = sq != null;
+        exact.setQuery(query);
+        traverseCodes = vectors.quantized();
         if (traverseCodes) {
-            queryCodeSum = sq.encode(query, 0, queryCode, 0, dim);
+            codes.setQuery(query);
         }
-        data = index.vectors.data();
+        traversal = traverseCodes ? codes : exact;
     }
 
     /**
@@ -185,23 +200,20 @@ public final class HnswSearcher {
      * code once the floats are off the heap.
      */
     void prepareStoredQuery(int ord) {
-        if (!index.floatsOnHeap) {
-            System.arraycopy(index.codes, ord * dim, queryCode, 0, dim);
-            queryCodeSum = index.codeSums[ord];
-            traverseCodes = true;
-            return;
-        }
-        data = index.vectors.data();
-        System.arraycopy(data, ord * dim, query, 0, dim);
-        traverseCodes = false;
+        traverseCodes = !vectors.floatsOnHeap();
+        traversal = traverseCodes ? codes : exact;
+        traversal.setQueryToNode(ord);
+    }
+
+    /** The scorer of the form the graph is built in: floats while on the heap, codes once they left it. */
+    VectorScorer storedScorer() {
+        return vectors.floatsOnHeap() ? exact : codes;
     }
 
     private int countMatches(IdFilter filter) {
         int n = 0;
-        boolean[] live = index.live;
-        long[] ids = index.ids;
-        for (int ord = 0, hw = index.highWater; ord < hw; ord++) {
-            if (live[ord] && filter.accept(ids[ord])) {
+        for (int ord = 0, hw = graph.highWater(); ord < hw; ord++) {
+            if (graph.isLive(ord) && filter.accept(graph.id(ord))) {
                 n++;
             }
         }
@@ -212,31 +224,16 @@ public final class HnswSearcher {
      * Exact float distance from the prepared query to {@code ord}: the floats read through the index's
      * {@link ExactVectorSource} when they are off the heap (its int8 distance when no source is set).
      */
-    float exactDistance(int ord) {
-        if (!index.floatsOnHeap) {
-            if (index.exactVectors == null) {
-                return approxDistance(ord);
+    private float exactDistance(int ord) {
+        if (!vectors.floatsOnHeap()) {
+            ExactVectorSource source = vectors.exactSource();
+            if (source == null) {
+                return codes.distance(ord);
             }
-            index.exactVectors.read(ord, index.ids[ord], exactScratch);
-            switch (metric) {
-                case METRIC_L2: return K.squareDistance(query, 0, exactScratch, 0, dim);
-                case METRIC_IP: return -K.dot(query, 0, exactScratch, 0, dim);
-                default: return 1f - K.dot(query, 0, exactScratch, 0, dim);
-            }
+            source.read(ord, graph.id(ord), exactScratch);
+            return exact.distanceTo(exactScratch);
         }
-        switch (metric) {
-            case METRIC_L2: return K.squareDistance(query, 0, data, ord * dim, dim);
-            case METRIC_IP: return -K.dot(query, 0, data, ord * dim, dim);
-            default: return 1f - K.dot(query, 0, data, ord * dim, dim);
-        }
-    }
-
-    private float approxDistance(int ord) {
-        return index.codeDistance(queryCode, 0, queryCodeSum, ord);
-    }
-
-    private float distance(int ord) {
-        return traverseCodes ? approxDistance(ord) : exactDistance(ord);
+        return exact.distance(ord);
     }
 
     /**
@@ -246,29 +243,29 @@ public final class HnswSearcher {
      */
     private SearchResults exact(int k, int efSearch, IdFilter filter, OrdinalBitSet acceptOrds, int scored,
                                 SearchResults.Path path) {
-        boolean codes = !index.floatsOnHeap;
-        int keep = codes ? rerankDepth(k, efSearch) : k;
+        boolean codesOnly = !vectors.floatsOnHeap();
+        // With the floats off the heap the scan scores codes and re-ranks; otherwise it scores exactly.
+        VectorScorer scan = codesOnly ? codes : exact;
+        int keep = codesOnly ? rerankDepth(k, efSearch) : k;
         results.clear();
-        boolean[] live = index.live;
-        int hw = index.highWater;
+        int hw = graph.highWater();
         if (acceptOrds != null) {
             // Only the members are visited: the cost follows the filter, not the index.
             for (int ord = acceptOrds.nextSetBit(0); ord >= 0 && ord < hw; ord = acceptOrds.nextSetBit(ord + 1)) {
-                if (live[ord]) {
+                if (graph.isLive(ord)) {
                     scored++;
-                    offer(codes ? approxDistance(ord) : exactDistance(ord), ord, keep);
+                    offer(scan.distance(ord), ord, keep);
                 }
             }
         } else {
-            long[] ids = index.ids;
             for (int ord = 0; ord < hw; ord++) {
-                if (live[ord] && (filter == null || filter.accept(ids[ord]))) {
+                if (graph.isLive(ord) && (filter == null || filter.accept(graph.id(ord)))) {
                     scored++;
-                    offer(codes ? approxDistance(ord) : exactDistance(ord), ord, keep);
+                    offer(scan.distance(ord), ord, keep);
                 }
             }
         }
-        if (codes) {
+        if (codesOnly) {
             rerankResults(k, keep);
             return drain(k, scored, SearchResults.Path.CODES_SCAN);
         }
@@ -277,11 +274,11 @@ public final class HnswSearcher {
 
     /** How many int8-scored candidates are re-ranked; see {@link HnswConfig#rerankCandidates()}. */
     private int rerankDepth(int k, int efSearch) {
-        int r = index.config.rerankCandidates();
+        int r = config.rerankCandidates();
         if (r == 0) {
             // Automatic: every candidate while re-ranking is a heap read; 1.5 k when each one is a read from
             // outside the heap (the int8 order rarely moves a true top-k member further down than that).
-            r = index.floatsOnHeap ? efSearch : k + (k + 1) / 2;
+            r = vectors.floatsOnHeap() ? efSearch : k + (k + 1) / 2;
         }
         return Math.max(k, Math.min(r, efSearch));
     }
@@ -306,7 +303,7 @@ public final class HnswSearcher {
     /** Returns null when a filtered traversal hit {@code visitLimit} ({@link #visitedCount} then says how far). */
     private SearchResults graph(int k, int efSearch, IdFilter filter, OrdinalBitSet acceptOrds, int visitLimit) {
         visitedCount = 0;
-        int ep = greedyDescent(index.entryPoint, index.maxLevel, 0);
+        int ep = greedyDescent(graph.entryPoint(), graph.maxLevel(), 0);
         rerank[0] = ep;
         if (!searchLayer(rerank, 1, efSearch, 0, filter, acceptOrds, visitLimit)) {
             return null;
@@ -320,9 +317,10 @@ public final class HnswSearcher {
 
     /** Greedy walk (ef = 1) from {@code ep} down to layer {@code toLevel}+1; returns the entry for toLevel. */
     int greedyDescent(int ep, int fromLevel, int toLevel) {
-        NeighborStorage graph = index.graph;
+        HnswGraph graph = this.graph;
+        VectorScorer scorer = traversal;
         int cur = ep;
-        float curDist = distance(cur);
+        float curDist = scorer.distance(cur);
         visitedCount++;
         for (int level = fromLevel; level > toLevel; level--) {
             boolean moved = true;
@@ -338,7 +336,7 @@ public final class HnswSearcher {
                     if (graph.level(n) < level) {
                         continue; // stale edge into a reused slot
                     }
-                    float d = distance(n);
+                    float d = scorer.distance(n);
                     visitedCount++;
                     // Strict order on (distance, ord) keeps the walk deterministic on ties.
                     if (d < curDist || (d == curDist && n < cur)) {
@@ -362,17 +360,18 @@ public final class HnswSearcher {
      */
     boolean searchLayer(int[] eps, int nEps, int ef, int level, IdFilter filter, OrdinalBitSet acceptOrds,
                         int visitLimit) {
-        NeighborStorage graph = index.graph;
+        HnswGraph graph = this.graph;
+        VectorScorer scorer = traversal;
         candidates.clear();
         results.clear();
-        visited.reset(index.highWater);
+        visited.reset(graph.highWater());
         float worst = Float.POSITIVE_INFINITY;
         for (int i = 0; i < nEps; i++) {
             int ep = eps[i];
             if (graph.level(ep) < level || !visited.visit(ep)) {
                 continue;
             }
-            float d = distance(ep);
+            float d = scorer.distance(ep);
             visitedCount++;
             candidates.push(ScoredOrd.pack(d, ep));
             if (accepted(ep, filter, acceptOrds)) {
@@ -400,7 +399,7 @@ public final class HnswSearcher {
                 if (++visitedCount > visitLimit) {
                     return false;
                 }
-                float d = distance(n);
+                float d = scorer.distance(n);
                 if (results.size() < ef || d < worst) {
                     candidates.push(ScoredOrd.pack(d, n));
                     if (accepted(n, filter, acceptOrds)) {
@@ -414,13 +413,13 @@ public final class HnswSearcher {
 
     /** Live, and passing whichever filter is set: one bit test for an ordinal set, a call for an id filter. */
     private boolean accepted(int ord, IdFilter filter, OrdinalBitSet acceptOrds) {
-        if (!index.live[ord]) {
+        if (!graph.isLive(ord)) {
             return false;
         }
         if (acceptOrds != null) {
             return acceptOrds.get(ord);
         }
-        return filter == null || filter.accept(index.ids[ord]);
+        return filter == null || filter.accept(graph.id(ord));
     }
 
     /** Adds to the bounded result max-heap; returns the new worst kept distance. */
@@ -454,7 +453,7 @@ public final class HnswSearcher {
         for (int i = n - 1; i >= 0; i--) {
             long packed = ~results.pop();
             int ord = ScoredOrd.ord(packed);
-            ids[i] = index.ids[ord];
+            ids[i] = graph.id(ord);
             dists[i] = ScoredOrd.distance(packed);
         }
         return new SearchResults(ids, dists, n, scored, path);
@@ -480,11 +479,18 @@ public final class HnswSearcher {
         return n;
     }
 
+    /** How many results the last {@link #searchLayer} kept. */
+    int resultCount() {
+        return results.size();
+    }
+
     VisitedSet visited() {
         return visited;
     }
 
-    void refreshData() {
-        data = index.vectors.data();
+    /** Re-reads the stored vectors' arrays (a mutation may have replaced or released them). */
+    void refresh() {
+        exact.refresh();
+        codes.refresh();
     }
 }

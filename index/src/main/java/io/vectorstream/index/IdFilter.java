@@ -8,5 +8,6 @@ package io.vectorstream.index;
  */
 @FunctionalInterface
 public interface IdFilter {
+    /** Whether the node with external id {@code id} may be returned. */
     boolean accept(long id);
 }

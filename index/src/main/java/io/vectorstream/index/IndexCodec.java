@@ -1,9 +1,10 @@
 package io.vectorstream.index;
 
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,110 +13,368 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * The saved-index format. Layout (big-endian):
+ * The saved-index format: written by {@link HnswIndex#save(OutputStream)}, read by {@link HnswIndex#load}, which
+ * rebuilds the index through the public {@link HnswIndex.Restorer} (the path the Flink operators restore by).
+ *
+ * <p>Version 2, written today (big-endian; streamed: nothing is buffered beyond a 64 KiB buffer):
  * <pre>
- *   int   magic 'VSHW'
- *   int   format version
- *   long  payload length
- *   byte[payload length]  config, counters, level-generator state, free and pending slots, quantiser,
- *                         then per slot:
- *                         id, live, level, vector, and each layer's neighbour list
- *   int   CRC32C of the payload
+ *   int    magic 'VSHW'
+ *   int    format version (2)
+ *   long   body length: the bytes between this field and the footer
+ *   body:
+ *     config    int dimension, byte metric code ({@link VectorMetric#code()}), int maxConn, int beamWidth,
+ *               double levelMultiplier, long seed, byte quantization code ({@link Quantization#code()}),
+ *               int quantizationTrainingSize, int exactSearchThreshold
+ *     metadata  long level-generator state, int highWater, int liveCount, int entryPoint, int maxLevel,
+ *               int freeCount, int[freeCount], int pendingCount, int[pendingCount],
+ *               byte quantized, [float quantizer mid, float quantizer scale]
+ *     nodes     liveCount times, by ascending ordinal: int ord, long id, int level, float[dimension] stored
+ *               vector, then per layer 0..level: int count, int[count] neighbour ordinals
+ *   int    footer: CRC32C of every byte before it, magic included
  * </pre>
- * The reader checks length and checksum before parsing, and validates every ordinal while parsing, so a
- * damaged file is rejected before an index object exists.
+ * Every count is checked against the configuration and the metadata before anything is allocated for it (and
+ * highWater must equal liveCount + freeCount + pendingCount), so a damaged header cannot make the reader
+ * allocate without bound. The index is built while reading and returned only once the footer matched; when
+ * reading stops at an inconsistency, the rest of the body is still read so the message can say whether the
+ * checksum shows corruption.
+ *
+ * <p>Version 1 (still read, no longer written) buffered the whole payload: magic, version, long payload length,
+ * the payload (config, counters, level-generator state, free and pending slots, quantiser, then per slot a live
+ * flag and, for live slots, id, level, vector and lists), then the CRC32C of the payload alone. Its enum bytes
+ * were {@code ordinal()}s, which equal today's codes.
+ *
+ * <p>Threading: stateless; each call uses only its arguments.
  */
 final class IndexCodec {
     static final int MAGIC = 0x56534857; // "VSHW"
-    static final int VERSION = 1;
+    /** The version written. */
+    static final int VERSION = 2;
+    /** The first version: still read. */
+    static final int VERSION_1 = 1;
+    /** Bytes of the config part of a version-2 body. */
+    private static final int CONFIG_BYTES = 4 + 1 + 4 + 4 + 8 + 8 + 1 + 4 + 4;
 
     private IndexCodec() {}
 
+    // ---------------------------------------------------------------- writing (version 2)
+
     static void write(HnswIndex index, OutputStream out) throws IOException {
-        if (!index.floatsOnHeap) {
+        HnswGraph g = index.graph();
+        StoredVectors vectors = index.storedVectors();
+        if (!vectors.floatsOnHeap()) {
             throw new IllegalStateException("save needs the float vectors on the heap; this index keeps int8 codes "
                     + "only (vectorsOnHeap=false): persist it node by node (metadata, neighbours, stored vectors)");
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(
-                (int) Math.min(Integer.MAX_VALUE - 8, index.ramBytesUsed()));
-        DataOutputStream p = new DataOutputStream(bytes);
-        HnswConfig c = index.config;
-        p.writeInt(c.dimension());
-        p.writeByte(c.metric().ordinal());
-        p.writeInt(c.maxConn());
-        p.writeInt(c.beamWidth());
-        p.writeDouble(c.levelMultiplier());
-        p.writeLong(c.seed());
-        p.writeByte(c.quantization().ordinal());
-        p.writeInt(c.quantizationTrainingSize());
-        p.writeInt(c.exactSearchThreshold());
-
-        p.writeLong(index.levels.state());
-        p.writeInt(index.highWater);
-        p.writeInt(index.entryPoint);
-        p.writeInt(index.maxLevel);
-        p.writeInt(index.freeCount);
-        for (int i = 0; i < index.freeCount; i++) {
-            p.writeInt(index.freeOrds[i]);
-        }
-        p.writeInt(index.pendingCount);
-        for (int i = 0; i < index.pendingCount; i++) {
-            p.writeInt(index.pendingOrds[i]);
-        }
-        p.writeBoolean(index.quantizer != null);
-        if (index.quantizer != null) {
-            p.writeFloat(index.quantizer.mid);
-            p.writeFloat(index.quantizer.scale);
-        }
+        HnswConfig c = index.config();
         int dim = c.dimension();
-        float[] data = index.vectors.data();
-        for (int ord = 0; ord < index.highWater; ord++) {
-            p.writeBoolean(index.live[ord]);
-            if (!index.live[ord]) {
-                continue; // a free slot: removed nodes are fully detached, nothing else to keep
+        int[] free = g.freeOrdinals();
+        int[] pending = g.pendingOrdinals();
+        ScalarQuantizer q = vectors.quantizer();
+        long bodyLength = bodyLength(g, dim, free.length, pending.length, q != null);
+
+        ChecksumOutputStream checked = new ChecksumOutputStream(out);
+        DataOutputStream d = new DataOutputStream(new BufferedOutputStream(checked, 1 << 16));
+        d.writeInt(MAGIC);
+        d.writeInt(VERSION);
+        d.writeLong(bodyLength);
+
+        d.writeInt(dim);
+        d.writeByte(c.metric().code());
+        d.writeInt(c.maxConn());
+        d.writeInt(c.beamWidth());
+        d.writeDouble(c.levelMultiplier());
+        d.writeLong(c.seed());
+        d.writeByte(c.quantization().code());
+        d.writeInt(c.quantizationTrainingSize());
+        d.writeInt(c.exactSearchThreshold());
+
+        d.writeLong(g.levelGeneratorState());
+        d.writeInt(g.highWater());
+        d.writeInt(g.size());
+        d.writeInt(g.entryPoint());
+        d.writeInt(g.maxLevel());
+        writeInts(d, free);
+        writeInts(d, pending);
+        d.writeBoolean(q != null);
+        if (q != null) {
+            d.writeFloat(q.mid);
+            d.writeFloat(q.scale);
+        }
+
+        // One record per live node; a float vector goes out as one bulk write, not dim writeFloat calls.
+        ByteBuffer vector = ByteBuffer.allocate(4 * dim);
+        ByteBuffer list = ByteBuffer.allocate(4 * (1 + c.maxConn0()));
+        float[] data = vectors.floatData();
+        for (int ord = 0, hw = g.highWater(); ord < hw; ord++) {
+            if (!g.isLive(ord)) {
+                continue; // a free or pending slot: removed nodes are fully detached, nothing to keep
             }
-            p.writeLong(index.ids[ord]);
-            int level = index.graph.level(ord);
-            p.writeInt(level);
-            for (int i = 0; i < dim; i++) {
-                p.writeFloat(data[ord * dim + i]);
-            }
+            int level = g.level(ord);
+            d.writeInt(ord);
+            d.writeLong(g.id(ord));
+            d.writeInt(level);
+            vector.clear();
+            vector.asFloatBuffer().put(data, ord * dim, dim);
+            d.write(vector.array(), 0, 4 * dim);
             for (int l = 0; l <= level; l++) {
-                int[] b = index.graph.block(ord, l);
-                int o = index.graph.offset(ord, l);
-                p.writeInt(b[o]);
-                for (int j = 1; j <= b[o]; j++) {
-                    p.writeInt(b[o + j]);
+                int count = g.neighborCount(ord, l);
+                list.clear();
+                list.putInt(count);
+                for (int j = 0; j < count; j++) {
+                    list.putInt(g.neighbor(ord, l, j));
+                }
+                d.write(list.array(), 0, list.position());
+            }
+        }
+        d.flush();
+        long written = checked.count - 16;
+        if (written != bodyLength) {
+            throw new IllegalStateException("the body written must be as long as announced; announced="
+                    + bodyLength + ", written=" + written);
+        }
+        int crc = (int) checked.crc.getValue();
+        // The footer goes around the checksum stream: it covers everything before it, not itself.
+        out.write(new byte[] {(byte) (crc >>> 24), (byte) (crc >>> 16), (byte) (crc >>> 8), (byte) crc});
+        out.flush();
+    }
+
+    private static void writeInts(DataOutputStream d, int[] values) throws IOException {
+        d.writeInt(values.length);
+        for (int v : values) {
+            d.writeInt(v);
+        }
+    }
+
+    /** The exact byte length of the version-2 body, computed before writing so the reader can bound it. */
+    private static long bodyLength(HnswGraph g, int dim, int free, int pending, boolean quantized) {
+        long bytes = CONFIG_BYTES + metadataBytes(free, pending, quantized);
+        for (int ord = 0, hw = g.highWater(); ord < hw; ord++) {
+            if (g.isLive(ord)) {
+                bytes += nodeBytes(dim, 0);
+                for (int l = 0, level = g.level(ord); l <= level; l++) {
+                    bytes += 4L + 4L * g.neighborCount(ord, l);
                 }
             }
         }
-        p.flush();
-        byte[] payload = bytes.toByteArray();
-        CRC32C crc = new CRC32C();
-        crc.update(payload);
-        DataOutputStream o = new DataOutputStream(out);
-        o.writeInt(MAGIC);
-        o.writeInt(VERSION);
-        o.writeLong(payload.length);
-        o.write(payload);
-        o.writeInt((int) crc.getValue());
-        o.flush();
+        return bytes;
     }
 
+    private static long metadataBytes(int free, int pending, boolean quantized) {
+        return 8 + 4 + 4 + 4 + 4 + 4 + 4L * free + 4 + 4L * pending + 1 + (quantized ? 8 : 0);
+    }
+
+    /** A node record's bytes before its lists, plus {@code listBytes}. */
+    private static long nodeBytes(int dim, long listBytes) {
+        return 4 + 8 + 4 + 4L * dim + listBytes;
+    }
+
+    // ---------------------------------------------------------------- reading
+
     static HnswIndex read(InputStream in) throws IOException {
-        DataInputStream d = new DataInputStream(in);
-        byte[] payload;
-        int storedCrc;
+        DataInputStream raw = new DataInputStream(in);
+        int magic;
+        int version;
         try {
-            int magic = d.readInt();
+            magic = raw.readInt();
             if (magic != MAGIC) {
                 throw new IndexFormatException(String.format(
                         "not a VectorStream index: magic must be 0x%08x; magic=0x%08x", MAGIC, magic));
             }
-            int version = d.readInt();
-            if (version != VERSION) {
-                throw new IndexFormatException("format version must be " + VERSION + "; version=" + version);
+            version = raw.readInt();
+        } catch (EOFException e) {
+            throw new IndexFormatException("truncated index: the data ends inside the header", e);
+        }
+        switch (version) {
+            case VERSION: return readVersion2(in);
+            case VERSION_1: return readVersion1(raw);
+            default:
+                throw new IndexFormatException("format version must be one of [" + VERSION_1 + ", " + VERSION
+                        + "]; version=" + version);
+        }
+    }
+
+    /** Version 2, after magic and version: streamed into a {@link HnswIndex.Restorer}. */
+    private static HnswIndex readVersion2(InputStream in) throws IOException {
+        CRC32C crc = new CRC32C();
+        byte[] head = new byte[16];
+        ByteBuffer.wrap(head).putInt(MAGIC).putInt(VERSION);
+        if (in.readNBytes(head, 8, 8) < 8) {
+            throw new IndexFormatException("truncated index: the data ends inside the header");
+        }
+        crc.update(head);
+        long bodyLength = ByteBuffer.wrap(head, 8, 8).getLong();
+        long minBody = CONFIG_BYTES + metadataBytes(0, 0, false);
+        ChecksumReader body = new ChecksumReader(in, Math.max(0, bodyLength), crc);
+        if (bodyLength < minBody) {
+            throw diagnose(body, "header", "body length must be >= " + minBody + "; bodyLength=" + bodyLength, null);
+        }
+        Version2Reader reader = new Version2Reader(body, bodyLength);
+        HnswIndex.Restorer restorer;
+        try {
+            restorer = reader.read();
+        } catch (EOFException e) {
+            throw diagnose(body, reader.part, "the body ends before its content", e);
+        } catch (IndexFormatException | IllegalArgumentException | IllegalStateException e) {
+            throw diagnose(body, reader.part, e.getMessage(), e);
+        }
+        if (!body.atEnd()) {
+            // The content ended before the announced length: the length field is wrong (or data follows). The
+            // footer should come next; check it over what was read.
+            String detail = "the body length field says " + bodyLength + " bytes but the content ends after "
+                    + body.consumed();
+            int computed = body.checksum();
+            int stored;
+            try {
+                stored = body.readInt();
+            } catch (EOFException e) {
+                throw new IndexFormatException("truncated index: the data ends before the checksum footer ("
+                        + detail + ")", e);
             }
+            if (stored != computed) {
+                throw checksumMismatch(stored, computed, detail);
+            }
+            throw new IndexFormatException("corrupted index: " + detail);
+        }
+        int computed = body.checksum();
+        int stored = readFooter(in);
+        if (stored != computed) {
+            throw checksumMismatch(stored, computed, null);
+        }
+        try {
+            return restorer.build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IndexFormatException("corrupted index: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reading stopped at an inconsistency in {@code part}: reads the rest of the announced body and the footer,
+     * so the message can tell truncation, corruption (the checksum does not match) and a consistent file this
+     * reader rejects apart.
+     */
+    private static IndexFormatException diagnose(ChecksumReader body, String part, String message, Exception cause)
+            throws IOException {
+        String where = "reading stopped in the " + part + ": " + message;
+        body.drain();
+        if (body.sourceEnded()) {
+            return new IndexFormatException("truncated index: the data ends inside the body (" + where + ")", cause);
+        }
+        int computed = body.checksum();
+        int stored;
+        try {
+            stored = readFooter(body.source());
+        } catch (IndexFormatException e) {
+            return new IndexFormatException("truncated index: the data ends inside the checksum footer (" + where
+                    + ")", cause);
+        }
+        if (stored != computed) {
+            return checksumMismatch(stored, computed, where);
+        }
+        return new IndexFormatException("corrupted index: " + part + ": " + message, cause);
+    }
+
+    private static IndexFormatException checksumMismatch(int stored, int computed, String detail) {
+        return new IndexFormatException(String.format("checksum mismatch: stored 0x%08x, computed 0x%08x%s",
+                stored, computed, detail == null ? "" : " (" + detail + ")"));
+    }
+
+    private static int readFooter(InputStream in) throws IOException {
+        byte[] footer = in.readNBytes(4);
+        if (footer.length < 4) {
+            throw new IndexFormatException("truncated index: the data ends inside the checksum footer");
+        }
+        return ByteBuffer.wrap(footer).getInt();
+    }
+
+    /** Parses a version-2 body into a restorer; {@link #part} names where it is, for messages. */
+    private static final class Version2Reader {
+        private final ChecksumReader d;
+        private final long bodyLength;
+        String part = "config";
+
+        Version2Reader(ChecksumReader d, long bodyLength) {
+            this.d = d;
+            this.bodyLength = bodyLength;
+        }
+
+        HnswIndex.Restorer read() throws IOException {
+            int dim = d.readInt();
+            VectorMetric metric = VectorMetric.fromCode(d.readByte());
+            HnswConfig config = HnswConfig.builder(dim).metric(metric).maxConn(d.readInt()).beamWidth(d.readInt())
+                    .levelMultiplier(Double.longBitsToDouble(d.readLong())).seed(d.readLong())
+                    .quantization(Quantization.fromCode(d.readByte()))
+                    .quantizationTrainingSize(d.readInt()).exactSearchThreshold(d.readInt()).build();
+
+            part = "metadata";
+            long rngState = d.readLong();
+            int highWater = d.readInt();
+            int liveCount = d.readInt();
+            int entryPoint = d.readInt();
+            int maxLevel = d.readInt();
+            check(highWater >= 0, "highWater must be >= 0", "highWater", highWater);
+            check(liveCount >= 0 && liveCount <= highWater, "liveCount must be in [0, highWater]", "liveCount",
+                    liveCount);
+            // Bound every count by the body length before allocating for it.
+            check(liveCount * nodeBytes(dim, 4) <= bodyLength, "liveCount nodes must fit the body of " + bodyLength
+                    + " bytes", "liveCount", liveCount);
+            int[] free = readOrdinals("free", highWater - liveCount);
+            int[] pending = readOrdinals("pending", highWater - liveCount - free.length);
+            check(liveCount + free.length + pending.length == highWater,
+                    "highWater must equal liveCount + freeCount + pendingCount (" + liveCount + " + " + free.length
+                            + " + " + pending.length + ")", "highWater", highWater);
+            boolean quantized = d.readByte() != 0;
+            float mid = quantized ? Float.intBitsToFloat(d.readInt()) : 0f;
+            float scale = quantized ? Float.intBitsToFloat(d.readInt()) : 0f;
+            HnswIndex.Restorer restorer = HnswIndex.restorer(config, new IndexMetadata(highWater, liveCount,
+                    entryPoint, maxLevel, rngState, free, pending, quantized, mid, scale));
+
+            part = "nodes";
+            byte[] vectorBytes = new byte[4 * dim];
+            float[] vector = new float[dim];
+            int previous = -1;
+            for (int i = 0; i < liveCount; i++) {
+                int ord = d.readInt();
+                check(ord > previous, "node ordinals must ascend (previous " + previous + ")", "ord", ord);
+                previous = ord;
+                long id = d.readLong();
+                int level = d.readInt();
+                check(level >= 0 && level <= HnswGraph.MAX_LEVEL, "level must be in [0, " + HnswGraph.MAX_LEVEL
+                        + "]", "level", level);
+                d.readFully(vectorBytes);
+                ByteBuffer.wrap(vectorBytes).asFloatBuffer().get(vector);
+                int[][] neighbors = new int[level + 1][];
+                for (int l = 0; l <= level; l++) {
+                    int count = d.readInt();
+                    int max = l == 0 ? config.maxConn0() : config.maxConn();
+                    check(count >= 0 && count <= max, "neighbour count must be in [0, " + max + "] on layer " + l,
+                            "count", count);
+                    neighbors[l] = new int[count];
+                    for (int j = 0; j < count; j++) {
+                        neighbors[l][j] = d.readInt();
+                    }
+                }
+                restorer.node(ord, id, vector, neighbors);
+            }
+            part = "end of the body";
+            return restorer;
+        }
+
+        private int[] readOrdinals(String what, int max) throws IOException {
+            int count = d.readInt();
+            check(count >= 0 && count <= max, what + " count must be in [0, " + max + "]", what + "Count", count);
+            int[] ords = new int[count];
+            for (int i = 0; i < count; i++) {
+                ords[i] = d.readInt();
+            }
+            return ords;
+        }
+    }
+
+    /** Version 1, after magic and version: the payload is buffered and its checksum verified, then parsed. */
+    private static HnswIndex readVersion1(DataInputStream d) throws IOException {
+        byte[] payload;
+        int storedCrc;
+        try {
             long length = d.readLong();
             if (length < 0 || length > Integer.MAX_VALUE - 8) {
                 throw new IndexFormatException("payload length must be in [0, 2^31-9]; length=" + length);
@@ -132,22 +391,21 @@ final class IndexCodec {
         CRC32C crc = new CRC32C();
         crc.update(payload);
         if ((int) crc.getValue() != storedCrc) {
-            throw new IndexFormatException(String.format(
-                    "corrupted index: CRC32C must be 0x%08x; computed=0x%08x", storedCrc, (int) crc.getValue()));
+            throw checksumMismatch(storedCrc, (int) crc.getValue(), "format version 1: the checksum covers the payload");
         }
         try {
-            return parse(ByteBuffer.wrap(payload));
+            return parseVersion1(ByteBuffer.wrap(payload));
         } catch (BufferUnderflowException | IllegalArgumentException | IllegalStateException e) {
             throw new IndexFormatException("corrupted index payload: " + e.getMessage(), e);
         }
     }
 
-    private static HnswIndex parse(ByteBuffer b) throws IndexFormatException {
+    private static HnswIndex parseVersion1(ByteBuffer b) throws IndexFormatException {
         int dim = b.getInt();
-        VectorMetric metric = enumAt(VectorMetric.values(), b.get(), "metric");
+        VectorMetric metric = VectorMetric.fromCode(b.get()); // version 1 wrote ordinal(), which equals code()
         HnswConfig.Builder cb = HnswConfig.builder(dim).metric(metric).maxConn(b.getInt()).beamWidth(b.getInt())
                 .levelMultiplier(b.getDouble()).seed(b.getLong());
-        cb.quantization(enumAt(Quantization.values(), b.get(), "quantization"))
+        cb.quantization(Quantization.fromCode(b.get()))
                 .quantizationTrainingSize(b.getInt()).exactSearchThreshold(b.getInt());
         HnswConfig config = cb.build();
 
@@ -156,86 +414,239 @@ final class IndexCodec {
         int entryPoint = b.getInt();
         int maxLevel = b.getInt();
         check(highWater >= 0, "highWater", highWater);
-        check(entryPoint >= -1 && entryPoint < highWater, "entryPoint", entryPoint);
         int freeCount = b.getInt();
         check(freeCount >= 0 && freeCount <= highWater, "freeCount", freeCount);
-        int[] free = new int[Math.max(8, freeCount)];
+        int[] free = new int[freeCount];
         for (int i = 0; i < freeCount; i++) {
             free[i] = b.getInt();
-            check(free[i] >= 0 && free[i] < highWater, "free ordinal", free[i]);
         }
         int pendingCount = b.getInt();
         check(pendingCount >= 0 && pendingCount + freeCount <= highWater, "pendingCount", pendingCount);
-        int[] pending = new int[Math.max(8, pendingCount)];
+        int[] pending = new int[pendingCount];
         for (int i = 0; i < pendingCount; i++) {
             pending[i] = b.getInt();
-            check(pending[i] >= 0 && pending[i] < highWater, "pending ordinal", pending[i]);
         }
-        ScalarQuantizer quantizer = b.get() != 0 ? new ScalarQuantizer(b.getFloat(), b.getFloat()) : null;
+        boolean quantized = b.get() != 0;
+        float mid = quantized ? b.getFloat() : 0f;
+        float scale = quantized ? b.getFloat() : 0f;
 
-        HnswIndex index = new HnswIndex(config, Math.max(1, highWater));
-        index.ensureCapacity(highWater);
-        index.levels.setState(rngState);
-        int[] list = new int[config.maxConn0()];
-        float[] noDists = new float[config.maxConn0()];
-        float[] v = new float[dim];
-        int live = 0;
+        // Version 1 has a live flag per slot and no live count, which the restorer needs first: count, then read.
+        int nodes = b.position();
+        int live = countLiveNodesVersion1(b, highWater, dim);
+        b.position(nodes);
+        HnswIndex.Restorer restorer = HnswIndex.restorer(config, new IndexMetadata(highWater, live, entryPoint,
+                maxLevel, rngState, free, pending, quantized, mid, scale));
+        float[] vector = new float[dim];
         for (int ord = 0; ord < highWater; ord++) {
-            boolean isLive = b.get() != 0;
-            if (!isLive) {
-                index.graph.clearNode(ord);
-                continue;
+            if (b.get() == 0) {
+                continue; // a free or pending slot: removed nodes are fully detached, nothing else was kept
             }
             long id = b.getLong();
             int level = b.getInt();
-            check(level >= 0 && level <= 32, "level", level);
+            check(level >= 0 && level <= HnswGraph.MAX_LEVEL, "level", level);
             for (int i = 0; i < dim; i++) {
-                v[i] = b.getFloat();
+                vector[i] = b.getFloat();
             }
-            index.vectors.set(ord, v);
-            index.graph.initNode(ord, level);
+            int[][] neighbors = new int[level + 1][];
             for (int l = 0; l <= level; l++) {
                 int count = b.getInt();
                 check(count >= 0 && count <= (l == 0 ? config.maxConn0() : config.maxConn()), "neighbour count", count);
+                neighbors[l] = new int[count];
                 for (int j = 0; j < count; j++) {
-                    list[j] = b.getInt();
-                    check(list[j] >= 0 && list[j] < highWater, "neighbour ordinal", list[j]);
+                    neighbors[l][j] = b.getInt();
                 }
-                index.graph.set(ord, l, list, noDists, count);
             }
-            index.ids[ord] = id;
-            index.live[ord] = true;
-            check(index.idToOrd.put(id, ord) < 0, "duplicate live id", id);
-            live++;
+            restorer.node(ord, id, vector, neighbors);
         }
         if (b.hasRemaining()) {
             throw new IndexFormatException("corrupted index payload: " + b.remaining() + " trailing bytes");
         }
-        index.highWater = highWater;
-        index.liveCount = live;
-        index.entryPoint = entryPoint;
-        index.maxLevel = maxLevel;
-        index.freeOrds = free;
-        index.freeCount = freeCount;
-        index.pendingOrds = pending;
-        index.pendingCount = pendingCount;
-        if (quantizer != null) {
-            index.setQuantizer(quantizer);
-        }
-        index.markEdgeDistancesStale();
-        return index;
+        return restorer.build();
     }
 
-    private static <E> E enumAt(E[] values, byte ordinal, String field) throws IndexFormatException {
-        if (ordinal < 0 || ordinal >= values.length) {
-            throw new IndexFormatException(field + " must be in [0, " + (values.length - 1) + "]; " + field + "=" + ordinal);
+    /** Skips over the version-1 slot records of {@code highWater} slots, counting the live ones. */
+    private static int countLiveNodesVersion1(ByteBuffer b, int highWater, int dim) throws IndexFormatException {
+        int live = 0;
+        for (int ord = 0; ord < highWater; ord++) {
+            if (b.get() == 0) {
+                continue;
+            }
+            live++;
+            b.position(b.position() + 8); // id
+            int level = b.getInt();
+            check(level >= 0 && level <= HnswGraph.MAX_LEVEL, "level", level);
+            b.position(b.position() + 4 * dim);
+            for (int l = 0; l <= level; l++) {
+                int count = b.getInt();
+                check(count >= 0 && count <= b.remaining() / 4, "neighbour count", count);
+                b.position(b.position() + 4 * count);
+            }
         }
-        return values[ordinal];
+        return live;
     }
 
     private static void check(boolean ok, String field, long value) throws IndexFormatException {
         if (!ok) {
             throw new IndexFormatException("corrupted index payload: invalid " + field + "; " + field + "=" + value);
+        }
+    }
+
+    private static void check(boolean ok, String rule, String field, long value) throws IndexFormatException {
+        if (!ok) {
+            throw new IndexFormatException(rule + "; " + field + "=" + value);
+        }
+    }
+
+    // ---------------------------------------------------------------- streams
+
+    /** Passes bytes through (without closing the target), updating a CRC32C and a count in bulk. */
+    private static final class ChecksumOutputStream extends FilterOutputStream {
+        final CRC32C crc = new CRC32C();
+        long count;
+
+        ChecksumOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            crc.update(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            crc.update(b, off, len);
+            count += len;
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush(); // the caller owns the target stream
+        }
+    }
+
+    /**
+     * Reads a version-2 body: big-endian primitives from its own buffer, pulling at most the announced body
+     * length from the source (so the footer and whatever follows stay unread), and folding exactly the bytes it
+     * hands out into the CRC32C, in bulk. Faster than DataInputStream over BufferedInputStream (no per-byte
+     * calls), and it knows how many bytes were consumed, which the diagnosis of a bad length field needs.
+     */
+    private static final class ChecksumReader {
+        private final InputStream in;
+        private final CRC32C crc;
+        private final long announced;
+        private final byte[] buf = new byte[1 << 16];
+        private int pos;
+        private int limit;
+        /** Bytes of {@code buf} before this index are in the checksum. */
+        private int crcFrom;
+        /** Body bytes not yet pulled from the source. */
+        private long unread;
+        private boolean sourceEnded;
+
+        ChecksumReader(InputStream in, long announced, CRC32C crc) {
+            this.in = in;
+            this.crc = crc;
+            this.announced = announced;
+            this.unread = announced;
+        }
+
+        InputStream source() {
+            return in;
+        }
+
+        boolean sourceEnded() {
+            return sourceEnded;
+        }
+
+        /** Body bytes handed out so far. */
+        long consumed() {
+            return announced - unread - (limit - pos);
+        }
+
+        /** Whether the whole announced body was handed out. */
+        boolean atEnd() {
+            return unread == 0 && pos == limit;
+        }
+
+        /** Folds the bytes handed out into the checksum and returns it. */
+        int checksum() {
+            crc.update(buf, crcFrom, pos - crcFrom);
+            crcFrom = pos;
+            return (int) crc.getValue();
+        }
+
+        /** Makes {@code n} (at most the buffer's length) bytes available at {@code pos}. */
+        private void need(int n) throws IOException {
+            if (limit - pos >= n) {
+                return;
+            }
+            crc.update(buf, crcFrom, pos - crcFrom);
+            System.arraycopy(buf, pos, buf, 0, limit - pos);
+            limit -= pos;
+            pos = 0;
+            crcFrom = 0;
+            while (limit < n) {
+                if (unread == 0) {
+                    throw new EOFException("past the announced body");
+                }
+                int r = in.read(buf, limit, (int) Math.min(buf.length - limit, unread));
+                if (r < 0) {
+                    sourceEnded = true;
+                    throw new EOFException("the data ends inside the body");
+                }
+                limit += r;
+                unread -= r;
+            }
+        }
+
+        byte readByte() throws IOException {
+            need(1);
+            return buf[pos++];
+        }
+
+        int readInt() throws IOException {
+            need(4);
+            byte[] b = buf;
+            int p = pos;
+            pos = p + 4;
+            return (b[p] & 0xff) << 24 | (b[p + 1] & 0xff) << 16 | (b[p + 2] & 0xff) << 8 | (b[p + 3] & 0xff);
+        }
+
+        long readLong() throws IOException {
+            return (long) readInt() << 32 | (readInt() & 0xffffffffL);
+        }
+
+        void readFully(byte[] dst) throws IOException {
+            int done = 0;
+            while (done < dst.length) {
+                need(1);
+                int n = Math.min(dst.length - done, limit - pos);
+                System.arraycopy(buf, pos, dst, done, n);
+                pos += n;
+                done += n;
+            }
+        }
+
+        /** Hands out (into the checksum) the rest of the announced body, stopping early if the source ends. */
+        void drain() throws IOException {
+            pos = limit;
+            checksum();
+            while (unread > 0) {
+                int r = in.read(buf, 0, (int) Math.min(buf.length, unread));
+                if (r < 0) {
+                    sourceEnded = true;
+                    return;
+                }
+                crc.update(buf, 0, r);
+                unread -= r;
+            }
+            pos = 0;
+            limit = 0;
+            crcFrom = 0;
         }
     }
 }

@@ -18,6 +18,7 @@ public final class IndexMetadata {
     private final float quantizerMid;
     private final float quantizerScale;
 
+    /** The parts, as {@link HnswIndex#metadata()} reports them; the arrays are copied. */
     public IndexMetadata(int highWater, int liveCount, int entryPoint, int maxLevel, long levelGeneratorState,
                          int[] freeOrdinals, int[] pendingOrdinals, boolean quantized, float quantizerMid,
                          float quantizerScale) {
@@ -35,16 +36,23 @@ public final class IndexMetadata {
 
     /** One past the highest ordinal ever used. */
     public int highWater() { return highWater; }
+    /** Number of live nodes. */
     public int liveCount() { return liveCount; }
+    /** Where searches start, or -1 when the index is empty. */
     public int entryPoint() { return entryPoint; }
+    /** The entry point's top layer, or -1 when the index is empty. */
     public int maxLevel() { return maxLevel; }
+    /** The level generator's state: a restored index draws the same future levels. */
     public long levelGeneratorState() { return levelGeneratorState; }
     /** Free slots, in the order they will be reused (last first). */
     public int[] freeOrdinals() { return freeOrdinals.clone(); }
     /** Removed slots not yet reusable (edges may still point at them), in removal order. */
     public int[] pendingOrdinals() { return pendingOrdinals.clone(); }
+    /** Whether the int8 quantiser is trained. */
     public boolean quantized() { return quantized; }
+    /** The quantiser's {@code mid} ({@code x ~= mid + scale * q}); 0 when not quantised. */
     public float quantizerMid() { return quantizerMid; }
+    /** The quantiser's {@code scale}; 0 when not quantised. */
     public float quantizerScale() { return quantizerScale; }
 
     @Override

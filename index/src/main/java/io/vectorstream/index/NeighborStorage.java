@@ -21,7 +21,7 @@ public interface NeighborStorage {
     /** The node's top layer, or -1 for an unused slot. */
     int level(int ord);
 
-    /** The array holding the list of {@code ord} at {@code level} (level must be <= {@link #level(int)}). */
+    /** The array holding the list of {@code ord} at {@code level} (level must be at most {@link #level(int)}). */
     int[] block(int ord, int level);
 
     /** Where in {@link #block(int, int)} that list starts (its count; neighbours follow). */
@@ -36,5 +36,6 @@ public interface NeighborStorage {
     /** Replaces the list of {@code ord} at {@code level} with {@code src[0, count)} and their distances. */
     void set(int ord, int level, int[] src, float[] dists, int count);
 
+    /** Approximate heap bytes held. */
     long ramBytesUsed();
 }

@@ -19,6 +19,7 @@ public final class OnHeapNeighborStorage implements NeighborStorage {
     /** Bytes held by upper-layer arrays, kept up to date so ramBytesUsed() is O(1). */
     private long upperBytes;
 
+    /** Empty lists for M = {@code maxConn}, with room for {@code initialCapacity} nodes before they grow. */
     public OnHeapNeighborStorage(int maxConn, int initialCapacity) {
         this.stride0 = 1 + 2 * maxConn;
         this.strideUp = 1 + maxConn;

@@ -7,6 +7,7 @@ public final class OnHeapVectorStorage implements VectorStorage {
     private final int dimension;
     private float[] data;
 
+    /** Empty storage for vectors of {@code dimension}, with room for {@code initialCapacity} before it grows. */
     public OnHeapVectorStorage(int dimension, int initialCapacity) {
         this.dimension = dimension;
         this.data = new float[Math.max(1, initialCapacity) * dimension];

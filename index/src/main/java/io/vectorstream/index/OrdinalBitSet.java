@@ -14,8 +14,8 @@ import java.util.Arrays;
 public final class OrdinalBitSet {
     private static final long[] NO_WORDS = new long[0];
 
-    /** Bit {@code ord & 63} of {@code words[ord >>> 6]}; package-private so the searcher scans words directly. */
-    long[] words;
+    /** Bit {@code ord & 63} of {@code words[ord >>> 6]}. */
+    private long[] words;
 
     /** An empty set with room for ordinals below {@code capacity} before it grows. */
     public OrdinalBitSet(int capacity) {

@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * The answer to one query: up to k external ids with their distances, closest first (ties by internal
- * ordinal, so answers are deterministic), and which {@link Path} answered. Immutable once returned; the arrays it
- * hands out are its own.
+ * ordinal, so answers are deterministic), and which {@link Path} answered. Immutable once returned, so it may be
+ * read from any thread; the arrays it hands out are its own.
  */
 public final class SearchResults {
     private static final SearchResults EMPTY = new SearchResults(new long[0], new float[0], 0, 0, Path.NONE);
@@ -49,14 +49,17 @@ public final class SearchResults {
         return EMPTY;
     }
 
+    /** How many results (at most k; fewer when fewer vectors are live or accepted). */
     public int size() {
         return size;
     }
 
+    /** The external id of the {@code i}-th closest result, {@code i < size()}. */
     public long id(int i) {
         return ids[i];
     }
 
+    /** The distance of the {@code i}-th closest result (lower is closer; see {@link VectorMetric}). */
     public float distance(int i) {
         return distances[i];
     }

@@ -9,6 +9,7 @@ package io.vectorstream.index;
  */
 public interface VectorStorage {
 
+    /** Components per vector. */
     int dimension();
 
     /** Makes room for ordinals below {@code ords}. May replace the array {@link #data()} returns. */
@@ -23,6 +24,7 @@ public interface VectorStorage {
     /** The backing array; re-read it after {@link #ensureCapacity(int)}. */
     float[] data();
 
+    /** Approximate heap bytes held. */
     long ramBytesUsed();
 
     /** Frees the vectors: the index no longer reads them (its floats left the heap). */

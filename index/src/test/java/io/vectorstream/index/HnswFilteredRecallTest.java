@@ -48,7 +48,7 @@ class HnswFilteredRecallTest {
         }
         assertThat(bits.cardinality()).as("members exceed efSearch, so the graph is eligible").isGreaterThan(EF);
         HnswSearcher searcher = index.newSearcher();
-        searcher.exactFallback = false;
+        searcher.setExactFallback(false);
         double recall = 0;
         long visited = 0;
         for (float[] q : queries) {

@@ -39,8 +39,10 @@ class HnswInputValidationTest {
                 .hasMessage("query components must be finite; query[1]=-Infinity");
         assertThatThrownBy(() -> index.search(new float[3], 1, 1))
                 .hasMessage("query must be non-zero for cosine; |query|=0");
-        assertThatThrownBy(() -> index.searchBatch(new float[][] {{1, 1, 1}}, 1, 1, null, 0))
-                .hasMessage("threads must be >= 1; threads=0");
+        assertThatThrownBy(() -> index.searchBatch(new float[][] {{1, 1, 1}}, 1, 1, null, Runnable::run, 0))
+                .hasMessage("parallelism must be >= 1; parallelism=0");
+        assertThatThrownBy(() -> index.searchBatch(new float[][] {{1, 1, 1}}, 1, 1, null, null, 2))
+                .hasMessage("executor must not be null; executor=null");
         // A rejected add leaves the index untouched.
         org.assertj.core.api.Assertions.assertThat(index.size()).isEqualTo(1);
     }

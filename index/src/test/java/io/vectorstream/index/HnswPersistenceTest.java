@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,21 +88,32 @@ class HnswPersistenceTest {
         float[][][] sets = TestData.mixture(SEED, 500, 1, 8);
         byte[] bytes = save(TestData.build(HnswConfig.builder(8).build(), sets[0], TestData.sequentialIds(500, 0)));
 
-        for (int cut : new int[] {0, 3, 10, 16, bytes.length / 2, bytes.length - 1}) {
+        for (int cut : new int[] {0, 3, 10, 16, 30, bytes.length / 2, bytes.length - 5, bytes.length - 1}) {
             byte[] truncated = Arrays.copyOf(bytes, cut);
             assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(truncated)))
                     .as("cut at %d", cut)
                     .isInstanceOf(IndexFormatException.class)
-                    .hasMessageContaining("truncated");
+                    .hasMessageStartingWith("truncated index: ");
         }
-        for (int pos : new int[] {20, bytes.length / 3, bytes.length - 5}) {
+        // Anywhere after the magic and version a flipped bit is reported as a checksum mismatch, with both values;
+        // when it also broke the structure, the message says where reading stopped.
+        for (int pos : new int[] {10, 20, 30, 60, bytes.length / 3, bytes.length / 2, bytes.length - 6,
+                bytes.length - 1}) {
             byte[] flipped = bytes.clone();
             flipped[pos] ^= 0x10;
             assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(flipped)))
                     .as("flip at %d", pos)
                     .isInstanceOf(IndexFormatException.class)
-                    .hasMessageContaining("corrupted index: CRC32C must be");
+                    .hasMessageMatching("checksum mismatch: stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}.*");
         }
+        byte[] footer = bytes.clone();
+        footer[bytes.length - 1] ^= 1;
+        int stored = ByteBuffer.wrap(footer, bytes.length - 4, 4).getInt();
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(footer)))
+                .hasMessage(String.format("checksum mismatch: stored 0x%08x, computed 0x%08x", stored,
+                        (int) crc.getValue()));
         byte[] badMagic = bytes.clone();
         badMagic[0] = 'X';
         assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(badMagic)))
@@ -108,6 +121,81 @@ class HnswPersistenceTest {
         byte[] badVersion = bytes.clone();
         badVersion[7] = 9;
         assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(badVersion)))
-                .hasMessage("format version must be 1; version=9");
+                .hasMessage("format version must be one of [1, 2]; version=9");
+    }
+
+    /** A file whose checksum matches but whose content breaks a rule is rejected naming the rule. */
+    @Test
+    void consistentButInvalidContentIsRejectedByRule() throws IOException {
+        byte[] bytes = save(TestData.build(HnswConfig.builder(4).build(), TestData.uniform(SEED, 50, 4),
+                TestData.sequentialIds(50, 0)));
+        byte[] unknownMetric = bytes.clone();
+        unknownMetric[20] = 7; // magic, version, body length, dimension: the metric code is byte 20
+        assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(withFooter(unknownMetric))))
+                .isInstanceOf(IndexFormatException.class)
+                .hasMessage("corrupted index: config: metric code must be one of [0 (L2), 1 (INNER_PRODUCT), "
+                        + "2 (COSINE)]; code=7");
+        byte[] tooHighWater = bytes.clone();
+        ByteBuffer.wrap(tooHighWater).putInt(16 + 38 + 8, 51); // highWater, after the config and the generator
+        assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(withFooter(tooHighWater))))
+                .isInstanceOf(IndexFormatException.class)
+                .hasMessage("corrupted index: metadata: highWater must equal liveCount + freeCount + pendingCount "
+                        + "(50 + 0 + 0); highWater=51");
+    }
+
+    /** {@code bytes} with its CRC32C footer recomputed. */
+    private static byte[] withFooter(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        byte[] out = bytes.clone();
+        ByteBuffer.wrap(out).putInt(bytes.length - 4, (int) crc.getValue());
+        return out;
+    }
+
+    /** A damaged version-1 file (the format before the footer) is still recognised as such. */
+    @Test
+    void damagedVersion1FileIsRejected() throws IOException {
+        byte[] v1 = GoldenIndexFilesTest.resource("v1-float-l2.vshw");
+        byte[] flipped = v1.clone();
+        flipped[v1.length / 2] ^= 0x10;
+        assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(flipped)))
+                .isInstanceOf(IndexFormatException.class)
+                .hasMessageMatching("checksum mismatch: stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8} \\(format "
+                        + "version 1: the checksum covers the payload\\)");
+        assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(Arrays.copyOf(v1, v1.length - 2))))
+                .isInstanceOf(IndexFormatException.class).hasMessageStartingWith("truncated index");
+    }
+
+    /**
+     * save streams: the index reaches the stream in buffer-sized writes as it is encoded, never as one copy of
+     * the whole; load reads exactly the index's bytes, so two indexes in one stream load one after the other.
+     */
+    @Test
+    void saveStreamsAndLoadStopsAtTheEndOfTheIndex() throws IOException {
+        float[][][] sets = TestData.mixture(SEED, 3_000, 20, 64);
+        HnswIndex a = TestData.build(HnswConfig.builder(64).seed(SEED).build(), sets[0],
+                TestData.sequentialIds(3_000, 0));
+        HnswIndex b = TestData.build(HnswConfig.builder(64).seed(SEED + 1).build(), sets[0],
+                TestData.sequentialIds(3_000, 1));
+        int[] largestWrite = new int[1];
+        ByteArrayOutputStream sink = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] buf, int off, int len) {
+                largestWrite[0] = Math.max(largestWrite[0], len);
+                super.write(buf, off, len);
+            }
+        };
+        a.save(sink);
+        int first = sink.size();
+        assertThat(first).as("an index of 3000 x 64 floats").isGreaterThan(3_000 * 64 * 4);
+        assertThat(largestWrite[0]).as("largest single write").isLessThanOrEqualTo(1 << 16);
+        b.save(sink);
+        ByteArrayInputStream in = new ByteArrayInputStream(sink.toByteArray());
+        HnswIndex a2 = HnswIndex.load(in);
+        assertThat(sink.size() - in.available()).as("bytes read by the first load").isEqualTo(first);
+        HnswIndex b2 = HnswIndex.load(in);
+        assertThat(in.available()).isZero();
+        assertThat(save(a2)).isEqualTo(save(a));
+        assertThat(save(b2)).isEqualTo(save(b));
     }
 }

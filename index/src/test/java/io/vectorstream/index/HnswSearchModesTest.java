@@ -1,6 +1,12 @@
 package io.vectorstream.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +34,7 @@ class HnswSearchModesTest {
         for (VectorMetric metric : VectorMetric.values()) {
             HnswConfig config = HnswConfig.builder(128).metric(metric).quantization(Quantization.INT8).seed(SEED).build();
             HnswIndex index = TestData.build(config, sets[0], ids);
-            assertThat(index.quantizer).as("trained after %d vectors", config.quantizationTrainingSize()).isNotNull();
+            assertThat(index.metadata().quantized()).as("trained after %d vectors", config.quantizationTrainingSize()).isTrue();
             double recall = 0;
             for (float[] q : sets[1]) {
                 SearchResults r = index.search(q, 10, 100);
@@ -47,15 +53,39 @@ class HnswSearchModesTest {
     }
 
     @Test
-    void batchSearchOnSeveralThreadsEqualsSequentialSearch() {
+    void batchSearchOnSeveralThreadsEqualsSequentialSearch() throws InterruptedException {
         float[][][] sets = TestData.mixture(SEED, 4_000, 300, 32);
         long[] ids = TestData.sequentialIds(4_000, 0);
         HnswIndex index = TestData.build(HnswConfig.builder(32).build(), sets[0], ids);
         IdFilter filter = id -> id % 3 != 0;
-        SearchResults[] batch = index.searchBatch(sets[1], 10, 50, filter, 3);
-        assertThat(batch).hasSize(300);
-        for (int i = 0; i < 300; i++) {
-            assertThat(batch[i].ids()).containsExactly(index.search(sets[1][i], 10, 50, filter).ids());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            // Two runs on one caller-owned pool: the pool outlives the call and is reused.
+            for (int run = 0; run < 2; run++) {
+                SearchResults[] batch = index.searchBatch(sets[1], 10, 50, filter, pool, 3);
+                assertThat(batch).hasSize(300);
+                for (int i = 0; i < 300; i++) {
+                    assertThat(batch[i].ids()).containsExactly(index.search(sets[1][i], 10, 50, filter).ids());
+                }
+            }
+            // A same-thread executor works too: the caller does all the work.
+            SearchResults[] direct = index.searchBatch(sets[1], 10, 50, null, Runnable::run, 4);
+            for (int i = 0; i < 300; i++) {
+                assertThat(direct[i].ids()).containsExactly(index.search(sets[1][i], 10, 50).ids());
+            }
+            // A bad query fails the batch with the search's own message, after every worker stopped.
+            float[][] withBad = sets[1].clone();
+            withBad[150] = new float[5];
+            assertThatThrownBy(() -> index.searchBatch(withBad, 10, 50, null, pool, 3))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("query dimension must be 32; query.length=5");
+        } finally {
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
+        // A refusing executor is reported, not hidden.
+        assertThatThrownBy(() -> index.searchBatch(sets[1], 10, 50, null, r -> {
+            throw new RejectedExecutionException("full");
+        }, 2)).isInstanceOf(RejectedExecutionException.class).hasMessage("full");
     }
 }

@@ -15,6 +15,7 @@ import java.util.SplittableRandom;
 public final class IndexDemo {
     private IndexDemo() {}
 
+    /** Runs the demo; {@code args}: optional vector count and dimension. */
     public static void main(String[] args) {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int dim = args.length > 1 ? Integer.parseInt(args[1]) : 128;

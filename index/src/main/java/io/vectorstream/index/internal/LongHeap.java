@@ -11,27 +11,33 @@ public final class LongHeap {
     private long[] heap;
     private int size;
 
+    /** An empty heap with room for {@code initialCapacity} values before it grows. */
     public LongHeap(int initialCapacity) {
         heap = new long[Math.max(4, initialCapacity)];
     }
 
+    /** Number of values held. */
     public int size() {
         return size;
     }
 
+    /** Whether no value is held. */
     public boolean isEmpty() {
         return size == 0;
     }
 
+    /** Empties the heap, keeping its array. */
     public void clear() {
         size = 0;
     }
 
+    /** The smallest value; the heap must not be empty. */
     public long peek() {
         assert size > 0;
         return heap[0];
     }
 
+    /** Adds {@code v}, growing when full. */
     public void push(long v) {
         if (size == heap.length) {
             heap = Arrays.copyOf(heap, heap.length * 2);
@@ -50,6 +56,7 @@ public final class LongHeap {
         heap[i] = v;
     }
 
+    /** Removes and returns the smallest value; the heap must not be empty. */
     public long pop() {
         assert size > 0;
         long top = heap[0];

@@ -13,6 +13,7 @@ public final class LongIntHashMap {
     private int size;
     private int mask;
 
+    /** An empty map sized for {@code expected} entries before it grows. */
     public LongIntHashMap(int expected) {
         int cap = Integer.highestOneBit(Math.max(4, expected * 2 - 1)) << 1;
         keys = new long[cap];
@@ -21,6 +22,7 @@ public final class LongIntHashMap {
         mask = cap - 1;
     }
 
+    /** Number of entries. */
     public int size() {
         return size;
     }
@@ -113,6 +115,7 @@ public final class LongIntHashMap {
         }
     }
 
+    /** Approximate heap bytes. */
     public long ramBytesUsed() {
         return 32L + 12L * keys.length;
     }

@@ -10,6 +10,7 @@ public final class VisitedSet {
     private int[] stamps;
     private int generation = 1;
 
+    /** A set for ordinals below {@code capacity} (it grows on {@link #reset(int)}). */
     public VisitedSet(int capacity) {
         stamps = new int[Math.max(16, capacity)];
     }
@@ -37,6 +38,7 @@ public final class VisitedSet {
         return true;
     }
 
+    /** Approximate heap bytes. */
     public long ramBytesUsed() {
         return 16L + 4L * stamps.length;
     }

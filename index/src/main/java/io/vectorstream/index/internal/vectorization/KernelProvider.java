@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
  * Picks the kernel implementation once, at class load, and logs which. The system property
  * {@value #PROPERTY} forces {@code scalar} or {@code panama}; an unknown value, or {@code panama} when the
  * module is missing, is an error. Without the property, Panama is used when {@code jdk.incubator.vector}
- * is in the boot layer and scalar otherwise.
+ * is in the boot layer and scalar otherwise. Thread-safe: the choice is made once, in the class initialiser.
  */
 public final class KernelProvider {
 

@@ -1,6 +1,6 @@
 package io.vectorstream.index.internal.vectorization;
 
-/** The scalar reference kernels: plain loops, used when {@code jdk.incubator.vector} is absent. */
+/** The scalar reference kernels: plain loops, used when {@code jdk.incubator.vector} is absent. Stateless; thread-safe. */
 public final class ScalarKernels implements VectorKernels {
 
     @Override

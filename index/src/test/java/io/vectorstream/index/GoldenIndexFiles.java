@@ -1,0 +1,213 @@
+package io.vectorstream.index;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Writes the golden index files under {@code src/test/resources/golden/} and what the code that wrote them
+ * observed of each index (its slots, neighbour lists, metadata and search answers), so that
+ * {@link GoldenIndexFilesTest} can check that today's reader sees exactly that. Not a test: run by hand, once per
+ * format version, with the code of that version, e.g.
+ * {@code java -cp ... io.vectorstream.index.GoldenIndexFiles src/test/resources/golden v1}.
+ *
+ * <p>Each index is small and deterministic (seeded data, seeded levels) and has been churned (removals,
+ * upserts, then more removals) so that free and pending slots are part of the file. Graph search is forced
+ * ({@code exactSearchThreshold} 0) so the answers depend on the neighbour lists. The expectation file also holds
+ * answers after a fixed continuation (more adds and removals), which depend on the saved level-generator state and
+ * free lists. Only public API is used, so the same class ran against version 1 and version 2 of the code.
+ */
+public final class GoldenIndexFiles {
+    static final int N = 400;
+    static final int DIM = 12;
+    static final int QUERIES = 12;
+    static final int K = 10;
+    static final int EF = 40;
+
+    /** One golden index: its name and configuration. */
+    static final class Spec {
+        final String name;
+        final HnswConfig config;
+        final long dataSeed;
+
+        Spec(String name, HnswConfig config, long dataSeed) {
+            this.name = name;
+            this.config = config;
+            this.dataSeed = dataSeed;
+        }
+    }
+
+    static List<Spec> specs() {
+        List<Spec> out = new ArrayList<>();
+        out.add(new Spec("float-l2", HnswConfig.builder(DIM).metric(VectorMetric.L2).maxConn(6).beamWidth(30)
+                .seed(1_234L).exactSearchThreshold(0).build(), 77L));
+        out.add(new Spec("int8-cosine", HnswConfig.builder(DIM).metric(VectorMetric.COSINE).maxConn(6).beamWidth(30)
+                .seed(5_678L).quantization(Quantization.INT8).quantizationTrainingSize(100).exactSearchThreshold(0)
+                .build(), 78L));
+        return out;
+    }
+
+    private GoldenIndexFiles() {}
+
+    static float[][] vectors(long seed, int n) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[][] centres = new float[8][DIM];
+        for (float[] c : centres) {
+            for (int i = 0; i < DIM; i++) {
+                c[i] = (float) (r.nextDouble() * 4 - 2);
+            }
+        }
+        float[][] out = new float[n][DIM];
+        for (float[] v : out) {
+            float[] c = centres[r.nextInt(centres.length)];
+            for (int i = 0; i < DIM; i++) {
+                v[i] = c[i] + (float) (r.nextDouble() - 0.5);
+            }
+        }
+        return out;
+    }
+
+    static long id(int i) {
+        return 1_000L + 13L * i;
+    }
+
+    /** The churned index as saved. */
+    static HnswIndex build(Spec spec) {
+        float[][] data = vectors(spec.dataSeed, N);
+        float[][] fresh = vectors(spec.dataSeed + 1, N / 25 + 1);
+        HnswIndex index = new HnswIndex(spec.config);
+        for (int i = 0; i < N; i++) {
+            index.add(id(i), data[i]);
+        }
+        for (int i = 0; i < N; i += 7) {
+            index.remove(id(i));
+        }
+        for (int i = 3, j = 0; i < N; i += 25, j++) {
+            index.add(id(i), fresh[j]); // upserts: the first one sweeps the pending slots into the free list
+        }
+        for (int i = 2; i < N; i += 80) {
+            index.remove(id(i)); // pending again at save time
+        }
+        return index;
+    }
+
+    /** The fixed operations applied after a load, whose answers the expectation file also records. */
+    static void continueOperations(Spec spec, HnswIndex index) {
+        float[][] more = vectors(spec.dataSeed + 2, 30);
+        for (int i = 0; i < more.length; i++) {
+            index.add(9_000_000L + i, more[i]);
+            if (i % 3 == 0) {
+                index.remove(id(5 + 11 * i));
+            }
+        }
+    }
+
+    static float[][] queries(Spec spec) {
+        return vectors(spec.dataSeed + 3, QUERIES);
+    }
+
+    static IdFilter filter() {
+        return id -> id % 3 != 0;
+    }
+
+    /** What a reader must observe of {@code index}, one fact per line. */
+    static List<String> describe(Spec spec, HnswIndex index) {
+        List<String> lines = new ArrayList<>();
+        lines.add("config " + index.config());
+        IndexMetadata m = index.metadata();
+        lines.add("highWater " + m.highWater());
+        lines.add("liveCount " + m.liveCount());
+        lines.add("entryPoint " + m.entryPoint());
+        lines.add("maxLevel " + m.maxLevel());
+        lines.add("levelGeneratorState " + m.levelGeneratorState());
+        lines.add("free " + ints(m.freeOrdinals()));
+        lines.add("pending " + ints(m.pendingOrdinals()));
+        lines.add("quantizer " + m.quantized() + " " + bits(m.quantizerMid()) + " " + bits(m.quantizerScale()));
+        for (int ord = 0; ord < index.ordinalBound(); ord++) {
+            if (!index.isLive(ord)) {
+                lines.add("free-slot " + ord + " level " + index.levelAt(ord));
+                continue;
+            }
+            StringBuilder sb = new StringBuilder("node " + ord + " id " + index.idAt(ord) + " level "
+                    + index.levelAt(ord) + " vector " + floats(index.vectorAt(ord)));
+            int[][] nb = index.neighborsAt(ord);
+            for (int l = 0; l < nb.length; l++) {
+                sb.append(" L").append(l).append(' ').append(ints(nb[l]));
+            }
+            lines.add(sb.toString());
+        }
+        float[][] queries = queries(spec);
+        for (int q = 0; q < queries.length; q++) {
+            lines.add("answer " + q + " " + answer(index.search(queries[q], K, EF)));
+            lines.add("filtered " + q + " " + answer(index.search(queries[q], K, EF, filter())));
+        }
+        return lines;
+    }
+
+    static List<String> describeAfterContinuation(Spec spec, HnswIndex index) {
+        continueOperations(spec, index);
+        List<String> lines = new ArrayList<>();
+        lines.add("after highWater " + index.ordinalBound() + " size " + index.size() + " metadata "
+                + index.metadata());
+        float[][] queries = queries(spec);
+        for (int q = 0; q < queries.length; q++) {
+            lines.add("after-answer " + q + " " + answer(index.search(queries[q], K, EF)));
+        }
+        return lines;
+    }
+
+    static String answer(SearchResults r) {
+        StringBuilder sb = new StringBuilder(r.path().name());
+        for (int i = 0; i < r.size(); i++) {
+            sb.append(' ').append(r.id(i)).append(':').append(bits(r.distance(i)));
+        }
+        return sb.toString();
+    }
+
+    static String bits(float f) {
+        return Integer.toHexString(Float.floatToRawIntBits(f));
+    }
+
+    static String floats(float[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < v.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(bits(v[i]));
+        }
+        return sb.toString();
+    }
+
+    static String ints(int[] v) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(v[i]);
+        }
+        return sb.append(']').toString();
+    }
+
+    /** Args: output directory, version tag (e.g. {@code v1}). Writes {@code <tag>-<name>.vshw} and {@code <name>.expected}. */
+    public static void main(String[] args) throws IOException {
+        Path dir = Paths.get(args[0]);
+        String tag = args[1];
+        Files.createDirectories(dir);
+        for (Spec spec : specs()) {
+            HnswIndex index = build(spec);
+            index.save(dir.resolve(tag + "-" + spec.name + ".vshw"));
+            List<String> lines = describe(spec, index);
+            lines.addAll(describeAfterContinuation(spec, index));
+            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.resolve(spec.name + ".expected"),
+                    StandardCharsets.UTF_8))) {
+                w.println("# Written by GoldenIndexFiles with the " + tag + " code; see GoldenIndexFilesTest.");
+                w.println("# kernels " + VectorMath.implementationName());
+                for (String line : lines) {
+                    w.println(line);
+                }
+            }
+        }
+    }
+}
