@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -195,7 +194,8 @@ public final class HnswIndex {
      * Answers many queries in parallel on the caller's {@code executor} and returns the results in query order.
      * {@code parallelism} workers share the queries: the calling thread is one of them, and
      * {@code parallelism - 1} are submitted to {@code executor} (so a busy or same-thread executor still makes
-     * progress). Each worker searches with one {@link HnswSearcher} of its own, reused for all its queries. The
+     * progress; a worker the executor starts only after the batch is done returns at once, so a saturated executor
+     * cannot deadlock). Each worker searches with one {@link HnswSearcher} of its own, reused for all its queries. The
      * call returns when every worker has finished; no thread is created and the executor is not shut down.
      *
      * <p>Threading: the index must not be modified meanwhile. {@code filter}, and an {@link ExactVectorSource}
@@ -234,29 +234,30 @@ public final class HnswIndex {
                 next.set(n); // the others stop after their current query
             }
         };
-        CountDownLatch helpersDone = new CountDownLatch(Math.max(0, helpers));
+        // The caller waits only for helpers that started: one the executor has not run yet finds the batch closed
+        // and returns at once (its queries were taken by the others), so a saturated executor cannot deadlock.
+        HelperGate gate = new HelperGate();
         RuntimeException rejected = null;
         for (int t = 0; t < helpers; t++) {
             try {
                 executor.execute(() -> {
-                    try {
-                        worker.run();
-                    } finally {
-                        helpersDone.countDown();
+                    if (gate.enter()) {
+                        try {
+                            worker.run();
+                        } finally {
+                            gate.leave();
+                        }
                     }
                 });
             } catch (RuntimeException e) {
                 rejected = e;
                 next.set(n);
-                for (int unsubmitted = t; unsubmitted < helpers; unsubmitted++) {
-                    helpersDone.countDown();
-                }
                 break;
             }
         }
         worker.run();
         try {
-            helpersDone.await();
+            gate.closeAndAwait();
         } catch (InterruptedException e) {
             next.set(n);
             Thread.currentThread().interrupt();
@@ -415,6 +416,33 @@ public final class HnswIndex {
         return new IndexMetadata(graph.highWater(), graph.size(), graph.entryPoint(), graph.maxLevel(),
                 graph.levelGeneratorState(), graph.freeOrdinals(), graph.pendingOrdinals(), q != null,
                 q == null ? 0f : q.mid, q == null ? 0f : q.scale);
+    }
+
+    /** Admission of {@link #searchBatch}'s helpers: those that start after the caller closed it do nothing. */
+    private static final class HelperGate {
+        private int active;
+        private boolean closed;
+
+        synchronized boolean enter() {
+            if (closed) {
+                return false;
+            }
+            active++;
+            return true;
+        }
+
+        synchronized void leave() {
+            if (--active == 0) {
+                notifyAll();
+            }
+        }
+
+        synchronized void closeAndAwait() throws InterruptedException {
+            closed = true;
+            while (active > 0) {
+                wait();
+            }
+        }
     }
 
     /**

@@ -315,7 +315,7 @@ final class IndexCodec {
             check(liveCount >= 0 && liveCount <= highWater, "liveCount must be in [0, highWater]", "liveCount",
                     liveCount);
             // Bound every count by the body length before allocating for it.
-            check(liveCount * nodeBytes(dim, 4) <= bodyLength, "liveCount nodes must fit the body of " + bodyLength
+            check((long) liveCount * nodeBytes(dim, 4) <= bodyLength, "liveCount nodes must fit the body of " + bodyLength
                     + " bytes", "liveCount", liveCount);
             int[] free = readOrdinals("free", highWater - liveCount);
             int[] pending = readOrdinals("pending", highWater - liveCount - free.length);
@@ -362,6 +362,8 @@ final class IndexCodec {
         private int[] readOrdinals(String what, int max) throws IOException {
             int count = d.readInt();
             check(count >= 0 && count <= max, what + " count must be in [0, " + max + "]", what + "Count", count);
+            check(4L * count <= bodyLength, what + " ordinals must fit the body of " + bodyLength + " bytes",
+                    what + "Count", count);
             int[] ords = new int[count];
             for (int i = 0; i < count; i++) {
                 ords[i] = d.readInt();

@@ -88,4 +88,25 @@ class HnswSearchModesTest {
             throw new RejectedExecutionException("full");
         }, 2)).isInstanceOf(RejectedExecutionException.class).hasMessage("full");
     }
+
+    /**
+     * An executor that runs nothing while the batch is in progress (saturated by callers that themselves wait)
+     * cannot hold the batch: the caller does every query, and the helpers the executor runs later do nothing.
+     */
+    @Test
+    void aBatchDoesNotWaitForHelpersTheExecutorNeverStarted() {
+        float[][][] sets = TestData.mixture(SEED, 2_000, 50, 16);
+        HnswIndex index = TestData.build(HnswConfig.builder(16).build(), sets[0], TestData.sequentialIds(2_000, 0));
+        java.util.List<Runnable> queued = new java.util.ArrayList<>();
+        SearchResults[] batch = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofMinutes(1), () -> index.searchBatch(sets[1], 10, 50, null, queued::add, 4));
+        assertThat(queued).hasSize(3);
+        for (int i = 0; i < 50; i++) {
+            assertThat(batch[i].ids()).containsExactly(index.search(sets[1][i], 10, 50).ids());
+        }
+        queued.forEach(Runnable::run); // late helpers: nothing left to do, and they touch no result
+        for (int i = 0; i < 50; i++) {
+            assertThat(batch[i].ids()).containsExactly(index.search(sets[1][i], 10, 50).ids());
+        }
+    }
 }

@@ -35,13 +35,15 @@ import org.apache.flink.util.Collector;
  *
  * <p><b>Order.</b> In EVENT_TIME mode the parts are buffered until the watermark passes their event time, then
  * applied in event-time order; parts of one time are applied in rounds, each shard's first part (in shard order),
- * then each one's second, and the merged answer is checked after every round. A registration (or removal) that
- * reaches every shard at one time is thus one round, and the changelog does not depend on the order the shards'
- * parts arrive in. Otherwise each part is applied on arrival; while a re-registration is reaching the shards, an
- * update may then merge parts of the old and the new registration.
+ * then each one's second. A removal is emitted after the round in which the last shard removed the query, the
+ * merged answer once after all the parts of the time: one update per event time at most, and a changelog that does
+ * not depend on the order the shards' parts arrive in. Otherwise each part is applied on arrival; while a
+ * re-registration is reaching the shards, an update may then merge parts of the old and the new registration
+ * (the removal between them is still emitted once every shard has removed the old one).
  *
- * <p><b>State</b> (keyed by query id): the latest part per shard, the last merged answer emitted, and in EVENT_TIME
- * mode the buffered parts, all with {@link QueryResultSerializer}. Restores and rescales with its key.
+ * <p><b>State</b> (keyed by query id): the latest part per shard, the last merged answer emitted, in EVENT_TIME
+ * mode the buffered parts (all with {@link QueryResultSerializer}), and which shards removed the query since the
+ * last removal was emitted. Restores and rescales with its key.
  *
  * <p>Threading: Flink calls every method on the task thread; instances are not shared.
  */
@@ -54,6 +56,7 @@ public final class StandingMergeFunction extends KeyedProcessFunction<String, Qu
     private transient MapState<Integer, QueryResult> parts;
     private transient ValueState<QueryResult> emitted;
     private transient ListState<QueryResult> buffered;
+    private transient MapState<Integer, Boolean> removedBy;
 
     /**
      * @param shardsPerKey how many shards hold each key's vectors (every part says so too)
@@ -75,6 +78,8 @@ public final class StandingMergeFunction extends KeyedProcessFunction<String, Qu
                 QueryResultSerializer.INSTANCE));
         buffered = getRuntimeContext().getListState(new ListStateDescriptor<>("vectorstream-standing-buffered",
                 QueryResultSerializer.INSTANCE));
+        removedBy = getRuntimeContext().getMapState(new MapStateDescriptor<>("vectorstream-standing-removed-by",
+                IntSerializer.INSTANCE, org.apache.flink.api.common.typeutils.base.BooleanSerializer.INSTANCE));
     }
 
     @Override
@@ -90,8 +95,9 @@ public final class StandingMergeFunction extends KeyedProcessFunction<String, Qu
             ctx.timerService().registerEventTimeTimer(part.queryEventTime());
             return;
         }
-        parts.put(part.shard(), part);
-        emitIfChanged(part, out);
+        apply(part);
+        emitRemovalIfDue(part, out);
+        emitUpdateIfChanged(part, out);
     }
 
     @Override
@@ -110,38 +116,69 @@ public final class StandingMergeFunction extends KeyedProcessFunction<String, Qu
         buffered.update(later);
         for (TreeMap<Integer, List<QueryResult>> byShard : due.values()) {
             int rounds = byShard.values().stream().mapToInt(List::size).max().orElse(0);
+            QueryResult last = null;
             for (int round = 0; round < rounds; round++) {
-                QueryResult last = null;
                 for (Map.Entry<Integer, List<QueryResult>> e : byShard.entrySet()) {
                     if (round < e.getValue().size()) {
                         last = e.getValue().get(round);
-                        parts.put(e.getKey(), last);
+                        apply(last);
                     }
                 }
-                emitIfChanged(last, out);
+                // A removal reaching every shard is due at once, so an unregistration and a registration at one
+                // time emit the removal and then the new answer, as in KEYED mode.
+                emitRemovalIfDue(last, out);
             }
+            // The answer only after every part of the time: a round may pair one record's part on one shard with
+            // another record's part on the next (a shard applies events before queries of a time).
+            emitUpdateIfChanged(last, out);
         }
     }
 
-    /** After {@code latest} was applied: emits the merged answer or the removal when it is due. */
-    private void emitIfChanged(QueryResult latest, Collector<QueryResult> out) throws Exception {
+    private void apply(QueryResult part) throws Exception {
+        parts.put(part.shard(), part);
+        if (part.kind() == QueryResult.Kind.STANDING_REMOVED) {
+            removedBy.put(part.shard(), Boolean.TRUE);
+        }
+    }
+
+    /**
+     * Emits the removal once every shard has removed the query since the last removal emitted, even if a shard has
+     * since sent a part of a new registration (that part is kept; the others' removals are dropped).
+     */
+    private void emitRemovalIfDue(QueryResult latest, Collector<QueryResult> out) throws Exception {
+        int removed = 0;
+        for (Boolean ignored : removedBy.values()) {
+            removed++;
+        }
+        if (removed < shardsPerKey) {
+            return;
+        }
+        out.collect(new QueryResult(latest.queryId(), latest.key(), 0, new long[0], new float[0], 0, 0, -1,
+                shardsPerKey, shardsPerKey, latest.queryEventTime(), QueryResult.Kind.STANDING_REMOVED));
+        removedBy.clear();
+        emitted.clear();
+        List<Integer> stillRemoved = new ArrayList<>();
+        for (Map.Entry<Integer, QueryResult> e : parts.entries()) {
+            if (e.getValue().kind() == QueryResult.Kind.STANDING_REMOVED) {
+                stillRemoved.add(e.getKey());
+            }
+        }
+        for (Integer shard : stillRemoved) {
+            parts.remove(shard);
+        }
+    }
+
+    /** Emits the merged answer when every shard has an answer (none removed) and it differs from the last one. */
+    private void emitUpdateIfChanged(QueryResult latest, Collector<QueryResult> out) throws Exception {
         List<QueryResult> all = new ArrayList<>(shardsPerKey);
         for (QueryResult p : parts.values()) {
+            if (p.kind() == QueryResult.Kind.STANDING_REMOVED) {
+                return; // a removal, or a registration after one, still reaching the other shards
+            }
             all.add(p);
         }
         if (all.size() < shardsPerKey) {
             return; // not every shard has answered yet
-        }
-        long removed = all.stream().filter(p -> p.kind() == QueryResult.Kind.STANDING_REMOVED).count();
-        if (removed == shardsPerKey) {
-            out.collect(new QueryResult(latest.queryId(), latest.key(), 0, new long[0], new float[0], 0, 0, -1,
-                    shardsPerKey, shardsPerKey, latest.queryEventTime(), QueryResult.Kind.STANDING_REMOVED));
-            parts.clear();
-            emitted.clear();
-            return;
-        }
-        if (removed > 0) {
-            return; // a removal, or a registration after one, still reaching the other shards
         }
         // Shard order, so equal (distance, id) pairs and the index sizes add up the same way every time.
         all.sort(Comparator.comparingInt(QueryResult::shard));

@@ -151,12 +151,13 @@ public class TopKMergeOperator extends AbstractStreamOperator<QueryResult>
 
     /**
      * What identifies one merge: the query id for answers; for an upsert's neighbours (kind INSERT_NEIGHBORS, whose
-     * query id is the upsert's id) also the kind and event time, so they never meet a query of the same id, nor
-     * the neighbours of the same id's upsert at another time.
+     * query id is the upsert's id) also the kind, the partition key and the event time, so they never meet a query
+     * of the same id, another tenant's upsert of the same id, nor the same id's upsert at another time. (Two upserts
+     * of one id under one key at one event time are one merge: which of them is the vector is undefined anyway.)
      */
     static String mergeKey(QueryResult r) {
         return r.kind() == QueryResult.Kind.ANSWER ? r.queryId()
-                : r.kind() + "\u0000" + r.queryId() + "\u0000" + r.queryEventTime();
+                : r.kind() + "\u0000" + r.key() + "\u0000" + r.queryId() + "\u0000" + r.queryEventTime();
     }
 
     /** Answers to the main output, an upsert's merged neighbours to {@link VectorIndexFunction#UPDATES}. */

@@ -37,10 +37,20 @@ import java.util.function.IntConsumer;
  * <p>Not thread-safe: Flink's task thread only.
  */
 public final class StandingMatcher {
+    /**
+     * Widest vectors indexed: fitting the projection is linear in the dimension but not free (about a second at
+     * 4,096 dimensions), and it runs on the task thread; wider queries are all scored.
+     */
+    public static final int MAX_DIMENSION = 4096;
     /** Relative slack on every comparison: float rounding is far below it, a false candidate costs one distance. */
     private static final float SLACK = 1e-4f;
     /** The projection is orthonormal to float precision only: its lower bound is loosened by more. */
     private static final float PROJECTION_SLACK = 1e-3f;
+    /**
+     * Slack per unit of vector length: projected coordinates (dot products over every dimension) and distances to
+     * centres round in proportion to the vectors' lengths, which a tight bound (a near-duplicate's) does not cover.
+     */
+    private static final float NORM_SLACK = 1e-3f;
     private static final int NONE = -1;
 
     private final VectorMetric metric;
@@ -59,6 +69,8 @@ public final class StandingMatcher {
     private float[] residual = new float[64];
     private float[] residualError = new float[64];
     private float[] squaredNorm = new float[64];
+    private float[] length = new float[64];
+    private float maxLength;
     private boolean[] present = new boolean[64];
     // Handles without a finite bound, kept apart: they are always candidates.
     private int[] unbounded = new int[16];
@@ -102,6 +114,8 @@ public final class StandingMatcher {
             present[handle] = true;
             size++;
             squaredNorm[handle] = VectorMath.dot(vector, vector);
+            length[handle] = (float) Math.sqrt(squaredNorm[handle]);
+            maxLength = Math.max(maxLength, length[handle]); // only grows: an upper bound is all the slack needs
             projected[handle] = projection.apply(vector, new float[projection.outDimension()]);
             residual[handle] = residualNorm(squaredNorm[handle], projected[handle]);
             residualError[handle] = residualError(squaredNorm[handle]);
@@ -142,6 +156,7 @@ public final class StandingMatcher {
         ballScale[handle] = scale;
         // A growing ball widens its cluster's reach now; a shrinking one is tightened by the next scan.
         int c = clusterOf[handle];
+        maxToCentre[c] = Math.max(maxToCentre[c], toCentre[handle]);
         maxK[c] = Math.max(maxK[c], k + SLACK * scale);
         reach[c] = Math.max(reach[c], toCentre[handle] + radius(k, scale, 0f, 0f));
     }
@@ -185,6 +200,7 @@ public final class StandingMatcher {
         float[] pv = projection.apply(v, scratch);
         float vSquaredNorm = metric == VectorMetric.INNER_PRODUCT ? vNorm : VectorMath.dot(v, v);
         float vResidual = residualNorm(vSquaredNorm, pv);
+        float vLength = (float) Math.sqrt(vSquaredNorm);
         float vResidualError = residualError(vSquaredNorm);
         for (int c = 0; c < clusters; c++) {
             int n = memberCount[c];
@@ -194,7 +210,7 @@ public final class StandingMatcher {
             float toC = (float) Math.sqrt(VectorMath.squareDistance(pv, centres[c]));
             float clusterReach = metric == VectorMetric.INNER_PRODUCT
                     ? maxToCentre[c] + radius(maxK[c], 0f, vNorm, vNorm) : reach[c];
-            if (toC > clusterReach * (1 + 2 * SLACK)) {
+            if (toC > clusterReach * (1 + 2 * SLACK) + NORM_SLACK * (vLength + maxLength)) {
                 continue; // beyond every ball of the cluster
             }
             // Scan the members and tighten the cluster's reach to what they are now (bounds shrink as answers fill).
@@ -205,22 +221,25 @@ public final class StandingMatcher {
             for (int i = 0; i < n; i++) {
                 int h = m[i];
                 float k = ballK[h];
+                float dc = toCentre[h];
+                // Every member counts here, unbounded ones too: one may get a bound before the next scan.
+                newMaxToCentre = Math.max(newMaxToCentre, dc);
                 if (k == Float.POSITIVE_INFINITY) {
                     continue; // unbounded: already a candidate
                 }
                 float r = radius(k, ballScale[h], vNorm, vNorm);
-                float dc = toCentre[h];
-                // Two lower bounds of e(v, q), the cheap one first: through the centre, then the projected distance.
+                // Projected coordinates round in proportion to the vectors' lengths, not to r.
+                float rounding = NORM_SLACK * (vLength + length[h]);
                 // Two lower bounds of e(v, q), the cheap one first: through the centre, then the projected distance
                 // with the difference of the lengths left outside the projection.
-                if (Math.abs(toC - dc) <= r + SLACK * (toC + dc)) {
+                if (Math.abs(toC - dc) <= r + SLACK * (toC + dc) + rounding) {
                     float gap = Math.max(0f, Math.abs(vResidual - residual[h]) - residualError[h] - vResidualError);
-                    if (VectorMath.squareDistance(pv, projected[h]) + gap * gap <= square(r * (1 + PROJECTION_SLACK))) {
+                    if (VectorMath.squareDistance(pv, projected[h]) + gap * gap
+                            <= square(r * (1 + PROJECTION_SLACK) + rounding)) {
                         out.accept(h);
                     }
                 }
                 newReach = Math.max(newReach, dc + radius(k, ballScale[h], 0f, 0f));
-                newMaxToCentre = Math.max(newMaxToCentre, dc);
                 newMaxK = Math.max(newMaxK, k + SLACK * ballScale[h]);
             }
             reach[c] = newReach;
@@ -339,6 +358,7 @@ public final class StandingMatcher {
             residual = Arrays.copyOf(residual, n);
             residualError = Arrays.copyOf(residualError, n);
             squaredNorm = Arrays.copyOf(squaredNorm, n);
+            length = Arrays.copyOf(length, n);
             unboundedPos = Arrays.copyOf(unboundedPos, n);
             Arrays.fill(unboundedPos, old, n, NONE);
         }

@@ -256,7 +256,8 @@ public final class StandingQueries {
         kq.byId.put(q.queryId(), p);
         kq.idOfHandle.put(p.handle(), q.queryId());
         linkMembers(kq, q);
-        if (kq.matcher == null && kq.byId.size() > indexThreshold && sameDimension(kq)) {
+        if (kq.matcher == null && kq.byId.size() > indexThreshold && sameDimension(kq)
+                && p.vector().length <= StandingMatcher.MAX_DIMENSION) {
             // Past the threshold: index every query of the key (once; it then follows each change).
             int dimension = p.vector().length;
             Projection projection = projections.computeIfAbsent(dimension, d -> Projection.fit(d,

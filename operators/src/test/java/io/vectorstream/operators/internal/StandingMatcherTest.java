@@ -138,4 +138,46 @@ class StandingMatcherTest {
         }
         return v;
     }
+
+    /** Inner product: a query that was unbounded during a scan, then bounded, keeps its cluster reachable. */
+    @org.junit.jupiter.api.Test
+    void aQueryBoundedAfterAScanIsStillReachedUnderInnerProduct() {
+        StandingMatcher m = new StandingMatcher(VectorMetric.INNER_PRODUCT, 4, Projection.fit(4, List.of()));
+        float[] a = {100, 0, 0, 0};
+        float[] b = {100, 20, 0, 0};
+        m.put(0, a, -10199.5f); // the centre of the only cluster; a small ball for a vector as long as b
+        m.put(1, b, Float.POSITIVE_INFINITY);
+        m.candidates(a, h -> { }); // a scan while b is unbounded
+        m.setBound(1, -10399.5f); // -dot(b, b) = -10400 is within it
+        List<Integer> got = new ArrayList<>();
+        m.candidates(b, got::add);
+        assertThat(got).contains(1);
+    }
+
+    /** Long vectors, tight bounds (near-duplicates): rounding in proportion to length must not hide a match. */
+    @org.junit.jupiter.api.Test
+    void nearDuplicatesOfLongVectorsAreCandidates() {
+        long seed = 12;
+        System.out.println("StandingMatcherTest near-duplicates seed=" + seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        int dim = 96;
+        int n = 400;
+        float[][] qs = new float[n][];
+        float[][] copies = new float[n][];
+        for (int h = 0; h < n; h++) {
+            qs[h] = gaussian(r, dim, 500f, 300f);
+            copies[h] = qs[h].clone();
+            copies[h][r.nextInt(dim)] += (float) (r.nextDouble() * 1e-2);
+        }
+        StandingMatcher m = new StandingMatcher(VectorMetric.L2, dim, java.util.Arrays.asList(qs));
+        for (int h = 0; h < n; h++) {
+            // The bound is exactly the copy's distance: the copy is within it.
+            m.put(h, qs[h], VectorMath.squareDistance(qs[h], copies[h]));
+        }
+        for (int h = 0; h < n; h++) {
+            List<Integer> got = new ArrayList<>();
+            m.candidates(copies[h], got::add);
+            assertThat(got).as("query %d", h).contains(h);
+        }
+    }
 }
