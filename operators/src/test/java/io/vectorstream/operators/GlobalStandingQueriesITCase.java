@@ -2,21 +2,13 @@ package io.vectorstream.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -40,7 +32,6 @@ class GlobalStandingQueriesITCase {
     static final int EVENTS = 1_200;
     static final int QUERIES = 150;
     static final int DIM = 8;
-    static final AtomicBoolean FAILED = new AtomicBoolean();
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
@@ -71,22 +62,13 @@ class GlobalStandingQueriesITCase {
         assertThat(global).isEqualTo(keyed);
 
         Map<String, List<String>> recovered = run(IndexMode.GLOBAL, true);
-        assertThat(FAILED.get()).as("the failure was injected").isTrue();
+        assertThat(MiniClusterRuns.FAILED.get()).as("the failure was injected").isTrue();
         assertThat(recovered).isEqualTo(keyed);
     }
 
     /** Every query id's changelog, in the order emitted. */
     private static Map<String, List<String>> run(IndexMode mode, boolean injectFailure) throws Exception {
-        FAILED.set(false);
-        Configuration conf = new Configuration();
-        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, injectFailure ? "fixed-delay" : "none");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        env.enableCheckpointing(100);
+        StreamExecutionEnvironment env = MiniClusterRuns.environment(injectFailure);
 
         VectorSearchConfig config = VectorSearchConfig.builder().mode(mode).shards(4).shardsPerKey(2)
                 .dimension(DIM).consistency(ConsistencyMode.EVENT_TIME).exactThreshold(1_000_000).build();
@@ -97,7 +79,7 @@ class GlobalStandingQueriesITCase {
                 WatermarkStrategy.<VectorEvent>forMonotonousTimestamps().withTimestampAssigner((e, t) -> e.eventTime()),
                 "events");
         if (injectFailure) {
-            events = events.map(new FailOnceAfterCheckpoint()).returns(VectorStreamTypes.EVENT);
+            events = events.map(new MiniClusterRuns.FailOnceAfterCheckpoint()).returns(VectorStreamTypes.EVENT);
         }
         DataStream<VectorQuery> queries = env.fromSource(
                 new DataGeneratorSource<>(new QueryGenerator(), QUERIES, RateLimiterStrategy.perSecond(150),
@@ -151,23 +133,6 @@ class GlobalStandingQueriesITCase {
             Long expiresAt = r.nextInt(5) == 0 ? time + 4L * (1 + r.nextInt(60)) + 1 : null;
             return new VectorQuery(id, key, OperatorTestSupport.vector(r, DIM), 1 + r.nextInt(4), 0, filter, time)
                     .withStanding(VectorQuery.Standing.REGISTER, radius, expiresAt);
-        }
-    }
-
-    static final class FailOnceAfterCheckpoint implements MapFunction<VectorEvent, VectorEvent>, CheckpointListener {
-        private transient int seen;
-
-        @Override
-        public VectorEvent map(VectorEvent e) {
-            seen++;
-            return e;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            if (seen >= 200 && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure after completed checkpoint " + checkpointId);
-            }
         }
     }
 }

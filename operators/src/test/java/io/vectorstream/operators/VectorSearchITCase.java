@@ -2,20 +2,12 @@ package io.vectorstream.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -35,7 +27,6 @@ class VectorSearchITCase {
     static final int EVENTS = 1_600;
     static final int QUERIES = 160;
     static final int DIM = 12;
-    static final AtomicBoolean FAILED = new AtomicBoolean();
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
@@ -48,23 +39,14 @@ class VectorSearchITCase {
         assertThat(clean).hasSize(QUERIES);
         assertThat(new TreeSet<>(clean)).as("one answer per query").hasSize(QUERIES);
         List<String> recovered = run(mode, true);
-        assertThat(FAILED.get()).as("the failure was injected").isTrue();
+        assertThat(MiniClusterRuns.FAILED.get()).as("the failure was injected").isTrue();
         // As multisets (sorted lists): a duplicate answer after the restore would show.
         assertThat(recovered).isEqualTo(clean);
     }
 
     /** The answers of one run, sorted, duplicates kept. */
     private static List<String> run(IndexMode mode, boolean injectFailure) throws Exception {
-        FAILED.set(false);
-        Configuration conf = new Configuration();
-        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, injectFailure ? "fixed-delay" : "none");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        env.enableCheckpointing(100);
+        StreamExecutionEnvironment env = MiniClusterRuns.environment(injectFailure);
 
         VectorSearchConfig config = VectorSearchConfig.builder().mode(mode).shards(4).dimension(DIM)
                 .consistency(ConsistencyMode.EVENT_TIME).maxConn(8).efConstruction(40).exactThreshold(0).build();
@@ -75,7 +57,7 @@ class VectorSearchITCase {
                 WatermarkStrategy.<VectorEvent>forMonotonousTimestamps().withTimestampAssigner((e, t) -> e.eventTime()),
                 "events");
         if (injectFailure) {
-            events = events.map(new FailOnceAfterCheckpoint()).returns(VectorStreamTypes.EVENT);
+            events = events.map(new MiniClusterRuns.FailOnceAfterCheckpoint()).returns(VectorStreamTypes.EVENT);
         }
         DataStream<VectorQuery> queries = env.fromSource(
                 new DataGeneratorSource<>(new QueryGenerator(), QUERIES, RateLimiterStrategy.perSecond(160),
@@ -114,28 +96,6 @@ class VectorSearchITCase {
             SplittableRandom r = new SplittableRandom(1_000_000 + j);
             // One query per 10 event-time units, interleaved with the events.
             return new VectorQuery("q" + j, "key-" + (j % 4), OperatorTestSupport.vector(r, DIM), 5, 0, null, j * 10 + 5);
-        }
-    }
-
-    /**
-     * Fails the job once, from the notification of the first checkpoint completed after 200 events passed. The
-     * bounded input always ends with a final checkpoint, so the failure happens in every run whatever the timing
-     * (mid-stream when a periodic checkpoint comes first); the restart restores that checkpoint.
-     */
-    static final class FailOnceAfterCheckpoint implements MapFunction<VectorEvent, VectorEvent>, CheckpointListener {
-        private transient int seen;
-
-        @Override
-        public VectorEvent map(VectorEvent e) {
-            seen++;
-            return e;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            if (seen >= 200 && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure after completed checkpoint " + checkpointId);
-            }
         }
     }
 }
