@@ -7,9 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -72,20 +69,9 @@ class GlobalStandingQueriesITCase {
 
         VectorSearchConfig config = VectorSearchConfig.builder().mode(mode).shards(4).shardsPerKey(2)
                 .dimension(DIM).consistency(ConsistencyMode.EVENT_TIME).exactThreshold(1_000_000).build();
-        // Rate-limited sources, so checkpoints complete while data is still flowing.
-        DataStream<VectorEvent> events = env.fromSource(
-                new DataGeneratorSource<>(new EventGenerator(), EVENTS, RateLimiterStrategy.perSecond(1_200),
-                        VectorStreamTypes.EVENT),
-                WatermarkStrategy.<VectorEvent>forMonotonousTimestamps().withTimestampAssigner((e, t) -> e.eventTime()),
-                "events");
-        if (injectFailure) {
-            events = events.map(new MiniClusterRuns.FailOnceAfterCheckpoint()).returns(VectorStreamTypes.EVENT);
-        }
-        DataStream<VectorQuery> queries = env.fromSource(
-                new DataGeneratorSource<>(new QueryGenerator(), QUERIES, RateLimiterStrategy.perSecond(150),
-                        VectorStreamTypes.QUERY),
-                WatermarkStrategy.<VectorQuery>forMonotonousTimestamps().withTimestampAssigner((q, t) -> q.eventTime()),
-                "queries");
+        DataStream<VectorEvent> events = MiniClusterRuns.events(env, new EventGenerator(), EVENTS, 1_200,
+                injectFailure);
+        DataStream<VectorQuery> queries = MiniClusterRuns.queries(env, new QueryGenerator(), QUERIES, 150);
         VectorSearch.Output out = VectorSearch.builder(config).events(events).queries(queries).build();
         Map<String, List<String>> changelogs = new TreeMap<>();
         try (CloseableIterator<QueryResult> it = out.updates().executeAndCollect("standing-" + mode)) {

@@ -2,12 +2,17 @@ package io.vectorstream.operators;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -34,6 +39,30 @@ final class MiniClusterRuns {
         env.setParallelism(2);
         env.enableCheckpointing(100);
         return env;
+    }
+
+    /**
+     * Rate-limited events from {@code generator} (so checkpoints complete while data still flows), watermarked by
+     * their event time, failing once after a checkpoint when {@code injectFailure}.
+     */
+    static DataStream<VectorEvent> events(StreamExecutionEnvironment env, GeneratorFunction<Long, VectorEvent> generator,
+                                          long count, double perSecond, boolean injectFailure) {
+        DataStream<VectorEvent> events = env.fromSource(
+                new DataGeneratorSource<>(generator, count, RateLimiterStrategy.perSecond(perSecond),
+                        VectorStreamTypes.EVENT),
+                WatermarkStrategy.<VectorEvent>forMonotonousTimestamps().withTimestampAssigner((e, t) -> e.eventTime()),
+                "events");
+        return injectFailure ? events.map(new FailOnceAfterCheckpoint()).returns(VectorStreamTypes.EVENT) : events;
+    }
+
+    /** Rate-limited queries from {@code generator}, watermarked by their event time. */
+    static DataStream<VectorQuery> queries(StreamExecutionEnvironment env, GeneratorFunction<Long, VectorQuery> generator,
+                                           long count, double perSecond) {
+        return env.fromSource(
+                new DataGeneratorSource<>(generator, count, RateLimiterStrategy.perSecond(perSecond),
+                        VectorStreamTypes.QUERY),
+                WatermarkStrategy.<VectorQuery>forMonotonousTimestamps().withTimestampAssigner((q, t) -> q.eventTime()),
+                "queries");
     }
 
     /**

@@ -6,9 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -50,20 +47,9 @@ class VectorSearchITCase {
 
         VectorSearchConfig config = VectorSearchConfig.builder().mode(mode).shards(4).dimension(DIM)
                 .consistency(ConsistencyMode.EVENT_TIME).maxConn(8).efConstruction(40).exactThreshold(0).build();
-        // Rate-limited sources, so checkpoints complete while data is still flowing.
-        DataStream<VectorEvent> events = env.fromSource(
-                new DataGeneratorSource<>(new EventGenerator(), EVENTS, RateLimiterStrategy.perSecond(1_600),
-                        VectorStreamTypes.EVENT),
-                WatermarkStrategy.<VectorEvent>forMonotonousTimestamps().withTimestampAssigner((e, t) -> e.eventTime()),
-                "events");
-        if (injectFailure) {
-            events = events.map(new MiniClusterRuns.FailOnceAfterCheckpoint()).returns(VectorStreamTypes.EVENT);
-        }
-        DataStream<VectorQuery> queries = env.fromSource(
-                new DataGeneratorSource<>(new QueryGenerator(), QUERIES, RateLimiterStrategy.perSecond(160),
-                        VectorStreamTypes.QUERY),
-                WatermarkStrategy.<VectorQuery>forMonotonousTimestamps().withTimestampAssigner((q, t) -> q.eventTime()),
-                "queries");
+        DataStream<VectorEvent> events = MiniClusterRuns.events(env, new EventGenerator(), EVENTS, 1_600,
+                injectFailure);
+        DataStream<VectorQuery> queries = MiniClusterRuns.queries(env, new QueryGenerator(), QUERIES, 160);
         VectorSearch.Output out = VectorSearch.builder(config).events(events).queries(queries).build();
         List<String> answers = new ArrayList<>();
         List<QueryResult> all = new ArrayList<>();
