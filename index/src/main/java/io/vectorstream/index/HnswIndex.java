@@ -618,13 +618,14 @@ public final class HnswIndex {
         vectors.installQuantizer(vectors.train(sample, n), graph.capacity(), graph.highWater());
         graph.metadataChanged();
         if (!config.vectorsOnHeap()) {
-            // From now on the codes are the heap copy; exact distances come from the ExactVectorSource. Edge
-            // distances were float ones: recomputed from the codes when each list next changes.
+            // From now on the codes are the heap copy; exact distances come from the ExactVectorSource.
             vectors.releaseFloats();
             // The searchers still hold the released array: drop their references so it can be collected.
-            inserter.refresh();
             searcher.refresh();
-            graph.markEdgeDistancesStale();
         }
+        // The graph is built with the codes from now on (HnswSearcher.storedScorer): edge distances were
+        // float ones, recomputed from the codes when each list next changes, so a list compares like with like.
+        inserter.refresh();
+        graph.markEdgeDistancesStale();
     }
 }

@@ -44,6 +44,8 @@ public final class HnswSearcher {
     private boolean traverseCodes;
     private int visitedCount;
     private int[] rerank = new int[64];
+    /** The unvisited neighbours of the node being expanded, scored after {@link VectorScorer#prefetch}. */
+    private int[] batch = new int[64];
     /** A float vector read through the index's ExactVectorSource (floats off the heap). */
     private final float[] exactScratch;
     /**
@@ -197,17 +199,21 @@ public final class HnswSearcher {
 
     /**
      * Loads a stored (already normalised) vector as the query, for construction: float traversal, or its int8
-     * code once the floats are off the heap.
+     * code once the index is quantised (see {@link #storedScorer()}).
      */
     void prepareStoredQuery(int ord) {
-        traverseCodes = !vectors.floatsOnHeap();
+        traverseCodes = vectors.quantized();
         traversal = traverseCodes ? codes : exact;
         traversal.setQueryToNode(ord);
     }
 
-    /** The scorer of the form the graph is built in: floats while on the heap, codes once they left it. */
+    /**
+     * The scorer of the form the graph is built in: floats until the index is quantised, its int8 codes from
+     * then on (as Lucene builds its quantised graphs). A build is a stream of searches at efConstruction, bound
+     * by reading vectors from memory: codes are a quarter of the bytes, and searches traverse with them anyway.
+     */
     VectorScorer storedScorer() {
-        return vectors.floatsOnHeap() ? exact : codes;
+        return vectors.quantized() ? codes : exact;
     }
 
     private int countMatches(IdFilter filter) {
@@ -389,7 +395,12 @@ public final class HnswSearcher {
             }
             int[] blk = graph.block(ord, level);
             int off = graph.offset(ord, level);
-            for (int j = off + 1, end = off + 1 + blk[off]; j < end; j++) {
+            int cnt = blk[off];
+            if (batch.length < cnt) {
+                batch = new int[cnt];
+            }
+            int m = 0;
+            for (int j = off + 1, end = off + 1 + cnt; j < end; j++) {
                 int n = blk[j];
                 // An edge may point at a removed slot (level -1) or at a reused slot that no longer reaches
                 // this layer: edges into a removed node that its removal could not see are left behind.
@@ -399,6 +410,12 @@ public final class HnswSearcher {
                 if (++visitedCount > visitLimit) {
                     return false;
                 }
+                batch[m++] = n;
+            }
+            // The unvisited neighbours first, then their distances: their reads overlap (see prefetch).
+            scorer.prefetch(batch, m);
+            for (int i = 0; i < m; i++) {
+                int n = batch[i];
                 float d = scorer.distance(n);
                 if (results.size() < ef || d < worst) {
                     candidates.push(ScoredOrd.pack(d, n));
