@@ -43,6 +43,10 @@ public final class HnswSearcher {
     private VectorScorer traversal;
     private boolean traverseCodes;
     private int visitedCount;
+    /** Nodes whose neighbour list the last search read; see {@link #lastExpandedCount()}. */
+    private int expandedCount;
+    /** Exact distances the last search's re-rank computed; see {@link #lastRerankedCount()}. */
+    private int rerankedCount;
     private int[] rerank = new int[64];
     /** The unvisited neighbours of the node being expanded, scored after {@link VectorScorer#prefetch}. */
     private int[] batch = new int[64];
@@ -249,6 +253,10 @@ public final class HnswSearcher {
      */
     private SearchResults exact(int k, int efSearch, IdFilter filter, OrdinalBitSet acceptOrds, int scored,
                                 SearchResults.Path path) {
+        if (path == SearchResults.Path.EXACT) {
+            expandedCount = 0; // after a graph attempt, its expansions stay counted
+        }
+        rerankedCount = 0;
         boolean codesOnly = !vectors.floatsOnHeap();
         // With the floats off the heap the scan scores codes and re-ranks; otherwise it scores exactly.
         VectorScorer scan = codesOnly ? codes : exact;
@@ -301,6 +309,7 @@ public final class HnswSearcher {
             rerank[i] = ScoredOrd.ord(packed);
         }
         int m = Math.min(n, depth);
+        rerankedCount = m;
         for (int i = 0; i < m; i++) {
             offer(exactDistance(rerank[i]), rerank[i], k);
         }
@@ -309,6 +318,8 @@ public final class HnswSearcher {
     /** Returns null when a filtered traversal hit {@code visitLimit} ({@link #visitedCount} then says how far). */
     private SearchResults graph(int k, int efSearch, IdFilter filter, OrdinalBitSet acceptOrds, int visitLimit) {
         visitedCount = 0;
+        expandedCount = 0;
+        rerankedCount = 0;
         int ep = greedyDescent(graph.entryPoint(), graph.maxLevel(), 0);
         rerank[0] = ep;
         if (!searchLayer(rerank, 1, efSearch, 0, filter, acceptOrds, visitLimit)) {
@@ -337,6 +348,7 @@ public final class HnswSearcher {
                 }
                 int[] blk = graph.block(cur, level);
                 int off = graph.offset(cur, level);
+                expandedCount++;
                 for (int j = off + 1, end = off + 1 + blk[off]; j < end; j++) {
                     int n = blk[j];
                     if (graph.level(n) < level) {
@@ -395,6 +407,7 @@ public final class HnswSearcher {
             }
             int[] blk = graph.block(ord, level);
             int off = graph.offset(ord, level);
+            expandedCount++;
             int cnt = blk[off];
             if (batch.length < cnt) {
                 batch = new int[cnt];
@@ -494,6 +507,23 @@ public final class HnswSearcher {
             }
         }
         return n;
+    }
+
+    /**
+     * How many nodes' neighbour lists the last search read (0 for an exact scan): with
+     * {@link SearchResults#visitedCount()} (distances computed while traversing) and
+     * {@link #lastRerankedCount()}, where a query's time went. Same thread as the search.
+     */
+    public int lastExpandedCount() {
+        return expandedCount;
+    }
+
+    /**
+     * How many exact float distances the last search computed to re-rank its int8 candidates (0 when it
+     * traversed with floats). Same thread as the search.
+     */
+    public int lastRerankedCount() {
+        return rerankedCount;
     }
 
     /** How many results the last {@link #searchLayer} kept. */

@@ -263,6 +263,35 @@ public final class AnnBenchmark {
      * peers being the Java libraries or ({@code nativePeers}) the native ones.
      */
     static double[][] roundRatios(JsonNode report, boolean nativePeers) {
+        return roundRatios(report, AnnBenchmark::ours, r -> !ours(r.get("library").asText()) && nativePeer(r) == nativePeers);
+    }
+
+    /** Our libraries that run full floats, and the float peers (Java) they are compared with like for like. */
+    private static boolean oursFloat(String library) {
+        return library.equals("vectorstream");
+    }
+
+    private static boolean javaFloatPeer(JsonNode r) {
+        String lib = r.get("library").asText();
+        return !ours(lib) && !nativePeer(r) && !lib.contains("-int");
+    }
+
+    /** Our quantised variant, and the quantised Java peer (Lucene's own quantised HNSW). */
+    private static boolean oursQuantized(String library) {
+        return library.equals("vectorstream-int8");
+    }
+
+    private static boolean javaQuantizedPeer(JsonNode r) {
+        String lib = r.get("library").asText();
+        return !ours(lib) && !nativePeer(r) && lib.contains("-int");
+    }
+
+    /**
+     * Within each round: the best of the libraries {@code mine} accepts over the best result {@code peer} accepts,
+     * at 0.95 and 0.99, and the peer's best build over ours.
+     */
+    static double[][] roundRatios(JsonNode report, java.util.function.Predicate<String> mine,
+                                  java.util.function.Predicate<JsonNode> peer) {
         int rounds = report.get("rounds").asInt();
         double[][] out = new double[rounds][3];
         for (int round = 0; round < rounds; round++) {
@@ -275,11 +304,11 @@ public final class AnnBenchmark {
                 double q95 = qpsAtRecall(pts, 0.95);
                 double q99 = qpsAtRecall(pts, 0.99);
                 double build = r.get("build1Seconds").asDouble();
-                if (ours(r.get("library").asText())) {
+                if (mine.test(r.get("library").asText())) {
                     o95 = Math.max(o95, q95);
                     o99 = Math.max(o99, q99);
                     oBuild = Math.min(oBuild, build);
-                } else if (nativePeer(r) == nativePeers) {
+                } else if (peer.test(r)) {
                     p95 = Math.max(p95, q95);
                     p99 = Math.max(p99, q99);
                     pBuild = Math.min(pBuild, build);
@@ -304,16 +333,32 @@ public final class AnnBenchmark {
      * the best native peer when the run had one.
      */
     static String ratio(JsonNode report) {
-        String java = ratio(report, false, "RATIO");
         boolean anyNative = false;
+        boolean anyFloat = false;
+        boolean anyQuantized = false;
         for (JsonNode r : report.get("results")) {
             anyNative |= nativePeer(r);
+            anyFloat |= oursFloat(r.get("library").asText());
+            anyQuantized |= oursQuantized(r.get("library").asText());
         }
-        return anyNative ? java + "\n" + ratio(report, true, "NATIVE") : java;
+        StringBuilder out = new StringBuilder(ratio(roundRatios(report, false), "RATIO", "the best Java peer"));
+        if (anyNative) {
+            out.append('\n').append(ratio(roundRatios(report, true), "NATIVE", "the best native peer"));
+        }
+        // Like for like: our float index against the Java peers that run floats, our int8 one against Lucene's
+        // own quantised HNSW (both re-rank their candidates by exact distance).
+        if (anyFloat) {
+            out.append('\n').append(ratio(roundRatios(report, AnnBenchmark::oursFloat, AnnBenchmark::javaFloatPeer),
+                    "FLOAT", "vectorstream against the best Java float peer"));
+        }
+        if (anyQuantized) {
+            out.append('\n').append(ratio(roundRatios(report, AnnBenchmark::oursQuantized,
+                    AnnBenchmark::javaQuantizedPeer), "QUANTIZED", "vectorstream-int8 against Lucene's quantised HNSW"));
+        }
+        return out.toString();
     }
 
-    private static String ratio(JsonNode report, boolean nativePeers, String label) {
-        double[][] rr = roundRatios(report, nativePeers);
+    private static String ratio(double[][] rr, String label, String against) {
         double[] r95 = new double[rr.length];
         double[] r99 = new double[rr.length];
         double[] rb = new double[rr.length];
@@ -325,8 +370,8 @@ public final class AnnBenchmark {
             each.append(String.format(Locale.ROOT, "%s%.2f/%.2f/%.2f", i == 0 ? "" : ", ", r95[i], r99[i], rb[i]));
         }
         return String.format(Locale.ROOT, "%s qps@0.95=%.2f qps@0.99=%.2f build=%.2f (median of %d rounds; per round "
-                + "qps@0.95/qps@0.99/build: %s; against the best %s peer)", label, median(r95), median(r99),
-                median(rb), rr.length, each, nativePeers ? "native" : "Java");
+                + "qps@0.95/qps@0.99/build: %s; %s)", label, median(r95), median(r99),
+                median(rb), rr.length, each, against);
     }
 
     static String markdown(JsonNode report) {
@@ -370,21 +415,33 @@ public final class AnnBenchmark {
                     q99Max));
         }
         sb.append("\nefSearch sweep, best round per point (recall@10 / single-thread QPS / p50 / p99 latency in µs / "
-                + "other processes' CPU during the point, in cores):\n\n");
-        sb.append("| library | ef | recall@10 | QPS | p50 µs | p99 µs | foreign cores |\n|---|---:|---:|---:|---:|---:|---:|\n");
+                + "other processes' CPU during the point, in cores), and per query where the time went, as far as the "
+                + "library reports it (n/a where it does not): distances computed while traversing, exact distances "
+                + "of the re-rank, nodes whose neighbour lists were read, and KiB of vectors those distances read "
+                + "(4 bytes per component for floats, 1 for int8/int7 codes):\n\n");
+        sb.append("| library | ef | recall@10 | QPS | p50 µs | p99 µs | foreign cores | distances | re-ranked "
+                + "| expanded | vector KiB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String lib : best.keySet()) {
             for (double[] p : best.get(lib)) {
                 JsonNode point = pointOf(report, lib, (int) p[2], p[1]);
                 // A batch search (usearch) times the whole batch only: its figure is the mean, shown once.
                 boolean batch = point.path("latencyIsBatchMean").asBoolean(false);
-                sb.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.0f | %s | %s | %.2f |%n", lib, (int) p[2],
-                        p[0], p[1], String.format(Locale.ROOT, batch ? "%.0f (batch mean)" : "%.0f",
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.0f | %s | %s | %.2f | %s | %s | %s | %s |%n",
+                        lib, (int) p[2], p[0], p[1], String.format(Locale.ROOT, batch ? "%.0f (batch mean)" : "%.0f",
                                 point.get("p50Micros").asDouble()),
                         batch ? "n/a" : String.format(Locale.ROOT, "%.0f", point.get("p99Micros").asDouble()),
-                        point.has("foreignCores") ? point.get("foreignCores").asDouble() : Double.NaN));
+                        point.has("foreignCores") ? point.get("foreignCores").asDouble() : Double.NaN,
+                        work(point, "distances", "%.0f"), work(point, "reranked", "%.0f"),
+                        work(point, "expanded", "%.0f"), work(point, "vectorKib", "%.0f")));
             }
         }
         return sb.toString();
+    }
+
+    /** A work counter of a sweep point, or n/a when the library does not report it. */
+    private static String work(JsonNode point, String field, String format) {
+        double v = point.path(field).asDouble(-1);
+        return v < 0 ? "n/a" : String.format(Locale.ROOT, format, v);
     }
 
     private static JsonNode pointOf(JsonNode report, String lib, int ef, double qps) {

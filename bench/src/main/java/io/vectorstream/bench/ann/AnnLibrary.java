@@ -17,6 +17,14 @@ interface AnnLibrary {
         return true;
     }
 
+    /**
+     * The work counters {@link #search} adds to after each query, or null when the library reports none. Valid
+     * after {@link #build}.
+     */
+    default SearchWork work() {
+        return null;
+    }
+
     /** Writes the positions of the k nearest to {@code query} into {@code out}; returns how many. */
     int search(float[] query, int k, int efSearch, int[] out) throws Exception;
 }

@@ -72,6 +72,10 @@ public final class AnnWorker {
         MachineLoad load = new MachineLoad();
         for (int ef : efs) {
             double quietBefore = load.awaitQuiet(0.25, 10_000);
+            SearchWork work = one.work();
+            if (work != null) {
+                work.reset();
+            }
             double recall = 0;
             load.start();
             long start = System.nanoTime();
@@ -92,6 +96,12 @@ public final class AnnWorker {
             p.put("p99Micros", sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1e3);
             p.put("foreignCores", load.foreignCores());
             p.put("foreignCoresBefore", quietBefore);
+            if (work != null) {
+                p.put("distances", work.distancesPerQuery());
+                p.put("reranked", work.rerankedPerQuery());
+                p.put("expanded", work.expandedPerQuery());
+                p.put("vectorKib", work.vectorKibPerQuery());
+            }
         }
         System.out.println("RESULT " + json.writeValueAsString(out));
     }

@@ -25,6 +25,7 @@ final class JVectorLibrary implements AnnLibrary {
     private ListRandomAccessVectorValues ravv;
     private ImmutableGraphIndex graph;
     private GraphSearcher searcher;
+    private SearchWork work;
 
     JVectorLibrary(VectorMetric metric) {
         this.vts = VectorizationProvider.getInstance().getVectorTypeSupport();
@@ -50,6 +51,7 @@ final class JVectorLibrary implements AnnLibrary {
 
     @Override
     public void build(float[][] base, int threads) throws Exception {
+        work = new SearchWork(4 * base[0].length, 4 * base[0].length, true);
         List<VectorFloat<?>> list = new ArrayList<>(base.length);
         for (float[] v : base) {
             list.add(vts.createFloatVector(v));
@@ -69,9 +71,16 @@ final class JVectorLibrary implements AnnLibrary {
     }
 
     @Override
+    public SearchWork work() {
+        return work;
+    }
+
+    @Override
     public int search(float[] query, int k, int efSearch, int[] out) {
         SearchResult r = searcher.search(DefaultSearchScoreProvider.exact(vts.createFloatVector(query), similarity, ravv),
                 k, Math.max(k, efSearch), 0f, 0f, Bits.ALL);
+        // Exact scores throughout: no re-rank (getRerankedCount() counts only a re-rank after approximate scores).
+        work.add(r.getVisitedCount(), r.getRerankedCount(), r.getExpandedCount());
         SearchResult.NodeScore[] nodes = r.getNodes();
         int n = Math.min(k, nodes.length);
         for (int i = 0; i < n; i++) {

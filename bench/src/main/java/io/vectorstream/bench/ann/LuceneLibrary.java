@@ -24,6 +24,7 @@ final class LuceneLibrary implements AnnLibrary {
     private final FlatVectorsScorer flat = FlatVectorScorerUtil.getLucene99FlatVectorsScorer();
     private FloatVectorValues vectors;
     private OnHeapHnswGraph graph;
+    private SearchWork work;
 
     LuceneLibrary(VectorMetric metric) {
         this.similarity = metric == VectorMetric.L2 ? VectorSimilarityFunction.EUCLIDEAN
@@ -38,6 +39,7 @@ final class LuceneLibrary implements AnnLibrary {
 
     @Override
     public void build(float[][] base, int threads) throws Exception {
+        work = new SearchWork(4 * base[0].length, 4 * base[0].length, false);
         vectors = FloatVectorValues.fromFloats(Arrays.asList(base), base[0].length);
         RandomVectorScorerSupplier supplier = flat.getRandomVectorScorerSupplier(similarity, vectors);
         if (threads == 1) {
@@ -57,10 +59,17 @@ final class LuceneLibrary implements AnnLibrary {
     }
 
     @Override
+    public SearchWork work() {
+        return work;
+    }
+
+    @Override
     public int search(float[] query, int k, int efSearch, int[] out) throws Exception {
         TopKnnCollector collector = new TopKnnCollector(Math.max(k, efSearch), Integer.MAX_VALUE);
         HnswGraphSearcher.search(flat.getRandomVectorScorer(similarity, vectors, query), collector, graph, null);
         ScoreDoc[] docs = collector.topDocs().scoreDocs;
+        // Lucene counts the vectors it scored; it does not report expanded nodes.
+        work.add((int) collector.visitedCount(), 0, 0);
         int n = Math.min(k, docs.length);
         for (int i = 0; i < n; i++) {
             out[i] = docs[i].doc;

@@ -37,6 +37,7 @@ final class LuceneQuantizedLibrary implements AnnLibrary {
     private DirectoryReader reader;
     private LeafReader leaf;
     private float[][] base;
+    private SearchWork work;
 
     LuceneQuantizedLibrary(VectorMetric metric) {
         this.metric = metric;
@@ -57,6 +58,7 @@ final class LuceneQuantizedLibrary implements AnnLibrary {
 
     @Override
     public void build(float[][] base, int threads) throws Exception {
+        work = new SearchWork(base[0].length, 4 * base[0].length, false);
         this.base = base;
         dir = Files.createTempDirectory("lucene-int7-");
         KnnVectorsFormat format = new Lucene104HnswScalarQuantizedVectorsFormat(ScalarEncoding.SEVEN_BIT, 16, 100);
@@ -85,10 +87,16 @@ final class LuceneQuantizedLibrary implements AnnLibrary {
     }
 
     @Override
+    public SearchWork work() {
+        return work;
+    }
+
+    @Override
     public int search(float[] query, int k, int efSearch, int[] out) throws Exception {
         TopKnnCollector collector = new TopKnnCollector(Math.max(k, efSearch), Integer.MAX_VALUE);
         leaf.searchNearestVectors(FIELD, query, collector, AcceptDocs.fromLiveDocs(null, leaf.maxDoc()));
         ScoreDoc[] docs = collector.topDocs().scoreDocs;
+        work.add((int) collector.visitedCount(), docs.length, 0);
         // Exact re-rank of the candidates, closest first: a partial selection of k from the ef.
         int n = docs.length;
         int[] ids = new int[n];

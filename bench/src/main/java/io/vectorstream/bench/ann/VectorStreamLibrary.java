@@ -12,6 +12,7 @@ final class VectorStreamLibrary implements AnnLibrary {
     private final VectorMetric metric;
     private final Quantization quantization;
     private HnswSearcher searcher;
+    private SearchWork work;
 
     VectorStreamLibrary(VectorMetric metric, Quantization quantization) {
         this.metric = metric;
@@ -37,11 +38,19 @@ final class VectorStreamLibrary implements AnnLibrary {
             index.add(i, base[i]);
         }
         searcher = index.newSearcher();
+        int dim = base[0].length;
+        work = new SearchWork(quantization == Quantization.INT8 ? dim : 4 * dim, 4 * dim, true);
+    }
+
+    @Override
+    public SearchWork work() {
+        return work;
     }
 
     @Override
     public int search(float[] query, int k, int efSearch, int[] out) {
         SearchResults r = searcher.search(query, k, Math.max(k, efSearch));
+        work.add(r.visitedCount(), searcher.lastRerankedCount(), searcher.lastExpandedCount());
         for (int i = 0; i < r.size(); i++) {
             out[i] = (int) r.id(i);
         }
