@@ -89,7 +89,10 @@ public final class HnswConfig {
     public double levelMultiplier() { return levelMultiplier; }
     /** Seed of the level generator: same seed + same operations = same graph. */
     public long seed() { return seed; }
-    /** Whether traversal uses int8 codes (once trained) or floats. */
+    /**
+     * Whether the index uses int8 codes (once trained) or floats: with INT8, searches traverse the codes and re-rank
+     * their best candidates exactly, and inserts build the graph with the codes too.
+     */
     public Quantization quantization() { return quantization; }
     /** How many vectors train the int8 quantiser. */
     public int quantizationTrainingSize() { return quantizationTrainingSize; }

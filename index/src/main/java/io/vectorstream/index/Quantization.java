@@ -12,7 +12,9 @@ public enum Quantization {
     /**
      * Traverse with int8 scalar-quantised vectors (4x fewer bytes per distance), then re-rank the
      * {@code efSearch} best candidates with exact float distances. The quantiser is trained on the first
-     * {@link HnswConfig#quantizationTrainingSize()} vectors; until then traversal uses floats. Code 1.
+     * {@link HnswConfig#quantizationTrainingSize()} vectors; until then traversal uses floats. From then on the
+     * graph is also built with the codes (inserts are searches at efConstruction: a quarter of the bytes read).
+     * Code 1.
      */
     INT8(1);
 

@@ -52,6 +52,36 @@ class HnswSearchModesTest {
         }
     }
 
+    /**
+     * The work counters of the last search: a graph search expands at most the nodes it scored, an int8 one
+     * re-ranks efSearch candidates exactly (floats on the heap), a float one none, and an exact scan expands none,
+     * also right after a graph search on the same searcher.
+     */
+    @Test
+    void workCountersSayWhereTheLastSearchWent() {
+        int n = 3_000;
+        float[][][] sets = TestData.mixture(SEED, n, 20, 32);
+        long[] ids = TestData.sequentialIds(n, 0);
+        for (Quantization quantization : Quantization.values()) {
+            HnswIndex index = TestData.build(HnswConfig.builder(32).quantization(quantization)
+                    .quantizationTrainingSize(500).exactSearchThreshold(0).seed(SEED).build(), sets[0], ids);
+            HnswSearcher searcher = index.newSearcher();
+            for (float[] q : sets[1]) {
+                SearchResults graph = searcher.search(q, 10, 40);
+                assertThat(graph.path()).isEqualTo(SearchResults.Path.GRAPH);
+                assertThat(searcher.lastExpandedCount()).as("%s", quantization).isPositive()
+                        .isLessThanOrEqualTo(graph.visitedCount());
+                assertThat(searcher.lastRerankedCount()).as("%s", quantization)
+                        .isEqualTo(quantization == Quantization.INT8 ? 40 : 0);
+                // An id filter accepting 5 of 3,000 is scanned exactly: nothing expanded, nothing re-ranked.
+                SearchResults exact = searcher.search(q, 5, 40, id -> id < 5);
+                assertThat(exact.path()).isEqualTo(SearchResults.Path.EXACT);
+                assertThat(searcher.lastExpandedCount()).isZero();
+                assertThat(searcher.lastRerankedCount()).isZero();
+            }
+        }
+    }
+
     @Test
     void batchSearchOnSeveralThreadsEqualsSequentialSearch() throws InterruptedException {
         float[][][] sets = TestData.mixture(SEED, 4_000, 300, 32);
