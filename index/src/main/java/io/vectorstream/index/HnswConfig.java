@@ -111,8 +111,9 @@ public final class HnswConfig {
     public boolean vectorsOnHeap() { return vectorsOnHeap; }
     /**
      * How many of a quantised search's best candidates (by int8 distance) are re-ranked by exact float
-     * distance, at least k and at most efSearch. 0 (the default) chooses: all efSearch of them while the floats
-     * are on the heap, 1.5 k once they are off it (each is then a read through the {@link ExactVectorSource}).
+     * distance, at least k and at most efSearch. 0 (the default) chooses: 2 k while the floats are on the heap,
+     * 1.5 k once they are off it (each is then a read through the {@link ExactVectorSource}). The int8 order
+     * rarely moves a true top-k member below 1.5 k; re-ranking deeper reads floats for nothing.
      */
     public int rerankCandidates() { return rerankCandidates; }
 
@@ -253,7 +254,7 @@ public final class HnswConfig {
         public Builder rerankCandidates(int n) {
             if (n < 0 || n > HnswSearcher.MAX_EF) {
                 throw new IllegalArgumentException("rerankCandidates must be in [0, " + HnswSearcher.MAX_EF
-                        + "] (0: all efSearch candidates); rerankCandidates=" + n);
+                        + "] (0: automatic, see rerankCandidates()); rerankCandidates=" + n);
             }
             this.rerankCandidates = n;
             return this;

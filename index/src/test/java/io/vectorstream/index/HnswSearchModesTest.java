@@ -54,7 +54,7 @@ class HnswSearchModesTest {
 
     /**
      * The work counters of the last search: a graph search expands at most the nodes it scored, an int8 one
-     * re-ranks efSearch candidates exactly (floats on the heap), a float one none, and an exact scan expands none,
+     * re-ranks 2 k of its candidates exactly (floats on the heap, at most efSearch), a float one none, and an exact scan expands none,
      * also right after a graph search on the same searcher.
      */
     @Test
@@ -72,7 +72,10 @@ class HnswSearchModesTest {
                 assertThat(searcher.lastExpandedCount()).as("%s", quantization).isPositive()
                         .isLessThanOrEqualTo(graph.visitedCount());
                 assertThat(searcher.lastRerankedCount()).as("%s", quantization)
-                        .isEqualTo(quantization == Quantization.INT8 ? 40 : 0);
+                        .isEqualTo(quantization == Quantization.INT8 ? 20 : 0);
+                searcher.search(q, 10, 12);
+                assertThat(searcher.lastRerankedCount()).as("%s, efSearch below 2 k", quantization)
+                        .isEqualTo(quantization == Quantization.INT8 ? 12 : 0);
                 // An id filter accepting 5 of 3,000 is scanned exactly: nothing expanded, nothing re-ranked.
                 SearchResults exact = searcher.search(q, 5, 40, id -> id < 5);
                 assertThat(exact.path()).isEqualTo(SearchResults.Path.EXACT);

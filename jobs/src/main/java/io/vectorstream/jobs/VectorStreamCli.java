@@ -118,7 +118,7 @@ public final class VectorStreamCli implements Callable<Integer> {
                 + "keeps int8 codes and the graph, exact re-ranking reads floats from state (RocksDB).")
         Boolean vectorsOnHeap;
         @Option(names = "--rerank-candidates", description = "int8: candidates re-ranked by exact distance; 0 chooses "
-                + "(all efSearch on the heap, 1.5 k with --vectors-on-heap false).") Integer rerankCandidates;
+                + "(2 k on the heap, 1.5 k with --vectors-on-heap false).") Integer rerankCandidates;
         @Option(names = "--consistency", description = "${COMPLETION-CANDIDATES}.") ConsistencyMode consistency;
         @Option(names = "--ttl", description = "Vector time-to-live (ISO-8601, e.g. PT1H).") Duration ttl;
         @Option(names = "--cache-max-bytes") Long cacheMaxBytes;

@@ -326,8 +326,8 @@ public final class VectorSearchConfig implements Serializable {
         /** See {@link VectorSearchOptions#RERANK_CANDIDATES}. */
         public Builder rerankCandidates(int n) {
             if (n < 0 || n > 100_000) {
-                throw new IllegalArgumentException("rerankCandidates must be in [0, 100000] (0: all efSearch "
-                        + "candidates); rerankCandidates=" + n);
+                throw new IllegalArgumentException("rerankCandidates must be in [0, 100000] (0: automatic, "
+                        + "2 k or 1.5 k); rerankCandidates=" + n);
             }
             this.rerankCandidates = n;
             return this;

@@ -64,7 +64,7 @@ public final class VectorSearchOptions {
     public static final ConfigOption<Integer> RERANK_CANDIDATES = ConfigOptions.key("vectorstream.hnsw.rerank-candidates")
             .intType().defaultValue(0)
             .withDescription("With quantization int8: how many of a search's best int8-scored candidates are re-ranked "
-                    + "by exact float distance (at least k, at most efSearch). 0 chooses: all efSearch of them with the "
+                    + "by exact float distance (at least k, at most efSearch). 0 chooses: 2 k with the "
                     + "vectors on the heap, 1.5 k with vectors-on-heap false, where each is one keyed-state read.");
 
     public static final ConfigOption<Integer> EXACT_THRESHOLD = ConfigOptions.key("vectorstream.hnsw.exact-threshold")
