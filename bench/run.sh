@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The ANN benchmark in one command:
-#   bench/run.sh [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] [--quick]
+#   bench/run.sh [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] [--quick] [--rounds N]
+#                [--libraries a,b,..] [--efs 10,12,..]   (--efs: the efSearch grid, rising)
 # Picks the newest JDK installed (Lucene 10 needs 21+), installs Fashion-MNIST from Debian when needed and the
 # native peers from npm, builds the bench module, runs every library in a fresh process (JVM, or Node for the
 # native peers), interleaved over --rounds (default 3), updates docs/benchmarks.md.

@@ -47,6 +47,7 @@ public final class AnnBenchmark {
         boolean quick = false;
         int rounds = 3;
         String fromJson = null;
+        String efsOverride = null;
         String libraries = "vectorstream,vectorstream-int8,lucene,lucene-int7,jvector-panama,jvector-native,hnswlib,usearch,"
                 + "hnswlib-native";
         for (int i = 0; i < args.length; i++) {
@@ -59,8 +60,9 @@ public final class AnnBenchmark {
                 case "--libraries": libraries = args[++i]; break;
                 case "--rounds": rounds = Integer.parseInt(args[++i]); break;
                 case "--from-json": fromJson = args[++i]; break;
+                case "--efs": efsOverride = args[++i]; break;
                 default: throw new IllegalArgumentException("unknown argument: " + args[i]
-                        + "; usage: [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] [--quick]");
+                        + "; usage: [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] [--quick] [--rounds N] [--libraries a,b] [--efs 10,12,..]");
             }
         }
         if (fromJson != null) {
@@ -74,7 +76,8 @@ public final class AnnBenchmark {
         int limitBase = quick ? 20_000 : Integer.MAX_VALUE;
         int limitQueries = quick ? 1_000 : 10_000;
         // A fine grid: "QPS at recall x" is read off each library's curve between its two neighbouring points.
-        String efs = quick ? "10,12,14,16,20,24,28,32,40,48,64,80,100,128"
+        // --efs widens it for data whose recall climbs slowly (every library then needs a larger ef for 0.99).
+        String efs = efsOverride != null ? checkGrid(efsOverride) : quick ? "10,12,14,16,20,24,28,32,40,48,64,80,100,128"
                 : "10,12,14,16,20,24,28,32,40,48,64,80,100,128,160,200";
         Path root = Paths.get(System.getProperty("vectorstream.root", "."));
         Path cache = root.resolve("bench/results/cache");
@@ -118,6 +121,24 @@ public final class AnnBenchmark {
         Files.createDirectories(out);
         Files.writeString(out.resolve(stem + ".json"), JSON.writeValueAsString(report));
         render(root, report, out, stem);
+    }
+
+    /** Checks an --efs grid: comma-separated efSearch values in [10, 100000], rising (k is 10). */
+    static String checkGrid(String grid) {
+        int last = 9;
+        for (String part : grid.split(",")) {
+            int ef;
+            try {
+                ef = Integer.parseInt(part.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--efs must be comma-separated integers; efs=" + grid);
+            }
+            if (ef <= last || ef > 100_000) {
+                throw new IllegalArgumentException("--efs must rise within [10, 100000]; efs=" + grid + ", ef=" + ef);
+            }
+            last = ef;
+        }
+        return grid.replace(" ", "");
     }
 
     /** Writes a run's tables ({@code stem.md}), plot ({@code stem.png}) and docs section, and prints them. */
