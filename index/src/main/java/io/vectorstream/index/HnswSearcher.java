@@ -421,7 +421,8 @@ public final class HnswSearcher {
                 int n = blk[j];
                 // An edge may point at a removed slot (level -1) or at a reused slot that no longer reaches
                 // this layer: edges into a removed node that its removal could not see are left behind.
-                if (graph.level(n) < level || !visited.visit(n)) {
+                // The visited bit first: most neighbours were seen already, and it is the cheaper read.
+                if (!visited.visit(n) || graph.level(n) < level) {
                     continue;
                 }
                 if (++visitedCount > visitLimit) {

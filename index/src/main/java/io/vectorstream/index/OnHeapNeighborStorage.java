@@ -15,7 +15,9 @@ public final class OnHeapNeighborStorage implements NeighborStorage {
     private float[] dist0;
     private int[][] upper;
     private float[][] distUp;
-    private int[] levels;
+    /** Each node's top level, -1 for a free slot: a byte, as levels stop at {@link HnswGraph#MAX_LEVEL}, so
+     *  the array a traversal checks for every neighbour stays small in cache. */
+    private byte[] levels;
     /** Bytes held by upper-layer arrays, kept up to date so ramBytesUsed() is O(1). */
     private long upperBytes;
 
@@ -28,8 +30,8 @@ public final class OnHeapNeighborStorage implements NeighborStorage {
         dist0 = new float[cap * stride0];
         upper = new int[cap][];
         distUp = new float[cap][];
-        levels = new int[cap];
-        Arrays.fill(levels, -1);
+        levels = new byte[cap];
+        Arrays.fill(levels, (byte) -1);
     }
 
     @Override
@@ -42,13 +44,14 @@ public final class OnHeapNeighborStorage implements NeighborStorage {
             distUp = Arrays.copyOf(distUp, cap);
             int old = levels.length;
             levels = Arrays.copyOf(levels, cap);
-            Arrays.fill(levels, old, cap, -1);
+            Arrays.fill(levels, old, cap, (byte) -1);
         }
     }
 
     @Override
     public void initNode(int ord, int level) {
-        levels[ord] = level;
+        assert level >= 0 && level <= HnswGraph.MAX_LEVEL : "level " + level;
+        levels[ord] = (byte) level;
         level0[ord * stride0] = 0;
         dropUpper(ord);
         if (level > 0) {
@@ -68,7 +71,7 @@ public final class OnHeapNeighborStorage implements NeighborStorage {
 
     @Override
     public void clearNode(int ord) {
-        levels[ord] = -1;
+        levels[ord] = (byte) -1;
         level0[ord * stride0] = 0;
         dropUpper(ord);
     }
@@ -105,6 +108,6 @@ public final class OnHeapNeighborStorage implements NeighborStorage {
 
     @Override
     public long ramBytesUsed() {
-        return 64L + 8L * level0.length + 4L * levels.length + 16L * upper.length + upperBytes;
+        return 64L + 8L * level0.length + levels.length + 16L * upper.length + upperBytes;
     }
 }

@@ -3,8 +3,10 @@ package io.vectorstream.index.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -59,5 +61,35 @@ class PrimitiveCollectionsTest {
         }
         assertThat(ScoredOrd.pack(1f, 2)).isLessThan(ScoredOrd.pack(1f, 3));
         assertThat(ScoredOrd.pack(-0.5f, 9)).isLessThan(ScoredOrd.pack(0.25f, 1));
+    }
+
+    @Test
+    void visitedSetMatchesHashSetAcrossSparseAndDenseResetsAndGrowth() {
+        long seed = 23L;
+        SplittableRandom r = new SplittableRandom(seed);
+        VisitedSet visited = new VisitedSet(10);
+        Set<Integer> ref = new HashSet<>();
+        int capacity = 10;
+        for (int query = 0; query < 400; query++) {
+            // Queries alternate between a few visits (sparse clear), most of the range (full clear) and growth.
+            if (query % 50 == 49) {
+                capacity = capacity * 3 + 65;
+            }
+            visited.reset(capacity);
+            ref.clear();
+            int visits = query % 3 == 0 ? capacity * 2 : 1 + r.nextInt(8);
+            for (int v = 0; v < visits; v++) {
+                int ord = r.nextInt(capacity);
+                assertThat(visited.visit(ord)).as("seed=%d query=%d ord=%d", seed, query, ord).isEqualTo(ref.add(ord));
+            }
+            if (query % 5 != 4) {
+                continue;
+            }
+            // Every ordinal answers as the reference does, word edges (63, 64) included: nothing a sparse or a
+            // full clear should have removed survives it. (This fills the set, so the next reset is a full one.)
+            for (int ord = 0; ord < capacity; ord++) {
+                assertThat(visited.visit(ord)).as("seed=%d query=%d ord=%d", seed, query, ord).isEqualTo(ref.add(ord));
+            }
+        }
     }
 }
