@@ -342,7 +342,13 @@ public final class AnnBenchmark {
         return out;
     }
 
+    /** The median; NaN when any round has none (a side never reached the recall in it). */
     static double median(double[] v) {
+        for (double x : v) {
+            if (Double.isNaN(x)) {
+                return Double.NaN;
+            }
+        }
         double[] s = v.clone();
         java.util.Arrays.sort(s);
         int n = s.length;
@@ -357,10 +363,14 @@ public final class AnnBenchmark {
         boolean anyNative = false;
         boolean anyFloat = false;
         boolean anyQuantized = false;
+        boolean anyFloatPeer = false;
+        boolean anyQuantizedPeer = false;
         for (JsonNode r : report.get("results")) {
             anyNative |= nativePeer(r);
             anyFloat |= oursFloat(r.get("library").asText());
             anyQuantized |= oursQuantized(r.get("library").asText());
+            anyFloatPeer |= javaFloatPeer(r);
+            anyQuantizedPeer |= javaQuantizedPeer(r);
         }
         StringBuilder out = new StringBuilder(ratio(roundRatios(report, false), "RATIO", "the best Java peer"));
         if (anyNative) {
@@ -368,11 +378,12 @@ public final class AnnBenchmark {
         }
         // Like for like: our float index against the Java peers that run floats, our int8 one against Lucene's
         // own quantised HNSW (both re-rank their candidates by exact distance).
-        if (anyFloat) {
+        // A like-for-like line needs both sides in the run (--libraries may leave one out).
+        if (anyFloat && anyFloatPeer) {
             out.append('\n').append(ratio(roundRatios(report, AnnBenchmark::oursFloat, AnnBenchmark::javaFloatPeer),
                     "FLOAT", "vectorstream against the best Java float peer"));
         }
-        if (anyQuantized) {
+        if (anyQuantized && anyQuantizedPeer) {
             out.append('\n').append(ratio(roundRatios(report, AnnBenchmark::oursQuantized,
                     AnnBenchmark::javaQuantizedPeer), "QUANTIZED", "vectorstream-int8 against Lucene's quantised HNSW"));
         }
@@ -388,11 +399,26 @@ public final class AnnBenchmark {
             r95[i] = rr[i][0];
             r99[i] = rr[i][1];
             rb[i] = rr[i][2];
-            each.append(String.format(Locale.ROOT, "%s%.2f/%.2f/%.2f", i == 0 ? "" : ", ", r95[i], r99[i], rb[i]));
+            each.append(String.format(Locale.ROOT, "%s%s/%s/%s", i == 0 ? "" : ", ", two(r95[i]), two(r99[i]),
+                    two(rb[i])));
         }
-        return String.format(Locale.ROOT, "%s qps@0.95=%.2f qps@0.99=%.2f build=%.2f (median of %d rounds; per round "
-                + "qps@0.95/qps@0.99/build: %s; %s)", label, median(r95), median(r99),
-                median(rb), rr.length, each, against);
+        return String.format(Locale.ROOT, "%s qps@0.95=%s qps@0.99=%s build=%s (median of %d rounds; per round "
+                + "qps@0.95/qps@0.99/build: %s; %s)", label, two(median(r95)), two(median(r99)),
+                two(median(rb)), rr.length, each, against);
+    }
+
+    /** Two decimals, or n/a where a side never reached the recall (the ratio is then NaN). */
+    private static String two(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /** "best (min .. max)", or "not reached" when no round's curve got to the recall (the sweep's last ef too low). */
+    private static String qpsCell(double best, double min, double max) {
+        if (!(best > 0)) {
+            return "not reached";
+        }
+        return String.format(Locale.ROOT, "%.0f (%s .. %.0f)", best, min > 0 ? String.format(Locale.ROOT, "%.0f", min)
+                : "not reached", max);
     }
 
     static String markdown(JsonNode report) {
@@ -430,10 +456,9 @@ public final class AnnBenchmark {
                     build2 = String.format(Locale.ROOT, "%.1f", r.get("build2Seconds").asDouble());
                 }
             }
-            sb.append(String.format(Locale.ROOT, "| %s | %.1f (%.1f .. %.1f) | %s | %.0f | %.0f (%.0f .. %.0f) "
-                            + "| %.0f (%.0f .. %.0f) |%n", lib, bMin, bMin, bMax, build2, heap / 1048576.0,
-                    qpsAtRecall(best.get(lib), 0.95), q95Min, q95Max, qpsAtRecall(best.get(lib), 0.99), q99Min,
-                    q99Max));
+            sb.append(String.format(Locale.ROOT, "| %s | %.1f (%.1f .. %.1f) | %s | %.0f | %s | %s |%n", lib, bMin, bMin,
+                    bMax, build2, heap / 1048576.0, qpsCell(qpsAtRecall(best.get(lib), 0.95), q95Min, q95Max),
+                    qpsCell(qpsAtRecall(best.get(lib), 0.99), q99Min, q99Max)));
         }
         sb.append("\nefSearch sweep, best round per point (recall@10 / single-thread QPS / p50 / p99 latency in µs / "
                 + "other processes' CPU during the point, in cores), and per query where the time went, as far as the "
