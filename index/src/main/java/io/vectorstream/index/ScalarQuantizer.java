@@ -1,5 +1,7 @@
 package io.vectorstream.index;
 
+import io.vectorstream.index.internal.vectorization.KernelProvider;
+import io.vectorstream.index.internal.vectorization.VectorKernels;
 import java.util.Arrays;
 
 /**
@@ -8,6 +10,7 @@ import java.util.Arrays;
  * waste the 255 levels. Immutable and thread-safe.
  */
 final class ScalarQuantizer {
+    private static final VectorKernels K = KernelProvider.kernels();
     final float mid;
     final float scale;
 
@@ -33,16 +36,12 @@ final class ScalarQuantizer {
         return new ScalarQuantizer((hi + lo) / 2f, scale);
     }
 
-    /** Encodes {@code src[so, so+dim)} into {@code dst[doff, doff+dim)}; returns the sum of the codes. */
+    /**
+     * Encodes {@code src[so, so+dim)} into {@code dst[doff, doff+dim)}, rounding half up and clamping to
+     * [-127, 127] ({@link VectorKernels#quantizeInt8}: SIMD, a query's code costs no more than a distance);
+     * returns the sum of the codes.
+     */
     int encode(float[] src, int so, byte[] dst, int doff, int dim) {
-        int sum = 0;
-        float inv = 1f / scale;
-        for (int i = 0; i < dim; i++) {
-            int q = Math.round((src[so + i] - mid) * inv);
-            q = Math.max(-127, Math.min(127, q));
-            dst[doff + i] = (byte) q;
-            sum += q;
-        }
-        return sum;
+        return K.quantizeInt8(src, so, dst, doff, dim, mid, 1f / scale);
     }
 }

@@ -85,6 +85,12 @@ public final class VectorMath {
         if (v == null) {
             throw new IllegalArgumentException(field + " must not be null; " + field + "=null");
         }
+        // One SIMD pass on the common path: x - x is 0 for every finite x and NaN for an infinity or a NaN,
+        // so the sum of squares is 0 exactly when all are finite (no overflow: each term is 0). Only a vector
+        // that fails it is scanned for the component to name.
+        if (K.squareDistance(v, 0, v, 0, v.length) == 0f) {
+            return;
+        }
         for (int i = 0; i < v.length; i++) {
             if (!Float.isFinite(v[i])) {
                 throw new IllegalArgumentException(

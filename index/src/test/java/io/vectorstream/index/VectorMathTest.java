@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class VectorMathTest {
 
@@ -20,6 +22,35 @@ class VectorMathTest {
         assertThat(VectorMath.distance(VectorMetric.COSINE, a, a)).isCloseTo(0f, within(1e-6f));
         float[] n = VectorMath.normalizedCopy(new float[] {3, 4});
         assertThat(n).containsExactly(0.6f, 0.8f);
+    }
+
+    /**
+     * The finiteness check's SIMD pass and its scan agree: at every length around the vector widths, a NaN or an
+     * infinity anywhere (first, inside the vector part, in the scalar tail, last) is reported at its first
+     * index, and the largest finite values pass (their squares would overflow; the check never squares them).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 15, 16, 17, 31, 33, 64, 65, 784, 1023})
+    void checkFiniteNamesTheFirstBadComponentAtEveryLengthAndPosition(int len) {
+        float[] v = new float[len];
+        for (int i = 0; i < len; i++) {
+            v[i] = (i & 1) == 0 ? Float.MAX_VALUE : -Float.MAX_VALUE;
+        }
+        VectorMath.checkFinite("vector", v); // finite, however large: passes
+        float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        int[] positions = {0, len / 2, Math.max(0, len - 2), len - 1};
+        for (float b : bad) {
+            for (int at : positions) {
+                float[] w = v.clone();
+                w[at] = b;
+                if (at != len - 1) {
+                    w[len - 1] = Float.NaN; // a later bad component must not be the one named
+                }
+                assertThatThrownBy(() -> VectorMath.checkFinite("vector", w))
+                        .as("len=%d at=%d value=%s", len, at, b)
+                        .hasMessage("vector components must be finite; vector[" + at + "]=" + b);
+            }
+        }
     }
 
     @Test

@@ -65,6 +65,33 @@ public final class ScalarKernels implements VectorKernels {
     }
 
     @Override
+    public int quantizeInt8(float[] src, int so, byte[] dst, int doff, int len, float mid, float inv) {
+        assert so + len <= src.length && doff + len <= dst.length;
+        int sum = 0;
+        for (int i = 0; i < len; i++) {
+            int q = quantize(src[so + i], mid, inv);
+            dst[doff + i] = (byte) q;
+            sum += q;
+        }
+        return sum;
+    }
+
+    /**
+     * One component of {@link #quantizeInt8}. Shifted to [0.5, 254.5] before the cast, truncation is floor, so
+     * the result rounds half up; the SIMD kernels run the same float steps lane by lane.
+     */
+    static int quantize(float x, float mid, float inv) {
+        float v = (x - mid) * inv;
+        // Comparisons, not Math.min/max: the same result (a NaN stays NaN either way) without their -0.0 checks.
+        if (v > 127f) {
+            v = 127f;
+        } else if (v < -127f) {
+            v = -127f;
+        }
+        return (int) (v + 127.5f) - 127;
+    }
+
+    @Override
     public String name() {
         return "scalar";
     }

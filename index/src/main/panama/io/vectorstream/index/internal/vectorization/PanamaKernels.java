@@ -22,6 +22,8 @@ final class PanamaKernels implements VectorKernels {
     private static final int IL = I.length();
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(IL * 8));
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(IL * 16));
+    /** Floats with the int species' lane count: quantisation converts lane for lane, float to int to byte. */
+    private static final VectorSpecies<Float> FI = VectorSpecies.of(float.class, I.vectorShape());
 
     PanamaKernels() {
         if (FL < 4) {
@@ -129,6 +131,31 @@ final class PanamaKernels implements VectorKernels {
         for (; i < len; i++) {
             int d = a[ao + i] - b[bo + i];
             sum += d * d;
+        }
+        return sum;
+    }
+
+    @Override
+    public int quantizeInt8(float[] src, int so, byte[] dst, int doff, int len, float mid, float inv) {
+        assert so + len <= src.length && doff + len <= dst.length;
+        int i = 0;
+        int sum = 0;
+        if (len >= IL) {
+            IntVector acc = IntVector.zero(I);
+            for (int bound = len - IL; i <= bound; i += IL) {
+                // ScalarKernels.quantize lane by lane: the same float steps, then a truncating cast.
+                FloatVector v = FloatVector.fromArray(FI, src, so + i).sub(mid).mul(inv)
+                        .max(-127f).min(127f).add(127.5f);
+                IntVector q = ((IntVector) v.convertShape(VectorOperators.F2I, I, 0)).sub(127);
+                acc = acc.add(q);
+                ((ByteVector) q.convertShape(VectorOperators.I2B, B, 0)).intoArray(dst, doff + i);
+            }
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < len; i++) {
+            int q = ScalarKernels.quantize(src[so + i], mid, inv);
+            dst[doff + i] = (byte) q;
+            sum += q;
         }
         return sum;
     }

@@ -145,6 +145,57 @@ class KernelsAgreementTest {
         }
     }
 
+    /**
+     * Quantisation is exact: the kernel in use writes the same codes and sum as the scalar reference, bit for
+     * bit, over lengths around the vector widths and their tails, from odd offsets, for components inside the
+     * range, past both clamps, on exact ties (x.5 rounds up), next to ties, and at +-infinity after scaling.
+     * Away from ties it rounds as {@link Math#round(float)} does.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 768, 784, 1023})
+    void quantizeAgreesWithScalarReferenceBitForBit(int len) {
+        VectorKernels k = KernelProvider.kernels();
+        long seed = SEED * 17 + len;
+        SplittableRandom r = new SplittableRandom(seed);
+        float mid = 0.25f;
+        float inv = 2f;
+        float[] src = new float[len + 3];
+        for (int i = 0; i < src.length; i++) {
+            switch (r.nextInt(5)) {
+                case 0: src[i] = (float) (r.nextDouble() * 200 - 100); break; // past the clamps after scaling
+                case 1: src[i] = mid + (r.nextInt(254) - 127 + 0.5f) / inv; break; // an exact tie
+                case 2: src[i] = Math.nextUp(mid + (r.nextInt(254) - 127 + 0.5f) / inv); break;
+                case 3: src[i] = r.nextBoolean() ? Float.MAX_VALUE : -Float.MAX_VALUE; break; // scales to +-inf
+                default: src[i] = (float) (r.nextDouble() * 127 - 63.5); break;
+            }
+        }
+        byte[] expected = new byte[len + 1];
+        byte[] actual = new byte[len + 1];
+        int expectedSum = SCALAR.quantizeInt8(src, 3, expected, 1, len, mid, inv);
+        int actualSum = k.quantizeInt8(src, 3, actual, 1, len, mid, inv);
+        String msg = "seed=" + seed + " len=" + len + " impl=" + k.name();
+        assertThat(actual).as(msg).containsExactly(expected);
+        assertEquals(expectedSum, actualSum, msg);
+        int sum = 0;
+        for (int i = 0; i < len; i++) {
+            float scaled = (src[3 + i] - mid) * inv;
+            int q = expected[1 + i];
+            sum += q;
+            assertThat(q).as(msg + " i=" + i).isBetween(-127, 127);
+            float fromTie = Math.abs(Math.abs(scaled - (float) Math.floor(scaled)) - 0.5f);
+            if (Math.abs(scaled) >= 127) {
+                assertThat(q).as(msg + " clamp i=" + i).isEqualTo(scaled > 0 ? 127 : -127);
+            } else if (fromTie == 0f) {
+                assertThat(q).as(msg + " tie i=" + i + " scaled=" + scaled).isEqualTo((int) Math.floor(scaled) + 1);
+            } else if (fromTie > 1e-3f) {
+                // (Within float rounding of a tie the float steps may round up where Math.round does not.)
+                assertThat(q).as(msg + " i=" + i + " scaled=" + scaled).isEqualTo(Math.round(scaled));
+            }
+        }
+        assertEquals(sum, expectedSum, msg);
+        assertThat(expected[0]).as("the slice before doff is untouched").isZero();
+    }
+
     /** Relative 1e-4 of the magnitude, plus float rounding that grows with the length. */
     private static double tolerance(double ref, int len) {
         return Math.max(1e-4 * Math.abs(ref), 1e-6 * len);
