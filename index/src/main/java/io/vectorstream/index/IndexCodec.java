@@ -16,15 +16,15 @@ import java.util.zip.CRC32C;
  * The saved-index format: written by {@link HnswIndex#save(OutputStream)}, read by {@link HnswIndex#load}, which
  * rebuilds the index through the public {@link HnswIndex.Restorer} (the path the Flink operators restore by).
  *
- * <p>Version 2, written today (big-endian; streamed: nothing is buffered beyond a 64 KiB buffer):
+ * <p>Version 3, written today (big-endian; streamed: nothing is buffered beyond a 64 KiB buffer):
  * <pre>
  *   int    magic 'VSHW'
- *   int    format version (2)
+ *   int    format version (3)
  *   long   body length: the bytes between this field and the footer
  *   body:
  *     config    int dimension, byte metric code ({@link VectorMetric#code()}), int maxConn, int beamWidth,
  *               double levelMultiplier, long seed, byte quantization code ({@link Quantization#code()}),
- *               int quantizationTrainingSize, int exactSearchThreshold
+ *               int quantizationTrainingSize, int exactSearchThreshold, int rerankCandidates
  *     metadata  long level-generator state, int highWater, int liveCount, int entryPoint, int maxLevel,
  *               int freeCount, int[freeCount], int pendingCount, int[pendingCount],
  *               byte quantized, [float quantizer mid, float quantizer scale]
@@ -38,6 +38,10 @@ import java.util.zip.CRC32C;
  * reading stops at an inconsistency, the rest of the body is still read so the message can say whether the
  * checksum shows corruption.
  *
+ * <p>Version 2 (still read, no longer written) is version 3 without {@code rerankCandidates}: a version-2 file
+ * loads with the automatic re-rank depth (0). {@code vectorsOnHeap} is in neither: only an index with its floats
+ * on the heap can be saved, and it loads with them there.
+ *
  * <p>Version 1 (still read, no longer written) buffered the whole payload: magic, version, long payload length,
  * the payload (config, counters, level-generator state, free and pending slots, quantiser, then per slot a live
  * flag and, for live slots, id, level, vector and lists), then the CRC32C of the payload alone. Its enum bytes
@@ -48,11 +52,17 @@ import java.util.zip.CRC32C;
 final class IndexCodec {
     static final int MAGIC = 0x56534857; // "VSHW"
     /** The version written. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+    /** Version 3 without the re-rank depth: still read. */
+    static final int VERSION_2 = 2;
     /** The first version: still read. */
     static final int VERSION_1 = 1;
-    /** Bytes of the config part of a version-2 body. */
-    private static final int CONFIG_BYTES = 4 + 1 + 4 + 4 + 8 + 8 + 1 + 4 + 4;
+    /** Bytes of the config part of a version-2 body; version 3 adds an int. */
+    private static final int CONFIG_BYTES_V2 = 4 + 1 + 4 + 4 + 8 + 8 + 1 + 4 + 4;
+
+    private static int configBytes(int version) {
+        return version >= VERSION ? CONFIG_BYTES_V2 + 4 : CONFIG_BYTES_V2;
+    }
 
     private IndexCodec() {}
 
@@ -87,6 +97,7 @@ final class IndexCodec {
         d.writeByte(c.quantization().code());
         d.writeInt(c.quantizationTrainingSize());
         d.writeInt(c.exactSearchThreshold());
+        d.writeInt(c.rerankCandidates());
 
         d.writeLong(g.levelGeneratorState());
         d.writeInt(g.highWater());
@@ -145,9 +156,9 @@ final class IndexCodec {
         }
     }
 
-    /** The exact byte length of the version-2 body, computed before writing so the reader can bound it. */
+    /** The exact byte length of the body written, computed before writing so the reader can bound it. */
     private static long bodyLength(HnswGraph g, int dim, int free, int pending, boolean quantized) {
-        long bytes = CONFIG_BYTES + metadataBytes(free, pending, quantized);
+        long bytes = configBytes(VERSION) + metadataBytes(free, pending, quantized);
         for (int ord = 0, hw = g.highWater(); ord < hw; ord++) {
             if (g.isLive(ord)) {
                 bytes += nodeBytes(dim, 0);
@@ -185,30 +196,32 @@ final class IndexCodec {
             throw new IndexFormatException("truncated index: the data ends inside the header", e);
         }
         switch (version) {
-            case VERSION: return readVersion2(in);
+            case VERSION:
+            case VERSION_2:
+                return readStreamed(in, version);
             case VERSION_1: return readVersion1(raw);
             default:
-                throw new IndexFormatException("format version must be one of [" + VERSION_1 + ", " + VERSION
-                        + "]; version=" + version);
+                throw new IndexFormatException("format version must be one of [" + VERSION_1 + ", " + VERSION_2
+                        + ", " + VERSION + "]; version=" + version);
         }
     }
 
-    /** Version 2, after magic and version: streamed into a {@link HnswIndex.Restorer}. */
-    private static HnswIndex readVersion2(InputStream in) throws IOException {
+    /** Version 2 or 3, after magic and version: streamed into a {@link HnswIndex.Restorer}. */
+    private static HnswIndex readStreamed(InputStream in, int version) throws IOException {
         CRC32C crc = new CRC32C();
         byte[] head = new byte[16];
-        ByteBuffer.wrap(head).putInt(MAGIC).putInt(VERSION);
+        ByteBuffer.wrap(head).putInt(MAGIC).putInt(version);
         if (in.readNBytes(head, 8, 8) < 8) {
             throw new IndexFormatException("truncated index: the data ends inside the header");
         }
         crc.update(head);
         long bodyLength = ByteBuffer.wrap(head, 8, 8).getLong();
-        long minBody = CONFIG_BYTES + metadataBytes(0, 0, false);
+        long minBody = configBytes(version) + metadataBytes(0, 0, false);
         ChecksumReader body = new ChecksumReader(in, Math.max(0, bodyLength), crc);
         if (bodyLength < minBody) {
             throw diagnose(body, "header", "body length must be >= " + minBody + "; bodyLength=" + bodyLength, null);
         }
-        Version2Reader reader = new Version2Reader(body, bodyLength);
+        StreamedReader reader = new StreamedReader(body, bodyLength, version);
         HnswIndex.Restorer restorer;
         try {
             restorer = reader.read();
@@ -286,15 +299,17 @@ final class IndexCodec {
         return ByteBuffer.wrap(footer).getInt();
     }
 
-    /** Parses a version-2 body into a restorer; {@link #part} names where it is, for messages. */
-    private static final class Version2Reader {
+    /** Parses a version-2 or -3 body into a restorer; {@link #part} names where it is, for messages. */
+    private static final class StreamedReader {
         private final ChecksumReader d;
         private final long bodyLength;
+        private final int version;
         String part = "config";
 
-        Version2Reader(ChecksumReader d, long bodyLength) {
+        StreamedReader(ChecksumReader d, long bodyLength, int version) {
             this.d = d;
             this.bodyLength = bodyLength;
+            this.version = version;
         }
 
         HnswIndex.Restorer read() throws IOException {
@@ -303,7 +318,8 @@ final class IndexCodec {
             HnswConfig config = HnswConfig.builder(dim).metric(metric).maxConn(d.readInt()).beamWidth(d.readInt())
                     .levelMultiplier(Double.longBitsToDouble(d.readLong())).seed(d.readLong())
                     .quantization(Quantization.fromCode(d.readByte()))
-                    .quantizationTrainingSize(d.readInt()).exactSearchThreshold(d.readInt()).build();
+                    .quantizationTrainingSize(d.readInt()).exactSearchThreshold(d.readInt())
+                    .rerankCandidates(version >= VERSION ? d.readInt() : 0).build();
 
             part = "metadata";
             long rngState = d.readLong();
@@ -531,7 +547,7 @@ final class IndexCodec {
     }
 
     /**
-     * Reads a version-2 body: big-endian primitives from its own buffer, pulling at most the announced body
+     * Reads a version-2 or -3 body: big-endian primitives from its own buffer, pulling at most the announced body
      * length from the source (so the footer and whatever follows stay unread), and folding exactly the bytes it
      * hands out into the CRC32C, in bulk. Faster than DataInputStream over BufferedInputStream (no per-byte
      * calls), and it knows how many bytes were consumed, which the diagnosis of a bad length field needs.

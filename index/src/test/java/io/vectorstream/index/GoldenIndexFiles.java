@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  * upserts, then more removals) so that free and pending slots are part of the file. Graph search is forced
  * ({@code exactSearchThreshold} 0) so the answers depend on the neighbour lists. The expectation file also holds
  * answers after a fixed continuation (more adds and removals), which depend on the saved level-generator state and
- * free lists. Only public API is used, so the same class ran against version 1 and version 2 of the code.
+ * free lists. Only public API is used, so the same class ran against versions 1, 2 and 3 of the code.
  */
 public final class GoldenIndexFiles {
     static final int N = 400;
@@ -190,11 +190,25 @@ public final class GoldenIndexFiles {
         return sb.append(']').toString();
     }
 
-    /** Args: output directory, version tag (e.g. {@code v1}). Writes {@code <tag>-<name>.vshw} and {@code <name>.expected}. */
+    /**
+     * Args: output directory, version tag (e.g. {@code v1}). Writes {@code <tag>-<name>.vshw} and
+     * {@code <name>.expected}. With a third argument {@code --resave=<fromTag>} it instead loads each
+     * {@code <fromTag>-<name>.vshw} and saves it as {@code <tag>-<name>.vshw}: the same index in the newer format,
+     * so the expectations recorded with the first version's code describe it too (a fresh build by newer code may
+     * differ: session 10's builds traverse int8 codes). The version-3 files were written so, from version 2.
+     */
     public static void main(String[] args) throws IOException {
         Path dir = Paths.get(args[0]);
         String tag = args[1];
         Files.createDirectories(dir);
+        if (args.length > 2 && args[2].startsWith("--resave=")) {
+            String from = args[2].substring("--resave=".length());
+            for (Spec spec : specs()) {
+                HnswIndex.load(dir.resolve(from + "-" + spec.name + ".vshw"))
+                        .save(dir.resolve(tag + "-" + spec.name + ".vshw"));
+            }
+            return;
+        }
         for (Spec spec : specs()) {
             HnswIndex index = build(spec);
             index.save(dir.resolve(tag + "-" + spec.name + ".vshw"));

@@ -95,20 +95,26 @@ class GoldenIndexFilesTest {
         assertLoadsAsRecorded("v2");
     }
 
+    @Test
+    void version3FilesLoadAsRecorded() throws IOException {
+        assertLoadsAsRecorded("v3");
+    }
+
     /**
-     * Saving what was loaded reproduces the version-2 golden bytes exactly, whether it was loaded from the
-     * version-2 file or converted from the version-1 file: the format is stable, and nothing is lost on the way.
+     * Saving what was loaded reproduces the version-3 golden bytes exactly, whether it was loaded from the
+     * version-3 file or converted from a version-1 or version-2 file: the format is stable, and nothing is lost on
+     * the way.
      */
     @Test
-    void resavingEitherVersionGivesTheVersion2Bytes() throws IOException {
+    void resavingAnyVersionGivesTheVersion3Bytes() throws IOException {
         for (GoldenIndexFiles.Spec spec : GoldenIndexFiles.specs()) {
-            byte[] v2 = resource("v2-" + spec.name + ".vshw");
-            for (String tag : new String[] {"v1", "v2"}) {
+            byte[] v3 = resource("v3-" + spec.name + ".vshw");
+            for (String tag : new String[] {"v1", "v2", "v3"}) {
                 HnswIndex loaded = HnswIndex.load(new java.io.ByteArrayInputStream(resource(tag + "-" + spec.name
                         + ".vshw")));
                 java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
                 loaded.save(out);
-                assertThat(out.toByteArray()).as("%s-%s saved again", tag, spec.name).isEqualTo(v2);
+                assertThat(out.toByteArray()).as("%s-%s saved again", tag, spec.name).isEqualTo(v3);
             }
         }
     }

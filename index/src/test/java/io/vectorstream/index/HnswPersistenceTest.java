@@ -41,8 +41,9 @@ class HnswPersistenceTest {
     void saveThenLoadGivesIdenticalAnswersAndContinuesIdentically(@TempDir Path dir) throws IOException {
         float[][][] sets = TestData.mixture(SEED, N, 100, DIM);
         long[] ids = TestData.sequentialIds(N, -3L);
+        // Every saved setting off its default, the re-rank depth included (format version 3 keeps it).
         HnswConfig config = HnswConfig.builder(DIM).metric(VectorMetric.COSINE).quantization(Quantization.INT8)
-                .quantizationTrainingSize(500).seed(SEED).build();
+                .quantizationTrainingSize(500).seed(SEED).rerankCandidates(37).build();
         HnswIndex original = buildWithChurn(config, sets[0], ids);
         Path file = dir.resolve("index.vshw");
         original.save(file);
@@ -121,7 +122,7 @@ class HnswPersistenceTest {
         byte[] badVersion = bytes.clone();
         badVersion[7] = 9;
         assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(badVersion)))
-                .hasMessage("format version must be one of [1, 2]; version=9");
+                .hasMessage("format version must be one of [1, 2, 3]; version=9");
     }
 
     /** A file whose checksum matches but whose content breaks a rule is rejected naming the rule. */
@@ -136,11 +137,17 @@ class HnswPersistenceTest {
                 .hasMessage("corrupted index: config: metric code must be one of [0 (L2), 1 (INNER_PRODUCT), "
                         + "2 (COSINE)]; code=7");
         byte[] tooHighWater = bytes.clone();
-        ByteBuffer.wrap(tooHighWater).putInt(16 + 38 + 8, 51); // highWater, after the config and the generator
+        ByteBuffer.wrap(tooHighWater).putInt(16 + 42 + 8, 51); // highWater, after the config and the generator
         assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(withFooter(tooHighWater))))
                 .isInstanceOf(IndexFormatException.class)
                 .hasMessage("corrupted index: metadata: highWater must equal liveCount + freeCount + pendingCount "
                         + "(50 + 0 + 0); highWater=51");
+        byte[] rerank = bytes.clone();
+        ByteBuffer.wrap(rerank).putInt(16 + 38, 999_999); // the config's last field, the re-rank depth
+        assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(withFooter(rerank))))
+                .isInstanceOf(IndexFormatException.class)
+                .hasMessageStartingWith("corrupted index: config: rerankCandidates must be in [0, ")
+                .hasMessageEndingWith("; rerankCandidates=999999");
     }
 
     /** {@code bytes} with its CRC32C footer recomputed. */
