@@ -316,11 +316,10 @@ public final class HnswIndex {
     }
 
     /**
-     * Writes the whole index to {@code out} in the current format (version 2, see {@code IndexCodec}), streamed
+     * Writes the whole index to {@code out} in the current format (version 3, see {@code IndexCodec}), streamed
      * through a small buffer (the index is never copied into memory) and ended by a CRC32C footer over every
-     * byte before it. Does not close {@code out}. The format holds the graph's configuration but not the
-     * search-time {@link HnswConfig#rerankCandidates()} or {@link HnswConfig#vectorsOnHeap()}, which a loaded
-     * index takes at their defaults.
+     * byte before it. Does not close {@code out}. The format holds the whole configuration except
+     * {@link HnswConfig#vectorsOnHeap()}, which is always true for an index that can be saved.
      *
      * <p>Threading: reads the index, so no writer may run meanwhile (searchers may).
      *

@@ -53,6 +53,8 @@ final class IndexCodec {
     static final int MAGIC = 0x56534857; // "VSHW"
     /** The version written. */
     static final int VERSION = 3;
+    /** The first version with the re-rank depth; frozen, unlike {@link #VERSION}. */
+    static final int VERSION_3 = 3;
     /** Version 3 without the re-rank depth: still read. */
     static final int VERSION_2 = 2;
     /** The first version: still read. */
@@ -61,12 +63,12 @@ final class IndexCodec {
     private static final int CONFIG_BYTES_V2 = 4 + 1 + 4 + 4 + 8 + 8 + 1 + 4 + 4;
 
     private static int configBytes(int version) {
-        return version >= VERSION ? CONFIG_BYTES_V2 + 4 : CONFIG_BYTES_V2;
+        return version >= VERSION_3 ? CONFIG_BYTES_V2 + 4 : CONFIG_BYTES_V2;
     }
 
     private IndexCodec() {}
 
-    // ---------------------------------------------------------------- writing (version 2)
+    // ---------------------------------------------------------------- writing (version 3)
 
     static void write(HnswIndex index, OutputStream out) throws IOException {
         HnswGraph g = index.graph();
@@ -319,7 +321,7 @@ final class IndexCodec {
                     .levelMultiplier(Double.longBitsToDouble(d.readLong())).seed(d.readLong())
                     .quantization(Quantization.fromCode(d.readByte()))
                     .quantizationTrainingSize(d.readInt()).exactSearchThreshold(d.readInt())
-                    .rerankCandidates(version >= VERSION ? d.readInt() : 0).build();
+                    .rerankCandidates(version >= VERSION_3 ? d.readInt() : 0).build();
 
             part = "metadata";
             long rngState = d.readLong();

@@ -29,8 +29,9 @@ final class ScalarQuantizer {
         float lo = sample[(int) ((sample.length - 1) * 0.001)];
         float hi = sample[(int) ((sample.length - 1) * 0.999)];
         float scale = (hi - lo) / 254f;
-        if (!(scale > 0f)) {
-            // Constant components: any positive scale reproduces them exactly through mid.
+        if (!(scale > 0f) || !Float.isFinite(1f / scale)) {
+            // Constant components (or a range so small its inverse overflows): any positive scale reproduces them
+            // through mid.
             scale = 1f;
         }
         return new ScalarQuantizer((hi + lo) / 2f, scale);

@@ -195,13 +195,18 @@ public final class GoldenIndexFiles {
      * {@code <name>.expected}. With a third argument {@code --resave=<fromTag>} it instead loads each
      * {@code <fromTag>-<name>.vshw} and saves it as {@code <tag>-<name>.vshw}: the same index in the newer format,
      * so the expectations recorded with the first version's code describe it too (a fresh build by newer code may
-     * differ: session 10's builds traverse int8 codes). The version-3 files were written so, from version 2.
+     * differ: an INT8 index's build has traversed its codes since version 2). The version-3 files were written so,
+     * from version 2.
      */
     public static void main(String[] args) throws IOException {
         Path dir = Paths.get(args[0]);
         String tag = args[1];
         Files.createDirectories(dir);
-        if (args.length > 2 && args[2].startsWith("--resave=")) {
+        if (args.length > 3 || (args.length == 3 && !args[2].startsWith("--resave="))) {
+            throw new IllegalArgumentException("arguments must be: <directory> <tag> [--resave=<fromTag>]; got "
+                    + java.util.Arrays.toString(args));
+        }
+        if (args.length == 3) {
             String from = args[2].substring("--resave=".length());
             for (Spec spec : specs()) {
                 HnswIndex.load(dir.resolve(from + "-" + spec.name + ".vshw"))

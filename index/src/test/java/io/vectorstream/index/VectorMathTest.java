@@ -27,7 +27,7 @@ class VectorMathTest {
     /**
      * The finiteness check's SIMD pass and its scan agree: at every length around the vector widths, a NaN or an
      * infinity anywhere (first, inside the vector part, in the scalar tail, last) is reported at its first
-     * index, and the largest finite values pass (their squares would overflow; the check never squares them).
+     * index, and the largest finite values pass (their squares would overflow; the check squares x - x, which is 0).
      */
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 15, 16, 17, 31, 33, 64, 65, 784, 1023})

@@ -10,7 +10,11 @@ public interface VectorKernels {
     /** Dot product of {@code a[ao, ao+len)} and {@code b[bo, bo+len)}. */
     float dot(float[] a, int ao, float[] b, int bo, int len);
 
-    /** Squared Euclidean distance of {@code a[ao, ao+len)} and {@code b[bo, bo+len)}. */
+    /**
+     * Squared Euclidean distance of {@code a[ao, ao+len)} and {@code b[bo, bo+len)}, summed as {@code (a - b)^2}
+     * terms: equal finite slices give exactly 0, and a NaN or an infinity anywhere gives NaN (the finiteness check
+     * of {@code VectorMath} relies on both).
+     */
     float squareDistance(float[] a, int ao, float[] b, int bo, int len);
 
     /** Dot product of two signed int8 slices, accumulated exactly in an int. */
@@ -20,7 +24,7 @@ public interface VectorKernels {
     int squareDistanceInt8(byte[] a, int ao, byte[] b, int bo, int len);
 
     /**
-     * Scalar int8 quantisation of {@code src[so, so+len)} into {@code dst[doff, doff+len)}: each component
+     * Quantises {@code src[so, so+len)} to int8 codes in {@code dst[doff, doff+len)} with one offset and scale: each component
      * {@code x} becomes {@code (int) (clamp((x - mid) * inv, -127, 127) + 127.5f) - 127}, every step in float
      * arithmetic (so round-half-up, except within float rounding of a tie), identically in every implementation.
      * Returns the sum of the codes.
