@@ -51,10 +51,10 @@ import java.util.zip.CRC32C;
  */
 final class IndexCodec {
     static final int MAGIC = 0x56534857; // "VSHW"
-    /** The version written. */
-    static final int VERSION = 3;
     /** The first version with the re-rank depth; frozen, unlike {@link #VERSION}. */
     static final int VERSION_3 = 3;
+    /** The version written: a newer format adds its own frozen constant and points this at it. */
+    static final int VERSION = VERSION_3;
     /** Version 3 without the re-rank depth: still read. */
     static final int VERSION_2 = 2;
     /** The first version: still read. */
