@@ -20,8 +20,15 @@ final class PanamaKernels implements VectorKernels {
     // pair sum badly, so products are widened again to ints before accumulating).
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final int IL = I.length();
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(IL * 8));
-    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(IL * 16));
+    /**
+     * Bytes loaded per step: one int vector's lanes, but at least 8, as no vector shape is narrower than 64
+     * bits (with 128-bit vectors an int vector has 4 lanes, and 4 bytes are no shape).
+     */
+    private static final int BL = Math.max(IL, 8);
+    /** How many int vectors one step's bytes widen into: 1, or 2 with 128-bit vectors. */
+    private static final int PARTS = BL / IL;
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(BL * 8));
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(BL * 16));
     /** Floats with the int species' lane count: quantisation converts lane for lane, float to int to byte. */
     private static final VectorSpecies<Float> FI = VectorSpecies.of(float.class, I.vectorShape());
 
@@ -95,14 +102,16 @@ final class PanamaKernels implements VectorKernels {
         assert ao + len <= a.length && bo + len <= b.length;
         int i = 0;
         int sum = 0;
-        if (len >= IL) {
+        if (len >= BL) {
             IntVector acc = IntVector.zero(I);
-            for (int bound = len - IL; i <= bound; i += IL) {
+            for (int bound = len - BL; i <= bound; i += BL) {
                 ShortVector va = (ShortVector) ByteVector.fromArray(B, a, ao + i).convertShape(VectorOperators.B2S, S, 0);
                 ShortVector vb = (ShortVector) ByteVector.fromArray(B, b, bo + i).convertShape(VectorOperators.B2S, S, 0);
-                // |a*b| <= 127*128 fits a short; widen the product to int before summing.
+                // |a*b| <= 128*128 fits a short; widen the product to int before summing.
                 ShortVector prod = va.mul(vb);
-                acc = acc.add(prod.convertShape(VectorOperators.S2I, I, 0));
+                for (int p = 0; p < PARTS; p++) {
+                    acc = acc.add(prod.convertShape(VectorOperators.S2I, I, p));
+                }
             }
             sum = acc.reduceLanes(VectorOperators.ADD);
         }
@@ -117,14 +126,18 @@ final class PanamaKernels implements VectorKernels {
         assert ao + len <= a.length && bo + len <= b.length;
         int i = 0;
         int sum = 0;
-        if (len >= IL) {
+        if (len >= BL) {
             IntVector acc = IntVector.zero(I);
-            for (int bound = len - IL; i <= bound; i += IL) {
-                // The difference of two int8 values needs 9 bits, its square 16: widen to int first.
-                IntVector va = (IntVector) ByteVector.fromArray(B, a, ao + i).convertShape(VectorOperators.B2I, I, 0);
-                IntVector vb = (IntVector) ByteVector.fromArray(B, b, bo + i).convertShape(VectorOperators.B2I, I, 0);
-                IntVector d = va.sub(vb);
-                acc = acc.add(d.mul(d));
+            for (int bound = len - BL; i <= bound; i += BL) {
+                ByteVector ba = ByteVector.fromArray(B, a, ao + i);
+                ByteVector bb = ByteVector.fromArray(B, b, bo + i);
+                for (int p = 0; p < PARTS; p++) {
+                    // The difference of two int8 values needs 9 bits, its square 17: widen to int first.
+                    IntVector va = (IntVector) ba.convertShape(VectorOperators.B2I, I, p);
+                    IntVector vb = (IntVector) bb.convertShape(VectorOperators.B2I, I, p);
+                    IntVector d = va.sub(vb);
+                    acc = acc.add(d.mul(d));
+                }
             }
             sum = acc.reduceLanes(VectorOperators.ADD);
         }
@@ -140,7 +153,9 @@ final class PanamaKernels implements VectorKernels {
         assert so + len <= src.length && doff + len <= dst.length;
         int i = 0;
         int sum = 0;
-        if (len >= IL) {
+        // With 128-bit vectors one int vector narrows to 4 bytes, which no byte vector holds: the scalar loop
+        // below encodes those (the same float steps, so the codes are the same).
+        if (PARTS == 1 && len >= IL) {
             IntVector acc = IntVector.zero(I);
             for (int bound = len - IL; i <= bound; i += IL) {
                 // ScalarKernels.quantize lane by lane: the same float steps, then a truncating cast.

@@ -21,6 +21,11 @@ class KernelsAgreementTest {
         assertThat(expected).as("surefire sets expect.kernels").isNotNull();
         assertThat(VectorMath.implementationName()).startsWith(expected);
         assertThat(KernelProvider.kernels().name()).startsWith(expected);
+        // Runs with a narrower -XX:MaxVectorSize say which vector width the Panama kernels must have loaded at.
+        String bits = System.getProperty("expect.vector.bits");
+        if (bits != null) {
+            assertThat(KernelProvider.kernels().name()).contains("S_" + bits + "_BIT");
+        }
     }
 
     @Test
@@ -44,7 +49,7 @@ class KernelsAgreementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 3, 7, 15, 16, 17, 31, 33, 127, 128, 129, 768, 784, 1023})
+    @ValueSource(ints = {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 127, 128, 129, 768, 784, 1023})
     void floatKernelsAgreeWithScalarReference(int len) {
         VectorKernels k = KernelProvider.kernels();
         SplittableRandom r = new SplittableRandom(SEED + len);
@@ -73,7 +78,7 @@ class KernelsAgreementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 3, 7, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 127, 128, 129, 768, 784, 1023})
+    @ValueSource(ints = {1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 127, 128, 129, 768, 784, 1023})
     void int8KernelsAreExact(int len) {
         VectorKernels k = KernelProvider.kernels();
         SplittableRandom r = new SplittableRandom(SEED * 31 + len);
@@ -152,7 +157,7 @@ class KernelsAgreementTest {
      * Away from ties it rounds as {@link Math#round(float)} does.
      */
     @ParameterizedTest
-    @ValueSource(ints = {1, 3, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 768, 784, 1023})
+    @ValueSource(ints = {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 768, 784, 1023})
     void quantizeAgreesWithScalarReferenceBitForBit(int len) {
         VectorKernels k = KernelProvider.kernels();
         long seed = SEED * 17 + len;
