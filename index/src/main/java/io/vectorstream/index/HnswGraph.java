@@ -25,6 +25,8 @@ import java.util.Arrays;
 final class HnswGraph {
     /** Top layers are capped here; a saved level above it is corrupt. */
     static final int MAX_LEVEL = 32;
+    /** 64-byte cache lines (x86-64 and most ARM cores), in list entries. */
+    private static final int INTS_PER_CACHE_LINE = 16;
 
     private final NeighborStorage lists;
     private final LongIntHashMap idToOrd;
@@ -99,6 +101,21 @@ final class HnswGraph {
     /** Where in {@link #block} that list starts: its count, then the neighbours. */
     int offset(int ord, int level) {
         return lists.offset(ord, level);
+    }
+
+    /**
+     * Starts reading the list of {@code ord} on {@code level} before it is needed: one load per cache line it
+     * spans. Java has no prefetch instruction, so these are plain loads, and their sum is returned for the caller
+     * to keep (the JIT drops loads whose values are never used). No effect on the graph.
+     */
+    int touchList(int ord, int level) {
+        int[] b = lists.block(ord, level);
+        int o = lists.offset(ord, level);
+        int acc = b[o];
+        for (int j = o + INTS_PER_CACHE_LINE, end = o + acc; j <= end; j += INTS_PER_CACHE_LINE) {
+            acc += b[j];
+        }
+        return acc;
     }
 
     /** The edge distances parallel to {@link #block}; read-only for callers. */

@@ -50,6 +50,8 @@ public final class HnswSearcher {
     private int[] rerank = new int[64];
     /** The unvisited neighbours of the node being expanded, scored after {@link VectorScorer#prefetch}. */
     private int[] batch = new int[64];
+    /** Keeps the read-ahead loads of {@link HnswGraph#touchList} alive; its value means nothing. */
+    private int listTouches;
     /** A float vector read through the index's ExactVectorSource (floats off the heap). */
     private final float[] exactScratch;
     /**
@@ -429,6 +431,14 @@ public final class HnswSearcher {
                     return false;
                 }
                 batch[m++] = n;
+            }
+            // The closest queued candidate is usually the next one expanded (unless one of these neighbours
+            // beats it): reading its list now, with this batch's vectors, makes the two memory waits one.
+            if (!candidates.isEmpty()) {
+                int next = ScoredOrd.ord(candidates.peek());
+                if (graph.level(next) >= level) {
+                    listTouches += graph.touchList(next, level);
+                }
             }
             // The unvisited neighbours first, then their distances: their reads overlap (see prefetch).
             scorer.prefetch(batch, m);
