@@ -355,11 +355,21 @@ public final class HnswSearcher {
                 int[] blk = graph.block(cur, level);
                 int off = graph.offset(cur, level);
                 expandedCount++;
-                for (int j = off + 1, end = off + 1 + blk[off]; j < end; j++) {
+                int cnt = blk[off];
+                if (batch.length < cnt) {
+                    batch = new int[cnt];
+                }
+                int m = 0;
+                for (int j = off + 1, end = off + 1 + cnt; j < end; j++) {
                     int n = blk[j];
-                    if (graph.level(n) < level) {
-                        continue; // stale edge into a reused slot
+                    if (graph.level(n) >= level) { // else a stale edge into a reused slot
+                        batch[m++] = n;
                     }
+                }
+                // As in searchLayer: all of the list's vectors are read at once, then scored.
+                scorer.prefetch(batch, m);
+                for (int i = 0; i < m; i++) {
+                    int n = batch[i];
                     float d = scorer.distance(n);
                     visitedCount++;
                     // Strict order on (distance, ord) keeps the walk deterministic on ties.

@@ -29,6 +29,7 @@ abstract class Int8VectorScorer extends VectorScorer {
         this.vectors = vectors;
         this.dim = vectors.dimension();
         this.queryCode = new byte[dim];
+        this.touchLastLine = dim <= 4 * CACHE_LINE;
     }
 
     /** The scorer of {@code metric}: the one place the int8 formula is chosen. */
@@ -43,6 +44,13 @@ abstract class Int8VectorScorer extends VectorScorer {
 
     /** Keeps the prefetching loads alive: the JIT drops loads whose values are never used. */
     private int prefetched;
+    /**
+     * Whether {@link #prefetch} also loads each code's last byte. A code rarely starts on a cache line (the array
+     * data starts 16 bytes into its object), so a 128-byte code spans three lines, and stepping 64 bytes from its
+     * start reads two: the third then misses while scoring. Long codes do not need it: the CPU's stream prefetcher
+     * follows a run of lines on its own (measured: +2..5 % QPS on 128-d codes, no gain on 784-d).
+     */
+    private final boolean touchLastLine;
 
     @Override
     final void prefetch(int[] ords, int count) {
@@ -53,6 +61,9 @@ abstract class Int8VectorScorer extends VectorScorer {
             int base = ords[i] * d;
             for (int j = base, end = base + d; j < end; j += CACHE_LINE) {
                 acc += c[j];
+            }
+            if (touchLastLine) {
+                acc += c[base + d - 1];
             }
         }
         prefetched += acc;
