@@ -3,6 +3,7 @@ package io.vectorstream.index;
 import io.vectorstream.index.internal.LongHeap;
 import io.vectorstream.index.internal.ScoredOrd;
 import io.vectorstream.index.internal.VisitedSet;
+import java.util.Arrays;
 
 /**
  * Searches one {@link HnswIndex} with reusable scratch (visited set, candidate and result heaps, query
@@ -20,6 +21,12 @@ public final class HnswSearcher {
     public static final int MAX_K = 10_000;
     /** Largest accepted efSearch. */
     public static final int MAX_EF = 100_000;
+    /**
+     * Candidates a layer search expands per memory wave (see {@link #searchLayer}). Two: on 200k 128-d vectors
+     * +4..6 % QPS at the same recall over one (in-JVM A/B, every round); on Fashion-MNIST a little more recall
+     * per efSearch at about the same QPS; four visited 2..6 % more nodes for no further gain.
+     */
+    private static final int EXPANSIONS_PER_WAVE = 2;
 
     private final HnswIndex index;
     private final HnswConfig config;
@@ -390,6 +397,9 @@ public final class HnswSearcher {
      * may be null) in {@link #results}. Rejected nodes are still expanded, so a filter never disconnects the
      * graph.
      *
+     * <p>Expands the closest {@link #EXPANSIONS_PER_WAVE} candidates together: their unvisited neighbours are read
+     * from memory at once, then scored, so the search waits for memory once per pair of expansions.
+     *
      * @return false if more than {@code visitLimit} nodes were scored (results are then incomplete)
      */
     boolean searchLayer(int[] eps, int nEps, int ef, int level, IdFilter filter, OrdinalBitSet acceptOrds,
@@ -413,39 +423,53 @@ public final class HnswSearcher {
             }
         }
         while (!candidates.isEmpty()) {
-            long c = candidates.pop();
-            if (results.size() >= ef && ScoredOrd.distance(c) > worst) {
-                break; // the closest unexpanded candidate is worse than every kept result
-            }
-            int ord = ScoredOrd.ord(c);
-            if (graph.level(ord) < level) {
-                continue; // a stale edge into a reused slot that no longer reaches this layer
-            }
-            int[] blk = graph.block(ord, level);
-            int off = graph.offset(ord, level);
-            expandedCount++;
-            int cnt = blk[off];
-            if (batch.length < cnt) {
-                batch = new int[cnt];
-            }
             int m = 0;
-            for (int j = off + 1, end = off + 1 + cnt; j < end; j++) {
-                int n = blk[j];
-                // An edge may point at a removed slot (level -1) or at a reused slot that no longer reaches
-                // this layer: edges into a removed node that its removal could not see are left behind.
-                // The visited bit first: most neighbours were seen already, and it is the cheaper read.
-                if (!visited.visit(n) || graph.level(n) < level) {
-                    continue;
+            int taken = 0;
+            boolean done = false;
+            while (taken < EXPANSIONS_PER_WAVE && !candidates.isEmpty()) {
+                long c = candidates.peek();
+                if (results.size() >= ef && ScoredOrd.distance(c) > worst) {
+                    // The closest unexpanded candidate is worse than every kept result: the search ends, once
+                    // the neighbours gathered so far are scored.
+                    done = taken == 0;
+                    break;
                 }
-                if (++visitedCount > visitLimit) {
-                    return false;
+                candidates.pop();
+                int ord = ScoredOrd.ord(c);
+                if (graph.level(ord) < level) {
+                    continue; // a stale edge into a reused slot that no longer reaches this layer
                 }
-                batch[m++] = n;
+                taken++;
+                int[] blk = graph.block(ord, level);
+                int off = graph.offset(ord, level);
+                expandedCount++;
+                int cnt = blk[off];
+                if (batch.length < m + cnt) {
+                    batch = Arrays.copyOf(batch, m + cnt);
+                }
+                for (int j = off + 1, end = off + 1 + cnt; j < end; j++) {
+                    int n = blk[j];
+                    // An edge may point at a removed slot (level -1) or at a reused slot that no longer reaches
+                    // this layer: edges into a removed node that its removal could not see are left behind.
+                    // The visited bit first: most neighbours were seen already, and it is the cheaper read.
+                    if (!visited.visit(n) || graph.level(n) < level) {
+                        continue;
+                    }
+                    if (++visitedCount > visitLimit) {
+                        return false;
+                    }
+                    batch[m++] = n;
+                }
             }
-            // The closest queued candidate is usually the next one expanded (unless one of these neighbours
-            // beats it): reading its list now, with this batch's vectors, makes the two memory waits one.
-            if (!candidates.isEmpty()) {
-                int next = ScoredOrd.ord(candidates.peek());
+            if (done) {
+                break;
+            }
+            // The closest queued candidates are usually the next ones expanded (unless these neighbours beat
+            // them): reading their lists now, with this batch's vectors, makes two memory waits one. The next
+            // pair is the heap's top and one of its two children.
+            long[] h = candidates.array();
+            for (int i = 0, lim = Math.min(candidates.size(), 2 * EXPANSIONS_PER_WAVE - 1); i < lim; i++) {
+                int next = ScoredOrd.ord(h[i]);
                 if (graph.level(next) >= level) {
                     listTouches += graph.touchList(next, level);
                 }

@@ -14,6 +14,8 @@ abstract class Int8VectorScorer extends VectorScorer {
     static final VectorKernels K = KernelProvider.kernels();
     /** Bytes per cache line on the CPUs this runs on (x86-64 and most ARM cores). */
     private static final int CACHE_LINE = 64;
+    /** Where the codes start in their array ({@link StoredVectors#CODE_BASE}). */
+    private static final int BASE = StoredVectors.CODE_BASE;
 
     final StoredVectors vectors;
     final int dim;
@@ -58,7 +60,7 @@ abstract class Int8VectorScorer extends VectorScorer {
         int d = dim;
         int acc = 0;
         for (int i = 0; i < count; i++) {
-            int base = ords[i] * d;
+            int base = BASE + ords[i] * d;
             for (int j = base, end = base + d; j < end; j += CACHE_LINE) {
                 acc += c[j];
             }
@@ -78,7 +80,7 @@ abstract class Int8VectorScorer extends VectorScorer {
     @Override
     final void setQueryToNode(int ord) {
         refresh();
-        System.arraycopy(codes, ord * dim, queryCode, 0, dim);
+        System.arraycopy(codes, BASE + ord * dim, queryCode, 0, dim);
         querySum = sums[ord];
     }
 
@@ -108,14 +110,14 @@ abstract class Int8VectorScorer extends VectorScorer {
         @Override
         float distance(int ord) {
             float s = scale;
-            return s * s * K.squareDistanceInt8(queryCode, 0, codes, ord * dim, dim);
+            return s * s * K.squareDistanceInt8(queryCode, 0, codes, BASE + ord * dim, dim);
         }
 
         @Override
         float distanceBetween(int a, int b) {
             byte[] c = vectors.codes();
             float s = vectors.quantizer().scale;
-            return s * s * K.squareDistanceInt8(c, a * dim, c, b * dim, dim);
+            return s * s * K.squareDistanceInt8(c, BASE + a * dim, c, BASE + b * dim, dim);
         }
     }
 
@@ -127,7 +129,7 @@ abstract class Int8VectorScorer extends VectorScorer {
 
         @Override
         float distance(int ord) {
-            return -dot(queryCode, 0, querySum, codes, ord * dim, sums[ord], mid, scale);
+            return -dot(queryCode, 0, querySum, codes, BASE + ord * dim, sums[ord], mid, scale);
         }
 
         @Override
@@ -135,7 +137,7 @@ abstract class Int8VectorScorer extends VectorScorer {
             byte[] c = vectors.codes();
             int[] cs = vectors.codeSums();
             ScalarQuantizer q = vectors.quantizer();
-            return -dot(c, a * dim, cs[a], c, b * dim, cs[b], q.mid, q.scale);
+            return -dot(c, BASE + a * dim, cs[a], c, BASE + b * dim, cs[b], q.mid, q.scale);
         }
     }
 
@@ -147,7 +149,7 @@ abstract class Int8VectorScorer extends VectorScorer {
 
         @Override
         float distance(int ord) {
-            return 1f - dot(queryCode, 0, querySum, codes, ord * dim, sums[ord], mid, scale);
+            return 1f - dot(queryCode, 0, querySum, codes, BASE + ord * dim, sums[ord], mid, scale);
         }
 
         @Override
@@ -155,7 +157,7 @@ abstract class Int8VectorScorer extends VectorScorer {
             byte[] c = vectors.codes();
             int[] cs = vectors.codeSums();
             ScalarQuantizer q = vectors.quantizer();
-            return 1f - dot(c, a * dim, cs[a], c, b * dim, cs[b], q.mid, q.scale);
+            return 1f - dot(c, BASE + a * dim, cs[a], c, BASE + b * dim, cs[b], q.mid, q.scale);
         }
     }
 }
