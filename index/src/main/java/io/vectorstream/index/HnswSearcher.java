@@ -55,7 +55,10 @@ public final class HnswSearcher {
     /** Exact distances the last search's re-rank computed; see {@link #lastRerankedCount()}. */
     private int rerankedCount;
     private int[] rerank = new int[64];
-    /** The unvisited neighbours of the node being expanded, scored after {@link VectorScorer#prefetch}. */
+    /**
+     * The nodes about to be scored, after {@link VectorScorer#prefetch}: the unvisited neighbours of the (up to
+     * {@link #EXPANSIONS_PER_WAVE}) nodes being expanded in a layer search, a list's neighbours in the descent.
+     */
     private int[] batch = new int[64];
     /** Keeps the read-ahead loads of {@link HnswGraph#touchList} alive; its value means nothing. */
     private int listTouches;
@@ -429,8 +432,8 @@ public final class HnswSearcher {
             while (taken < EXPANSIONS_PER_WAVE && !candidates.isEmpty()) {
                 long c = candidates.peek();
                 if (results.size() >= ef && ScoredOrd.distance(c) > worst) {
-                    // The closest unexpanded candidate is worse than every kept result: the search ends, once
-                    // the neighbours gathered so far are scored.
+                    // The closest unexpanded candidate is worse than every kept result: with nothing gathered
+                    // the search ends; else the gathered neighbours are scored first (one may beat it).
                     done = taken == 0;
                     break;
                 }
@@ -465,10 +468,10 @@ public final class HnswSearcher {
                 break;
             }
             // The closest queued candidates are usually the next ones expanded (unless these neighbours beat
-            // them): reading their lists now, with this batch's vectors, makes two memory waits one. The next
-            // pair is the heap's top and one of its two children.
+            // them): reading their lists now, with this batch's vectors, makes two memory waits one. The k
+            // smallest entries of a binary heap are among its first 2^k - 1: for a pair, the top and its children.
             long[] h = candidates.array();
-            for (int i = 0, lim = Math.min(candidates.size(), 2 * EXPANSIONS_PER_WAVE - 1); i < lim; i++) {
+            for (int i = 0, lim = Math.min(candidates.size(), (1 << EXPANSIONS_PER_WAVE) - 1); i < lim; i++) {
                 int next = ScoredOrd.ord(h[i]);
                 if (graph.level(next) >= level) {
                     listTouches += graph.touchList(next, level);

@@ -47,10 +47,12 @@ abstract class Int8VectorScorer extends VectorScorer {
     /** Keeps the prefetching loads alive: the JIT drops loads whose values are never used. */
     private int prefetched;
     /**
-     * Whether {@link #prefetch} also loads each code's last byte. A code rarely starts on a cache line (the array
-     * data starts 16 bytes into its object), so a 128-byte code spans three lines, and stepping 64 bytes from its
-     * start reads two: the third then misses while scoring. Long codes do not need it: the CPU's stream prefetcher
-     * follows a run of lines on its own (measured: +2..5 % QPS on 128-d codes, no gain on 784-d).
+     * Whether {@link #prefetch} also loads each code's last byte. A code that does not start on a cache line (its
+     * dimension is not a multiple of 64, or the array is not where {@link StoredVectors#CODE_BASE} assumes) spans
+     * one line more than stepping 64 bytes from its start reads, and that line then misses while scoring. For an
+     * aligned code the extra load hits a line just read. Long codes do not need it: the CPU's stream prefetcher
+     * follows a run of lines on its own (measured before the codes were aligned: +2..5 % QPS on 128-d codes, no
+     * gain on 784-d).
      */
     private final boolean touchLastLine;
 

@@ -110,7 +110,7 @@ final class StoredVectors {
     /** Makes room for ordinals below {@code ords}; the codes take {@code slotCapacity} slots (the graph's). */
     void ensureCapacity(int ords, int slotCapacity) {
         if (codes != null && codeSums.length < slotCapacity) {
-            codes = java.util.Arrays.copyOf(codes, CODE_BASE + slotCapacity * dimension);
+            codes = java.util.Arrays.copyOf(codes, codeArrayLength(slotCapacity));
             codeSums = java.util.Arrays.copyOf(codeSums, slotCapacity);
         }
         if (floatsOnHeap) {
@@ -129,12 +129,21 @@ final class StoredVectors {
      */
     void installQuantizer(ScalarQuantizer q, int slotCapacity, int encodeBelow) {
         quantizer = q;
-        codes = new byte[CODE_BASE + slotCapacity * dimension];
+        codes = new byte[codeArrayLength(slotCapacity)];
         codeSums = new int[slotCapacity];
         float[] data = floats.data();
         for (int ord = 0; ord < encodeBelow; ord++) {
             codeSums[ord] = q.encode(data, ord * dimension, codes, CODE_BASE + ord * dimension, dimension);
         }
+    }
+
+    /** The codes array's length for {@code slots} codes; fails clearly where an array cannot be that long. */
+    private int codeArrayLength(int slots) {
+        long length = CODE_BASE + (long) slots * dimension;
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("int8 code storage full: " + slots + " codes of dimension " + dimension);
+        }
+        return (int) length;
     }
 
     /** Drops the float vectors: from now on the codes are the heap copy (needs a quantiser). */
