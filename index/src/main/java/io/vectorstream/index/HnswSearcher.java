@@ -366,9 +366,7 @@ public final class HnswSearcher {
                 int off = graph.offset(cur, level);
                 expandedCount++;
                 int cnt = blk[off];
-                if (batch.length < cnt) {
-                    batch = new int[cnt];
-                }
+                ensureBatch(cnt);
                 int m = 0;
                 for (int j = off + 1, end = off + 1 + cnt; j < end; j++) {
                     int n = blk[j];
@@ -447,9 +445,7 @@ public final class HnswSearcher {
                 int off = graph.offset(ord, level);
                 expandedCount++;
                 int cnt = blk[off];
-                if (batch.length < m + cnt) {
-                    batch = Arrays.copyOf(batch, m + cnt);
-                }
+                ensureBatch(m + cnt);
                 for (int j = off + 1, end = off + 1 + cnt; j < end; j++) {
                     int n = blk[j];
                     // An edge may point at a removed slot (level -1) or at a reused slot that no longer reaches
@@ -491,6 +487,13 @@ public final class HnswSearcher {
             }
         }
         return true;
+    }
+
+    /** Grows {@link #batch} to hold {@code n} nodes, keeping those already gathered. */
+    private void ensureBatch(int n) {
+        if (batch.length < n) {
+            batch = Arrays.copyOf(batch, n);
+        }
     }
 
     /** Live, and passing whichever filter is set: one bit test for an ordinal set, a call for an id filter. */
