@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The ANN benchmark in one command:
 #   bench/run.sh [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] [--quick] [--rounds N]
-#                [--libraries a,b,..] [--efs 10,12,..]   (--efs: the efSearch grid, rising)
+#                [--libraries a,b,..] [--efs 10,12,..] [--m 16] [--ef-construction 100] [--reach 0.995] [--max-ef 4000]
+# --efs: the efSearch grid, rising; beyond it each library is measured at 1.25x steps while its recall is below
+# --reach, up to --max-ef. --m / --ef-construction: the graph every library builds (2M on the base layer).
 # Picks the newest JDK installed (Lucene 10 needs 21+), installs Fashion-MNIST from Debian when needed and the
 # native peers from npm, builds the bench module, runs every library in a fresh process (JVM, or Node for the
 # native peers), interleaved over --rounds (default 3), updates docs/benchmarks.md.

@@ -2,7 +2,9 @@
 // the Java AnnWorker: build time with one thread, then per efSearch the single-thread QPS and recall@10, after a
 // warm-up, with the other processes' CPU during each point.
 //
-// node ann-worker.mjs <usearch|hnswlib-native> <l2|ip|cosine> <data prefix> <ef,ef,...>
+// node ann-worker.mjs <usearch|hnswlib-native> <l2|ip|cosine> <data prefix> <ef,ef,...> [M efConstruction reach maxEf]
+// (defaults 16 100 0.995 4000). The sweep follows SweepGrid.java: the grid, then 1.25x while recall < reach, up to
+// maxEf.
 // The prefix names three files written by the Java harness (BenchData.writeRaw): <prefix>.base.f32,
 // <prefix>.queries.f32 (int32 count, int32 dimension, then float32 rows) and <prefix>.truth.i32 (int32 count,
 // int32 depth, then int32 rows of base positions, nearest first), all little-endian.
@@ -14,11 +16,21 @@ import { join } from 'node:path';
 const require = createRequire(import.meta.url);
 // A package's own version (not every package exports its package.json).
 const versionOf = name => JSON.parse(readFileSync(new URL(`./node_modules/${name}/package.json`, import.meta.url))).version;
-const [lib, metric, prefix, efArg] = process.argv.slice(2);
+const [lib, metric, prefix, efArg, mArg, efcArg, reachArg, maxEfArg] = process.argv.slice(2);
 const efs = efArg.split(',').map(Number);
 const K = 10;
-const M = 16;
-const EF_CONSTRUCTION = 100;
+const M = Number(mArg ?? 16);
+const EF_CONSTRUCTION = Number(efcArg ?? 100);
+const REACH = Number(reachArg ?? 0.995);
+const MAX_EF = Number(maxEfArg ?? 4000);
+
+// The efSearch after `ef` (which reached `recall`), or -1 to stop: as SweepGrid.next in the Java harness.
+function nextEf(ef, recall) {
+  const g = efs.find(e => e > ef);
+  if (g !== undefined) return g;
+  if (recall >= REACH || ef >= MAX_EF) return -1;
+  return Math.min(MAX_EF, Math.max(ef + 1, Math.round(ef * 1.25)));
+}
 
 function readMatrix(path, Type) {
   const buf = readFileSync(path);
@@ -101,7 +113,7 @@ if (lib === 'usearch') {
     warm.search(queries.data, K, 1);
     warm.search(queries.data, K, 1);
   }
-  for (const ef of efs) {
+  for (let ef = efs[0]; ef > 0; ef = nextEf(ef, sweep[sweep.length - 1].recall)) {
     const idx = new usearch.Index(config(ef));
     idx.load(file);
     const quietBefore = await awaitQuiet(0.25, 10_000);
@@ -139,7 +151,7 @@ if (lib === 'usearch') {
   for (let w = 0; w < 2; w++) for (const q of qs) index.searchKnn(q, K);
   const lat = new Float64Array(queries.n);
   const got = new Int32Array(K);
-  for (const ef of efs) {
+  for (let ef = efs[0]; ef > 0; ef = nextEf(ef, sweep[sweep.length - 1].recall)) {
     index.setEf(Math.max(ef, K));
     const quietBefore = await awaitQuiet(0.25, 10_000);
     const s = loadStart();

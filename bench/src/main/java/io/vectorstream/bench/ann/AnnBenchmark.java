@@ -31,13 +31,36 @@ import org.knowm.xchart.style.Styler;
  * rounds of the ratio within the round, with QPS at a recall interpolated on each library's Pareto curve.
  *
  * <p>Usage: {@code AnnBenchmark [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine]
- * [--quick] [--rounds 3] [--libraries a,b,...]}. Run through {@code bench/run.sh}.
+ * [--quick] [--rounds 3] [--libraries a,b,...] [--efs 10,12,...] [--m 16] [--ef-construction 100] [--reach 0.995]
+ * [--max-ef 4000]}: every library builds with the same M and efConstruction ({@link GraphParams}) and is measured
+ * over the grid, then beyond it up to {@code --max-ef} while its recall is below {@code --reach} ({@link SweepGrid}).
+ * Run through {@code bench/run.sh}.
  */
 public final class AnnBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final List<String> PEERS = List.of("lucene", "jvector", "hnswlib");
 
+    private static final String USAGE = "[--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] "
+            + "[--quick] [--rounds N] [--libraries a,b] [--efs 10,12,..] [--m 16] [--ef-construction 100] [--reach 0.995] "
+            + "[--max-ef 4000]";
+
     private AnnBenchmark() {}
+
+    private static int intArg(String name, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer; " + name.substring(2) + "=" + value);
+        }
+    }
+
+    private static double doubleArg(String name, String value) {
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number; " + name.substring(2) + "=" + value);
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         String dataset = "fashion-mnist";
@@ -48,6 +71,10 @@ public final class AnnBenchmark {
         int rounds = 3;
         String fromJson = null;
         String efsOverride = null;
+        int m = GraphParams.DEFAULT.m();
+        int efConstruction = GraphParams.DEFAULT.efConstruction();
+        double reach = SweepGrid.DEFAULT_REACH;
+        int maxEf = SweepGrid.DEFAULT_MAX_EF;
         String libraries = "vectorstream,vectorstream-int8,lucene,lucene-int7,jvector-panama,jvector-native,hnswlib,usearch,"
                 + "hnswlib-native";
         for (int i = 0; i < args.length; i++) {
@@ -61,8 +88,11 @@ public final class AnnBenchmark {
                 case "--rounds": rounds = Integer.parseInt(args[++i]); break;
                 case "--from-json": fromJson = args[++i]; break;
                 case "--efs": efsOverride = args[++i]; break;
-                default: throw new IllegalArgumentException("unknown argument: " + args[i]
-                        + "; usage: [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] [--quick] [--rounds N] [--libraries a,b] [--efs 10,12,..]");
+                case "--m": m = intArg("--m", args[++i]); break;
+                case "--ef-construction": efConstruction = intArg("--ef-construction", args[++i]); break;
+                case "--reach": reach = doubleArg("--reach", args[++i]); break;
+                case "--max-ef": maxEf = intArg("--max-ef", args[++i]); break;
+                default: throw new IllegalArgumentException("unknown argument: " + args[i] + "; usage: " + USAGE);
             }
         }
         if (fromJson != null) {
@@ -79,6 +109,12 @@ public final class AnnBenchmark {
         // --efs widens it for data whose recall climbs slowly (every library then needs a larger ef for 0.99).
         String efs = efsOverride != null ? checkGrid(efsOverride) : quick ? "10,12,14,16,20,24,28,32,40,48,64,80,100,128"
                 : "10,12,14,16,20,24,28,32,40,48,64,80,100,128,160,200";
+        GraphParams params = new GraphParams(m, efConstruction);
+        // Checked here, before any build: the workers apply it (see SweepGrid).
+        SweepGrid grid = new SweepGrid(java.util.Arrays.stream(efs.split(",")).mapToInt(Integer::parseInt).toArray(),
+                reach, maxEf);
+        List<String> sweepArgs = List.of(String.valueOf(m), String.valueOf(efConstruction), String.valueOf(reach),
+                String.valueOf(grid.maxEf()));
         Path root = Paths.get(System.getProperty("vectorstream.root", "."));
         Path cache = root.resolve("bench/results/cache");
 
@@ -100,7 +136,10 @@ public final class AnnBenchmark {
         report.put("jdk", Runtime.version().toString());
         report.put("machine", machine());
         report.put("command", "bench/run.sh " + String.join(" ", args));
-        report.put("parameters", "M 16 (2M on layer 0), efConstruction 100, k 10, one query thread");
+        report.put("parameters", params.describe() + ", k 10, one query thread");
+        report.put("m", m);
+        report.put("efConstruction", efConstruction);
+        report.put("grid", efs + ", then x1.25 while recall < " + reach + " up to ef " + maxEf);
         report.put("rounds", rounds);
         ArrayNode results = report.putArray("results");
         // Interleaved rounds: every library, then every library again, each in a fresh JVM, so a noisy minute hits
@@ -109,14 +148,15 @@ public final class AnnBenchmark {
             for (String lib : libraries.split(",")) {
                 System.err.println("== round " + (r + 1) + "/" + rounds + ": " + lib);
                 ObjectNode res = (ObjectNode) (NATIVE_PEERS.contains(lib)
-                        ? runProcess(lib, nativeWorker(root, lib, metricName, raw, efs))
-                        : runWorker(lib, metricName, dataset, base, query, limitBase, limitQueries, cache, efs));
+                        ? runProcess(lib, nativeWorker(root, lib, metricName, raw, efs, sweepArgs))
+                        : runWorker(lib, metricName, dataset, base, query, limitBase, limitQueries, cache, efs,
+                                sweepArgs));
                 res.put("round", r);
                 results.add(res);
             }
         }
 
-        String stem = data.name + "-" + metricName + (quick ? "-quick" : "") + "-" + LocalDate.now();
+        String stem = data.name + "-" + metricName + params.fileTag() + (quick ? "-quick" : "") + "-" + LocalDate.now();
         Path out = root.resolve("bench/results");
         Files.createDirectories(out);
         Files.writeString(out.resolve(stem + ".json"), JSON.writeValueAsString(report));
@@ -155,23 +195,28 @@ public final class AnnBenchmark {
     /** Peers run as a Node process on the raw data ({@code bench/peers}, installed by {@code bench/run.sh}). */
     static final java.util.Set<String> NATIVE_PEERS = java.util.Set.of("usearch", "hnswlib-native");
 
-    private static List<String> nativeWorker(Path root, String lib, String metric, Path raw, String efs) {
+    private static List<String> nativeWorker(Path root, String lib, String metric, Path raw, String efs,
+                                             List<String> sweepArgs) {
         Path script = root.resolve("bench/peers/ann-worker.mjs");
         if (!Files.isDirectory(root.resolve("bench/peers/node_modules"))) {
             throw new IllegalStateException("bench/peers/node_modules must exist to run " + lib + ": run bench/run.sh "
                     + "(it installs the peers with npm), or leave " + lib + " out of --libraries");
         }
-        return List.of("node", script.toString(), lib, metric, raw.toString(), efs);
+        List<String> cmd = new ArrayList<>(List.of("node", script.toString(), lib, metric, raw.toString(), efs));
+        cmd.addAll(sweepArgs);
+        return cmd;
     }
 
     private static JsonNode runWorker(String lib, String metric, String dataset, String base, String query,
-                                      int limitBase, int limitQueries, Path cache, String efs) throws Exception {
+                                      int limitBase, int limitQueries, Path cache, String efs, List<String> sweepArgs)
+            throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("-Xmx8g", "-Xms2g", "--add-modules", "jdk.incubator.vector",
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 AnnWorker.class.getName(), lib, metric, dataset.equals("fvecs") ? "-" : dataset, base, query,
                 String.valueOf(limitBase), String.valueOf(limitQueries), cache.toString(), efs));
+        cmd.addAll(sweepArgs);
         return runProcess(lib, cmd);
     }
 
@@ -337,7 +382,8 @@ public final class AnnBenchmark {
             }
             out[round][0] = p95 == 0 ? Double.NaN : o95 / p95;
             out[round][1] = p99 == 0 ? Double.NaN : o99 / p99;
-            out[round][2] = pBuild / oBuild;
+            // n/a when a side has no library in the run (e.g. only native peers were named).
+            out[round][2] = pBuild == Double.MAX_VALUE || oBuild == Double.MAX_VALUE ? Double.NaN : pBuild / oBuild;
         }
         return out;
     }
@@ -428,6 +474,9 @@ public final class AnnBenchmark {
                 report.get("dataset").asText(), report.get("base").asInt(), report.get("queries").asInt(),
                 report.get("dimension").asInt(), report.get("metric").asText(), report.get("parameters").asText(),
                 report.get("jdk").asText(), report.get("machine").asText(), report.get("rounds").asInt()));
+        if (report.has("grid")) {
+            sb.append("efSearch: ").append(report.get("grid").asText()).append(".\n\n");
+        }
         sb.append("QPS at a recall is read off the library's recall-QPS curve (best round per ef), interpolated between "
                 + "its two neighbouring points; the spread is that figure's range over the rounds' own curves.\n\n");
         sb.append("| library | build 1 thread (s), best (range) | build 2 threads (s) | heap after build (MiB) "
@@ -522,7 +571,11 @@ public final class AnnBenchmark {
     }
 
     static void updateDocs(Path docs, JsonNode report, String table, String stem, String ratio) throws java.io.IOException {
-        String begin = "<!-- ann:" + report.get("dataset").asText() + "-" + report.get("metric").asText() + ":begin -->";
+        // One section per (dataset, metric, graph parameters): a run at other parameters never replaces the default's.
+        String tag = report.has("m") ? new GraphParams(report.get("m").asInt(), report.get("efConstruction").asInt())
+                .fileTag() : "";
+        String begin = "<!-- ann:" + report.get("dataset").asText() + "-" + report.get("metric").asText() + tag
+                + ":begin -->";
         String end = begin.replace(":begin", ":end");
         String section = begin + "\n"
                 + "Command: `" + report.get("command").asText() + "` (" + report.get("date").asText() + ")\n\n"

@@ -9,8 +9,8 @@ interface AnnLibrary {
     /** Name in reports, e.g. {@code lucene-10.6.0}. */
     String name();
 
-    /** Builds the index over {@code base} with M 16 (2M on layer 0) and efConstruction 100. */
-    void build(float[][] base, int threads) throws Exception;
+    /** Builds the index over {@code base} with {@code graph}'s M (2M on the base layer) and efConstruction. */
+    void build(float[][] base, int threads, GraphParams graph) throws Exception;
 
     /** Whether {@link #build} really uses more than one thread (false: the 2-thread figure is n/a). */
     default boolean buildsConcurrently() {

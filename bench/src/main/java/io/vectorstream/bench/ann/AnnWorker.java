@@ -13,7 +13,8 @@ import java.util.Arrays;
 /**
  * Measures one library in this (fresh) JVM and prints one JSON line: build time with 1 and 2 threads, heap
  * after build, and per efSearch the single-thread QPS, recall@10 and p50/p99 latency, after a warm-up.
- * Started by {@link AnnBenchmark}; args: library metric dataset base query limitBase limitQueries cacheDir efs.
+ * Started by {@link AnnBenchmark}; args: library metric dataset base query limitBase limitQueries cacheDir efs m
+ * efConstruction reach maxEf (the sweep: {@link SweepGrid}).
  */
 public final class AnnWorker {
     private AnnWorker() {}
@@ -39,6 +40,8 @@ public final class AnnWorker {
                 a[4].equals("-") ? null : Paths.get(a[4]), Integer.parseInt(a[5]), Integer.parseInt(a[6]), metric,
                 Path.of(a[7]));
         int[] efs = Arrays.stream(a[8].split(",")).mapToInt(Integer::parseInt).toArray();
+        GraphParams params = new GraphParams(Integer.parseInt(a[9]), Integer.parseInt(a[10]));
+        SweepGrid grid = new SweepGrid(efs, Double.parseDouble(a[11]), Integer.parseInt(a[12]));
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
         out.put("jdk", Runtime.version().toString());
@@ -48,14 +51,14 @@ public final class AnnWorker {
         out.put("library", lib.name());
         if (lib.buildsConcurrently()) {
             long t = System.nanoTime();
-            lib.build(data.base, 2);
+            lib.build(data.base, 2, params);
             out.put("build2Seconds", (System.nanoTime() - t) / 1e9);
         }
         lib = null;
         long heapBefore = HeapMeter.settledUsedBytes();
         AnnLibrary one = library(a[0], metric);
         long t = System.nanoTime();
-        one.build(data.base, 1);
+        one.build(data.base, 1, params);
         out.put("build1Seconds", (System.nanoTime() - t) / 1e9);
         out.put("heapBytes", HeapMeter.settledUsedBytes() - heapBefore);
 
@@ -70,7 +73,7 @@ public final class AnnWorker {
         ArrayNode sweep = out.putArray("sweep");
         long[] lat = new long[data.queries.length];
         MachineLoad load = new MachineLoad();
-        for (int ef : efs) {
+        for (int ef = efs[0]; ef > 0; ) {
             double quietBefore = load.awaitQuiet(0.25, 10_000);
             SearchWork work = one.work();
             if (work != null) {
@@ -102,6 +105,7 @@ public final class AnnWorker {
                 p.put("expanded", work.expandedPerQuery());
                 p.put("vectorKib", work.vectorKibPerQuery());
             }
+            ef = grid.next(ef, recall / data.queries.length);
         }
         System.out.println("RESULT " + json.writeValueAsString(out));
     }

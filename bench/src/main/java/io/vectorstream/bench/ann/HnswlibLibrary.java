@@ -42,8 +42,9 @@ final class HnswlibLibrary implements AnnLibrary {
     }
 
     @Override
-    public void build(float[][] base, int threads) throws Exception {
-        index = HnswIndex.newBuilder(base[0].length, distance, base.length).withM(16).withEfConstruction(100)
+    public void build(float[][] base, int threads, GraphParams graph) throws Exception {
+        index = HnswIndex.newBuilder(base[0].length, distance, base.length).withM(graph.m())
+                .withEfConstruction(graph.efConstruction())
                 .withEf(10).build();
         List<Vec> items = new ArrayList<>(base.length);
         for (int i = 0; i < base.length; i++) {

@@ -50,7 +50,7 @@ final class JVectorLibrary implements AnnLibrary {
     }
 
     @Override
-    public void build(float[][] base, int threads) throws Exception {
+    public void build(float[][] base, int threads, GraphParams params) throws Exception {
         work = new SearchWork(4 * base[0].length, 4 * base[0].length, true);
         List<VectorFloat<?>> list = new ArrayList<>(base.length);
         for (float[] v : base) {
@@ -60,8 +60,9 @@ final class JVectorLibrary implements AnnLibrary {
         ravv = new ListRandomAccessVectorValues(list, dim);
         BuildScoreProvider bsp = BuildScoreProvider.randomAccessScoreProvider(ravv, similarity);
         ForkJoinPool pool = new ForkJoinPool(threads);
-        // Degrees as HNSW M 16: 32 on the base layer, 16 above; jvector's default overflow and alpha (1.2).
-        try (GraphIndexBuilder builder = new GraphIndexBuilder(bsp, dim, List.of(32, 16), 100, 1.2f, 1.2f, true, true,
+        // Degrees as HNSW's: 2M on the base layer, M above; jvector's default overflow and alpha (1.2).
+        try (GraphIndexBuilder builder = new GraphIndexBuilder(bsp, dim, List.of(params.m0(), params.m()),
+                params.efConstruction(), 1.2f, 1.2f, true, true,
                 pool, pool)) {
             graph = builder.build(ravv);
         } finally {

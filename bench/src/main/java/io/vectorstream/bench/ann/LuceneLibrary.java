@@ -38,12 +38,12 @@ final class LuceneLibrary implements AnnLibrary {
     }
 
     @Override
-    public void build(float[][] base, int threads) throws Exception {
+    public void build(float[][] base, int threads, GraphParams params) throws Exception {
         work = new SearchWork(4 * base[0].length, 4 * base[0].length, false);
         vectors = FloatVectorValues.fromFloats(Arrays.asList(base), base[0].length);
         RandomVectorScorerSupplier supplier = flat.getRandomVectorScorerSupplier(similarity, vectors);
         if (threads == 1) {
-            graph = HnswGraphBuilder.create(supplier, 16, 100, 42L).build(base.length);
+            graph = HnswGraphBuilder.create(supplier, params.m(), params.efConstruction(), 42L).build(base.length);
             return;
         }
         // Lucene's concurrent builder (the one its merges use); its empty graph has no public constructor.
@@ -51,8 +51,8 @@ final class LuceneLibrary implements AnnLibrary {
         c.setAccessible(true);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            graph = new HnswConcurrentMergeBuilder(new TaskExecutor(pool), threads, supplier, 16, 100,
-                    c.newInstance(16, base.length), null).build(base.length);
+            graph = new HnswConcurrentMergeBuilder(new TaskExecutor(pool), threads, supplier, params.m(),
+                    params.efConstruction(), c.newInstance(params.m(), base.length), null).build(base.length);
         } finally {
             pool.shutdown();
         }

@@ -57,11 +57,12 @@ final class LuceneQuantizedLibrary implements AnnLibrary {
     }
 
     @Override
-    public void build(float[][] base, int threads) throws Exception {
+    public void build(float[][] base, int threads, GraphParams graph) throws Exception {
         work = new SearchWork(base[0].length, 4 * base[0].length, false);
         this.base = base;
         dir = Files.createTempDirectory("lucene-int7-");
-        KnnVectorsFormat format = new Lucene104HnswScalarQuantizedVectorsFormat(ScalarEncoding.SEVEN_BIT, 16, 100);
+        KnnVectorsFormat format = new Lucene104HnswScalarQuantizedVectorsFormat(ScalarEncoding.SEVEN_BIT, graph.m(),
+                graph.efConstruction());
         IndexWriterConfig iwc = new IndexWriterConfig().setCodec(new Lucene104Codec() {
             @Override
             public KnnVectorsFormat getKnnVectorsFormatForField(String field) {

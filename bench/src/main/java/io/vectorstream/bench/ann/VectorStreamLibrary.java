@@ -30,8 +30,9 @@ final class VectorStreamLibrary implements AnnLibrary {
     }
 
     @Override
-    public void build(float[][] base, int threads) {
-        HnswIndex index = new HnswIndex(HnswConfig.builder(base[0].length).metric(metric).maxConn(16).beamWidth(100)
+    public void build(float[][] base, int threads, GraphParams graph) {
+        HnswIndex index = new HnswIndex(HnswConfig.builder(base[0].length).metric(metric).maxConn(graph.m())
+                .beamWidth(graph.efConstruction())
                 .quantization(quantization).quantizationTrainingSize(Math.min(base.length, 5_000))
                 .exactSearchThreshold(0).build(), base.length);
         for (int i = 0; i < base.length; i++) {
