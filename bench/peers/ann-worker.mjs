@@ -141,7 +141,7 @@ if (lib === 'usearch') {
   out.library = `hnswlib-${versionOf('hnswlib-node')}-native`;
   const index = new HierarchicalNSW(space, base.d);
   const t0 = process.hrtime.bigint();
-  index.initIndex(base.n, M, EF_CONSTRUCTION, 100);
+  index.initIndex(base.n, M, EF_CONSTRUCTION, 100); // 100: hnswlib's random seed (levels), not a graph parameter
   // hnswlib-node takes plain arrays (it copies each element into a std::vector): one conversion per call.
   for (let i = 0; i < base.n; i++) index.addPoint(Array.from(row(base, i)), i);
   out.build1Seconds = Number(process.hrtime.bigint() - t0) / 1e9;

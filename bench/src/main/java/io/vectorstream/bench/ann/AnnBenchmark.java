@@ -42,9 +42,17 @@ public final class AnnBenchmark {
 
     private static final String USAGE = "[--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] "
             + "[--quick] [--rounds N] [--libraries a,b] [--efs 10,12,..] [--m 16] [--ef-construction 100] [--reach 0.995] "
-            + "[--max-ef 4000]";
+            + "[--max-ef 4000] | --from-json bench/results/<run>.json";
 
     private AnnBenchmark() {}
+
+    /** The value after the option at {@code args[i]}. */
+    private static String value(String[] args, int i) {
+        if (i + 1 >= args.length) {
+            throw new IllegalArgumentException(args[i] + " needs a value; usage: " + USAGE);
+        }
+        return args[i + 1];
+    }
 
     private static int intArg(String name, String value) {
         try {
@@ -85,13 +93,13 @@ public final class AnnBenchmark {
                 case "--metric": metricName = args[++i]; break;
                 case "--quick": quick = true; break;
                 case "--libraries": libraries = args[++i]; break;
-                case "--rounds": rounds = Integer.parseInt(args[++i]); break;
+                case "--rounds": rounds = intArg("--rounds", value(args, i++)); break;
                 case "--from-json": fromJson = args[++i]; break;
                 case "--efs": efsOverride = args[++i]; break;
-                case "--m": m = intArg("--m", args[++i]); break;
-                case "--ef-construction": efConstruction = intArg("--ef-construction", args[++i]); break;
-                case "--reach": reach = doubleArg("--reach", args[++i]); break;
-                case "--max-ef": maxEf = intArg("--max-ef", args[++i]); break;
+                case "--m": m = intArg("--m", value(args, i++)); break;
+                case "--ef-construction": efConstruction = intArg("--ef-construction", value(args, i++)); break;
+                case "--reach": reach = doubleArg("--reach", value(args, i++)); break;
+                case "--max-ef": maxEf = intArg("--max-ef", value(args, i++)); break;
                 default: throw new IllegalArgumentException("unknown argument: " + args[i] + "; usage: " + USAGE);
             }
         }
@@ -139,7 +147,7 @@ public final class AnnBenchmark {
         report.put("parameters", params.describe() + ", k 10, one query thread");
         report.put("m", m);
         report.put("efConstruction", efConstruction);
-        report.put("grid", efs + ", then x1.25 while recall < " + reach + " up to ef " + maxEf);
+        report.put("grid", grid.describe());
         report.put("rounds", rounds);
         ArrayNode results = report.putArray("results");
         // Interleaved rounds: every library, then every library again, each in a fresh JVM, so a noisy minute hits
@@ -380,10 +388,11 @@ public final class AnnBenchmark {
                     pBuild = Math.min(pBuild, build);
                 }
             }
-            out[round][0] = p95 == 0 ? Double.NaN : o95 / p95;
-            out[round][1] = p99 == 0 ? Double.NaN : o99 / p99;
-            // n/a when a side has no library in the run (e.g. only native peers were named).
-            out[round][2] = pBuild == Double.MAX_VALUE || oBuild == Double.MAX_VALUE ? Double.NaN : pBuild / oBuild;
+            // n/a when a side has no library in the round (e.g. only native peers were named).
+            boolean bothSides = pBuild != Double.MAX_VALUE && oBuild != Double.MAX_VALUE;
+            out[round][0] = bothSides && p95 > 0 ? o95 / p95 : Double.NaN;
+            out[round][1] = bothSides && p99 > 0 ? o99 / p99 : Double.NaN;
+            out[round][2] = bothSides ? pBuild / oBuild : Double.NaN;
         }
         return out;
     }

@@ -5,7 +5,7 @@ package io.vectorstream.bench.ann;
  * efConstruction. The one place for the defaults, M 16 and efConstruction 100. Immutable.
  *
  * @param m the per-node degree above the base layer, in [2, 512]
- * @param efConstruction the beam width of an insert's search, in [m, 10000]
+ * @param efConstruction the beam width of an insert's search, in [m, 3200]
  */
 record GraphParams(int m, int efConstruction) {
     /** M 16, efConstruction 100: what every run used before the parameters could be chosen. */
@@ -15,9 +15,10 @@ record GraphParams(int m, int efConstruction) {
         if (m < 2 || m > 512) {
             throw new IllegalArgumentException("--m must be in [2, 512]; m=" + m);
         }
-        if (efConstruction < m || efConstruction > 10_000) {
-            throw new IllegalArgumentException(
-                    "--ef-construction must be in [m, 10000]; efConstruction=" + efConstruction + ", m=" + m);
+        // 3200: Lucene's formats refuse a larger beam width, and a refusal inside one worker would lose the run.
+        if (efConstruction < m || efConstruction > 3200) {
+            throw new IllegalArgumentException("--ef-construction must be in [m, 3200] (Lucene's limit); efConstruction="
+                    + efConstruction + ", m=" + m);
         }
     }
 

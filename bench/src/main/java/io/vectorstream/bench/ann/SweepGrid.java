@@ -19,6 +19,7 @@ record SweepGrid(int[] efs, double reach, int maxEf) {
     static final int DEFAULT_MAX_EF = 4000;
 
     SweepGrid {
+        efs = efs.clone(); // immutable: the caller's array may change
         if (efs.length == 0) {
             throw new IllegalArgumentException("--efs must name at least one efSearch; efs=[]");
         }
@@ -29,6 +30,22 @@ record SweepGrid(int[] efs, double reach, int maxEf) {
             throw new IllegalArgumentException("--max-ef must be in [the grid's last ef, 100000]; maxEf=" + maxEf
                     + ", last ef=" + efs[efs.length - 1]);
         }
+    }
+
+    /** The fixed grid (a copy). */
+    @Override
+    public int[] efs() {
+        return efs.clone();
+    }
+
+    /** For reports: the grid, and the rule beyond it when it can add points. */
+    String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (int ef : efs) {
+            sb.append(sb.length() == 0 ? "" : ",").append(ef);
+        }
+        return maxEf > efs[efs.length - 1] ? sb + ", then x1.25 while recall < " + reach + " up to ef " + maxEf
+                : sb.toString();
     }
 
     /**
