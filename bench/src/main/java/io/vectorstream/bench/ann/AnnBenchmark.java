@@ -119,8 +119,7 @@ public final class AnnBenchmark {
                 : "10,12,14,16,20,24,28,32,40,48,64,80,100,128,160,200";
         GraphParams params = new GraphParams(m, efConstruction);
         // Checked here, before any build: the workers apply it (see SweepGrid).
-        SweepGrid grid = new SweepGrid(java.util.Arrays.stream(efs.split(",")).mapToInt(Integer::parseInt).toArray(),
-                reach, maxEf);
+        SweepGrid grid = SweepGrid.parse(efs, reach, maxEf);
         List<String> sweepArgs = List.of(String.valueOf(m), String.valueOf(efConstruction), String.valueOf(reach),
                 String.valueOf(grid.maxEf()));
         Path root = Paths.get(System.getProperty("vectorstream.root", "."));

@@ -39,9 +39,9 @@ public final class AnnWorker {
         BenchData data = BenchData.load(a[2], a[3].equals("-") ? null : Paths.get(a[3]),
                 a[4].equals("-") ? null : Paths.get(a[4]), Integer.parseInt(a[5]), Integer.parseInt(a[6]), metric,
                 Path.of(a[7]));
-        int[] efs = Arrays.stream(a[8].split(",")).mapToInt(Integer::parseInt).toArray();
         GraphParams params = new GraphParams(Integer.parseInt(a[9]), Integer.parseInt(a[10]));
-        SweepGrid grid = new SweepGrid(efs, Double.parseDouble(a[11]), Integer.parseInt(a[12]));
+        SweepGrid grid = SweepGrid.parse(a[8], Double.parseDouble(a[11]), Integer.parseInt(a[12]));
+        int[] efs = grid.efs();
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
         out.put("jdk", Runtime.version().toString());

@@ -32,6 +32,12 @@ record SweepGrid(int[] efs, double reach, int maxEf) {
         }
     }
 
+    /** A sweep over the comma-separated grid {@code efs} (as checked by {@code AnnBenchmark.checkGrid}). */
+    static SweepGrid parse(String efs, double reach, int maxEf) {
+        return new SweepGrid(java.util.Arrays.stream(efs.split(",")).mapToInt(Integer::parseInt).toArray(), reach,
+                maxEf);
+    }
+
     /** The fixed grid (a copy). */
     @Override
     public int[] efs() {
