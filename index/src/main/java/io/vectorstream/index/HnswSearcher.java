@@ -423,6 +423,10 @@ public final class HnswSearcher {
                 worst = offerBounded(d, ep, ef);
             }
         }
+        // Every slot reaches layer 0 except a removed one, and a removed node is neither kept (not live) nor
+        // expanded (checked when popped): on layer 0, scoring the rare edge into one costs less than reading the
+        // level of every new neighbour, a random read that measured 5-7 % of the QPS at 1M nodes.
+        boolean checkLevels = level > 0;
         while (!candidates.isEmpty()) {
             int m = 0;
             int taken = 0;
@@ -438,7 +442,7 @@ public final class HnswSearcher {
                 candidates.pop();
                 int ord = ScoredOrd.ord(c);
                 if (graph.level(ord) < level) {
-                    continue; // a stale edge into a reused slot that no longer reaches this layer
+                    continue; // an edge into a removed slot, or into a reused slot that no longer reaches this layer
                 }
                 taken++;
                 int[] blk = graph.block(ord, level);
@@ -451,7 +455,7 @@ public final class HnswSearcher {
                     // An edge may point at a removed slot (level -1) or at a reused slot that no longer reaches
                     // this layer: edges into a removed node that its removal could not see are left behind.
                     // The visited bit first: most neighbours were seen already, and it is the cheaper read.
-                    if (!visited.visit(n) || graph.level(n) < level) {
+                    if (!visited.visit(n) || (checkLevels && graph.level(n) < level)) {
                         continue;
                     }
                     if (++visitedCount > visitLimit) {
