@@ -351,8 +351,10 @@ final class HnswGraph {
 
     /**
      * Removes every edge into a pending (removed) slot, then makes those slots reusable. One pass over all
-     * lists, run once at least n/64 slots are pending, so about 64*M reads per removal. Without it an edge left
-     * behind would point at whatever later reuses the slot, with a distance to the old vector.
+     * lists, run by {@link #allocate()} when no slot is free and at least n/64 are pending, so about 64*M reads
+     * per removal; with no inserts (or free slots left) pending slots accumulate, and a search keeps meeting edges
+     * into them. Without it an edge left behind would point at whatever later reuses the slot, with a distance to
+     * the old vector.
      */
     void sweepPending() {
         boolean[] dead = new boolean[highWater];

@@ -423,10 +423,13 @@ public final class HnswSearcher {
                 worst = offerBounded(d, ep, ef);
             }
         }
-        // Every slot reaches layer 0 except a removed one, and a removed node is neither kept (not live) nor
-        // expanded (checked when popped): on layer 0, scoring the rare edge into one costs less than reading the
-        // level of every new neighbour, a random read that measured 5-7 % of the QPS at 1M nodes.
-        boolean checkLevels = level > 0;
+        // On layer 0 the only neighbours below the layer are removed slots not yet swept (free slots have no
+        // edges into them), and such a node is neither kept (not live) nor expanded (checked when popped). So an
+        // unbounded search scores them rather than read every new neighbour's level, a random read that cost
+        // 5-7 % of the QPS at 1M nodes; they cost a distance each when reached, until the next sweep. A
+        // bounded search (a filtered one with its exact fallback) still skips them: its limit counts the nodes
+        // the filter could accept.
+        boolean checkLevels = level > 0 || visitLimit != Integer.MAX_VALUE;
         while (!candidates.isEmpty()) {
             int m = 0;
             int taken = 0;
@@ -453,8 +456,9 @@ public final class HnswSearcher {
                 for (int j = off + 1, end = off + 1 + cnt; j < end; j++) {
                     int n = blk[j];
                     // An edge may point at a removed slot (level -1) or at a reused slot that no longer reaches
-                    // this layer: edges into a removed node that its removal could not see are left behind.
-                    // The visited bit first: most neighbours were seen already, and it is the cheaper read.
+                    // this layer: edges into a removed node that its removal could not see are left behind
+                    // (skipped here only when checkLevels, see above). The visited bit first: most neighbours
+                    // were seen already, and it is the cheaper read.
                     if (!visited.visit(n) || (checkLevels && graph.level(n) < level)) {
                         continue;
                     }

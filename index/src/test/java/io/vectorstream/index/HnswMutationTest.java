@@ -103,9 +103,10 @@ class HnswMutationTest {
     @EnumSource(Quantization.class)
     void edgesIntoRemovedSlotsChangeNothingASearchFinds(Quantization quantization) {
         // A removal repairs the removed node's own neighbours; a node that linked to it one way keeps an edge into
-        // the slot until the pending slots are swept. Layer-0 search scores such a neighbour without reading its
-        // level, so the removed node must still be neither kept nor expanded: a search before the sweep finds
-        // exactly what it finds after it.
+        // the slot until the pending slots are swept. An unbounded layer-0 search scores such a neighbour without
+        // reading its level, so the removed node must still be neither kept nor expanded: a search before the sweep
+        // finds exactly what it finds after it, having scored more nodes. A filtered search with its exact
+        // fallback skips them, so its path and its count of scored nodes do not change either.
         int n = 4_000;
         float[][] data = TestData.clustered(SEED, n, 16, 20, 1.0);
         long[] ids = TestData.sequentialIds(n, 0);
@@ -135,16 +136,33 @@ class HnswMutationTest {
 
         int queries = 200;
         int[] queryRows = r.ints(queries, 0, n).toArray();
+        IdFilter oddIds = id -> (id & 1) == 1;
         SearchResults[] before = new SearchResults[queries];
+        SearchResults[] beforeFiltered = new SearchResults[queries];
         for (int q = 0; q < queries; q++) {
             before[q] = index.search(data[queryRows[q]], 10, 10 + q % 4 * 20);
+            beforeFiltered[q] = index.search(data[queryRows[q]], 10, 10 + q % 4 * 20, oddIds);
         }
         graph.sweepPending();
+        long scoredBefore = 0;
+        long scoredAfter = 0;
         for (int q = 0; q < queries; q++) {
             SearchResults after = index.search(data[queryRows[q]], 10, 10 + q % 4 * 20);
-            assertThat(before[q].exact()).isFalse();
-            assertThat(after.ids()).as("query %d, %s, seed=%d", q, quantization, SEED).containsExactly(before[q].ids());
-            assertThat(after.distances()).as("query %d, %s, seed=%d", q, quantization, SEED).containsExactly(before[q].distances());
+            String as = "query " + q + ", " + quantization + ", seed=" + SEED;
+            assertThat(before[q].path()).as(as).isEqualTo(SearchResults.Path.GRAPH);
+            assertThat(after.ids()).as(as).containsExactly(before[q].ids());
+            assertThat(after.distances()).as(as).containsExactly(before[q].distances());
+            assertThat(before[q].visitedCount()).as(as).isGreaterThanOrEqualTo(after.visitedCount());
+            scoredBefore += before[q].visitedCount();
+            scoredAfter += after.visitedCount();
+
+            SearchResults afterFiltered = index.search(data[queryRows[q]], 10, 10 + q % 4 * 20, oddIds);
+            assertThat(afterFiltered.path()).as("filtered " + as).isEqualTo(beforeFiltered[q].path());
+            assertThat(afterFiltered.ids()).as("filtered " + as).containsExactly(beforeFiltered[q].ids());
+            assertThat(afterFiltered.distances()).as("filtered " + as).containsExactly(beforeFiltered[q].distances());
+            assertThat(afterFiltered.visitedCount()).as("filtered " + as).isEqualTo(beforeFiltered[q].visitedCount());
         }
+        assertThat(scoredBefore).as("removed slots scored before the sweep, %s, seed=%d", quantization, SEED)
+                .isGreaterThan(scoredAfter);
     }
 }

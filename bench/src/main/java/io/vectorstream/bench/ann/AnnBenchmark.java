@@ -42,7 +42,7 @@ public final class AnnBenchmark {
 
     private static final String USAGE = "[--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] "
             + "[--quick] [--rounds N] [--libraries a,b] [--efs 10,12,..] [--m 16] [--ef-construction 100] [--reach 0.995] "
-            + "[--max-ef 4000] | --from-json bench/results/<run>.json";
+            + "[--max-ef 4000] [--tag name] | --from-json bench/results/<run>.json";
 
     private AnnBenchmark() {}
 
@@ -83,6 +83,7 @@ public final class AnnBenchmark {
         int efConstruction = GraphParams.DEFAULT.efConstruction();
         double reach = SweepGrid.DEFAULT_REACH;
         int maxEf = SweepGrid.DEFAULT_MAX_EF;
+        String tag = null;
         String libraries = "vectorstream,vectorstream-int8,lucene,lucene-int7,jvector-panama,jvector-native,hnswlib,usearch,"
                 + "hnswlib-native";
         for (int i = 0; i < args.length; i++) {
@@ -100,6 +101,7 @@ public final class AnnBenchmark {
                 case "--ef-construction": efConstruction = intArg("--ef-construction", value(args, i++)); break;
                 case "--reach": reach = doubleArg("--reach", value(args, i++)); break;
                 case "--max-ef": maxEf = intArg("--max-ef", value(args, i++)); break;
+                case "--tag": tag = checkTag(value(args, i++)); break;
                 default: throw new IllegalArgumentException("unknown argument: " + args[i] + "; usage: " + USAGE);
             }
         }
@@ -148,6 +150,9 @@ public final class AnnBenchmark {
         report.put("efConstruction", efConstruction);
         report.put("grid", grid.describe());
         report.put("rounds", rounds);
+        if (tag != null) {
+            report.put("tag", tag);
+        }
         ArrayNode results = report.putArray("results");
         // Interleaved rounds: every library, then every library again, each in a fresh JVM, so a noisy minute hits
         // one round of each rather than all rounds of one.
@@ -163,11 +168,24 @@ public final class AnnBenchmark {
             }
         }
 
-        String stem = data.name + "-" + metricName + params.fileTag() + (quick ? "-quick" : "") + "-" + LocalDate.now();
+        String stem = data.name + "-" + metricName + params.fileTag() + (tag == null ? "" : "-" + tag)
+                + (quick ? "-quick" : "") + "-" + LocalDate.now();
         Path out = root.resolve("bench/results");
         Files.createDirectories(out);
         Files.writeString(out.resolve(stem + ".json"), JSON.writeValueAsString(report));
         render(root, report, out, stem);
+    }
+
+    /**
+     * Checks a --tag: it names a run's result files and docs section beside the dataset's, so a run with, say, a
+     * subset of the libraries does not replace the full run's table.
+     */
+    static String checkTag(String tag) {
+        if (!tag.matches("[a-z0-9][a-z0-9-]{0,31}")) {
+            throw new IllegalArgumentException("--tag must be 1-32 of [a-z0-9-], starting with a letter or digit; tag="
+                    + tag);
+        }
+        return tag;
     }
 
     /** Checks an --efs grid: comma-separated efSearch values in [10, 100000], rising (k is 10). */
@@ -579,9 +597,10 @@ public final class AnnBenchmark {
     }
 
     static void updateDocs(Path docs, JsonNode report, String table, String stem, String ratio) throws java.io.IOException {
-        // One section per (dataset, metric, graph parameters): a run at other parameters never replaces the default's.
-        String tag = report.has("m") ? new GraphParams(report.get("m").asInt(), report.get("efConstruction").asInt())
-                .fileTag() : "";
+        // One section per (dataset, metric, graph parameters, tag): a run at other parameters or with another tag
+        // never replaces the default's.
+        String tag = (report.has("m") ? new GraphParams(report.get("m").asInt(), report.get("efConstruction").asInt())
+                .fileTag() : "") + (report.has("tag") ? "-" + report.get("tag").asText() : "");
         String begin = "<!-- ann:" + report.get("dataset").asText() + "-" + report.get("metric").asText() + tag
                 + ":begin -->";
         String end = begin.replace(":begin", ":end");
