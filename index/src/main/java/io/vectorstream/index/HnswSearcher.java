@@ -426,7 +426,7 @@ public final class HnswSearcher {
         // On layer 0 the only neighbours below the layer are removed slots not yet swept (free slots have no
         // edges into them), and such a node is neither kept (not live) nor expanded (checked when popped). So an
         // unbounded search scores them rather than read every new neighbour's level, a random read that cost
-        // 5-7 % of the QPS at 1M nodes; they cost a distance each when reached, until the next sweep. A
+        // 4-8 % of the QPS at 1M nodes; they cost a distance each when reached, until the next sweep. A
         // bounded search (a filtered one with its exact fallback) still skips them: its limit counts the nodes
         // the filter could accept.
         boolean checkLevels = level > 0 || visitLimit != Integer.MAX_VALUE;
