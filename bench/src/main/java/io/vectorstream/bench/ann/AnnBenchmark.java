@@ -168,8 +168,7 @@ public final class AnnBenchmark {
             }
         }
 
-        String stem = data.name + "-" + metricName + params.fileTag() + (tag == null ? "" : "-" + tag)
-                + (quick ? "-quick" : "") + "-" + LocalDate.now();
+        String stem = data.name + "-" + metricName + runTag(report) + (quick ? "-quick" : "") + "-" + LocalDate.now();
         Path out = root.resolve("bench/results");
         Files.createDirectories(out);
         Files.writeString(out.resolve(stem + ".json"), JSON.writeValueAsString(report));
@@ -596,13 +595,21 @@ public final class AnnBenchmark {
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
+    /**
+     * What tells a run's files and docs section apart from the default run's: the graph parameters when not the
+     * default, then the {@code --tag}. Empty for a default run (and for reports older than either field).
+     */
+    static String runTag(JsonNode report) {
+        String params = report.has("m") ? new GraphParams(report.get("m").asInt(), report.get("efConstruction").asInt())
+                .fileTag() : "";
+        return params + (report.has("tag") ? "-" + report.get("tag").asText() : "");
+    }
+
     static void updateDocs(Path docs, JsonNode report, String table, String stem, String ratio) throws java.io.IOException {
-        // One section per (dataset, metric, graph parameters, tag): a run at other parameters or with another tag
-        // never replaces the default's.
-        String tag = (report.has("m") ? new GraphParams(report.get("m").asInt(), report.get("efConstruction").asInt())
-                .fileTag() : "") + (report.has("tag") ? "-" + report.get("tag").asText() : "");
-        String begin = "<!-- ann:" + report.get("dataset").asText() + "-" + report.get("metric").asText() + tag
-                + ":begin -->";
+        // One section per (dataset, metric, run tag): a run at other parameters or with another tag never replaces
+        // the default's.
+        String begin = "<!-- ann:" + report.get("dataset").asText() + "-" + report.get("metric").asText()
+                + runTag(report) + ":begin -->";
         String end = begin.replace(":begin", ":end");
         String section = begin + "\n"
                 + "Command: `" + report.get("command").asText() + "` (" + report.get("date").asText() + ")\n\n"
