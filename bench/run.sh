@@ -2,11 +2,14 @@
 # The ANN benchmark in one command:
 #   bench/run.sh [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] [--quick] [--rounds N]
 #                [--libraries a,b,..] [--efs 10,12,..] [--m 16] [--ef-construction 100] [--reach 0.995] [--max-ef 4000]
+#                [--tag name] [--sequential]
 # --efs: the efSearch grid, rising; beyond it each library is measured at 1.25x steps while its recall is below
 # --reach, up to --max-ef. --m / --ef-construction: the graph every library builds (2M on the base layer).
 # Picks the newest JDK installed (Lucene 10 needs 21+), installs Fashion-MNIST from Debian when needed and the
 # native peers from npm, builds the bench module, runs every library in a fresh process (JVM, or Node for the
-# native peers), interleaved over --rounds (default 3), updates docs/benchmarks.md.
+# native peers), interleaved over --rounds (default 3): in each round the libraries build one at a time, then
+# measure their sweeps in lockstep, one point each in turn (--sequential: each sweep right after its build);
+# updates docs/benchmarks.md.
 # The last line printed is: RATIO qps@0.95=<ours/best peer> qps@0.99=<...> build=<best peer build/ours>
 set -euo pipefail
 cd "$(dirname "$0")/.."

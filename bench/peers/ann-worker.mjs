@@ -1,6 +1,8 @@
 // One native ANN library measured in this (fresh) Node process, printing one `RESULT {json}` line in the format of
 // the Java AnnWorker: build time with one thread, then per efSearch the single-thread QPS and recall@10, after a
-// warm-up, with the other processes' CPU during each point.
+// warm-up, with the other processes' CPU during each point. The harness paces the sweep with the line protocol of
+// WorkerProtocol.java: READY after the warm-up, then one `POINT {json}` per `NEXT` line read, and the RESULT for
+// the NEXT after the last point; at the end of input the rest of the sweep runs at once.
 //
 // node ann-worker.mjs <usearch|hnswlib-native> <l2|ip|cosine> <data prefix> <ef,ef,...> [M efConstruction reach maxEf]
 // (defaults 16 100 0.995 4000). The sweep follows SweepGrid.java: the grid, then 1.25x while recall < reach, up to
@@ -10,6 +12,7 @@
 // int32 depth, then int32 rows of base positions, nearest first), all little-endian.
 import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -84,6 +87,21 @@ async function awaitQuiet(maxCores, timeoutMs) {
   return seen;
 }
 
+// WorkerProtocol.java's worker side.
+const turns = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+let inputEnded = false;
+function ready() { console.log('READY'); }
+async function awaitTurn() {
+  if (inputEnded) return;
+  const r = await turns.next();
+  if (r.done) { inputEnded = true; return; }
+  if (r.value !== 'NEXT') throw new Error(`worker input must be NEXT lines; line=${r.value}`);
+}
+function point(p) {
+  sweep.push(p);
+  console.log('POINT ' + JSON.stringify(p));
+}
+
 function row(m, i) {
   return m.data.subarray(i * m.d, (i + 1) * m.d);
 }
@@ -113,7 +131,9 @@ if (lib === 'usearch') {
     warm.search(queries.data, K, 1);
     warm.search(queries.data, K, 1);
   }
+  ready();
   for (let ef = efs[0]; ef > 0; ef = nextEf(ef, sweep[sweep.length - 1].recall)) {
+    await awaitTurn();
     const idx = new usearch.Index(config(ef));
     idx.load(file);
     const quietBefore = await awaitQuiet(0.25, 10_000);
@@ -131,7 +151,7 @@ if (lib === 'usearch') {
       recall += recallAt10(q, got, c);
     }
     const mean = seconds / queries.n * 1e6;
-    sweep.push({ ef, qps: queries.n / seconds, recall: recall / queries.n, p50Micros: mean, p99Micros: mean,
+    point({ ef, qps: queries.n / seconds, recall: recall / queries.n, p50Micros: mean, p99Micros: mean,
       latencyIsBatchMean: true, foreignCores: fc, foreignCoresBefore: quietBefore });
   }
   rmSync(dir, { recursive: true, force: true });
@@ -151,7 +171,9 @@ if (lib === 'usearch') {
   for (let w = 0; w < 2; w++) for (const q of qs) index.searchKnn(q, K);
   const lat = new Float64Array(queries.n);
   const got = new Int32Array(K);
+  ready();
   for (let ef = efs[0]; ef > 0; ef = nextEf(ef, sweep[sweep.length - 1].recall)) {
+    await awaitTurn();
     index.setEf(Math.max(ef, K));
     const quietBefore = await awaitQuiet(0.25, 10_000);
     const s = loadStart();
@@ -167,7 +189,7 @@ if (lib === 'usearch') {
     const seconds = Number(process.hrtime.bigint() - q0) / 1e9;
     const fc = foreignCores(s);
     const sorted = Float64Array.from(lat).sort();
-    sweep.push({ ef, qps: queries.n / seconds, recall: recall / queries.n, p50Micros: sorted[queries.n >> 1],
+    point({ ef, qps: queries.n / seconds, recall: recall / queries.n, p50Micros: sorted[queries.n >> 1],
       p99Micros: sorted[Math.min(queries.n - 1, Math.floor(queries.n * 0.99))], foreignCores: fc,
       foreignCoresBefore: quietBefore });
   }
@@ -176,4 +198,6 @@ if (lib === 'usearch') {
 }
 out.heapBytes = 0;
 out.sweep = sweep;
+await awaitTurn(); // the report answers the turn after the last point
 console.log('RESULT ' + JSON.stringify(out));
+process.exit(0); // stdin may still be open

@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorstream.index.VectorMetric;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -24,7 +21,11 @@ import org.knowm.xchart.style.Styler;
 /**
  * The ANN harness: computes (or reuses) the ground truth, runs every library in a fresh JVM with the same data,
  * parameters and JVM flags, in interleaved rounds (every library, then every library again), waiting for the
- * machine to be quiet before each sweep point and recording the other processes' CPU during it; then writes
+ * machine to be quiet before each sweep point and recording the other processes' CPU during it. Within a round the
+ * libraries build one at a time, then measure their sweeps in lockstep, one point each in turn
+ * ({@link WorkerProtocol}), so that a slow spell of the shared host, which the CPU load of this VM does not show,
+ * falls on the same step of every library (with {@code --sequential}, each library measures its whole sweep right
+ * after its build, and only one worker is alive at a time); then writes
  * {@code bench/results/<dataset>-<date>.json}, a markdown table and a recall-vs-QPS plot, updates
  * {@code docs/benchmarks.md}, and prints as its last line
  * {@code RATIO qps@0.95=<ours/best peer> qps@0.99=<...> build=<best peer build/ours>}: each the median over the
@@ -32,8 +33,8 @@ import org.knowm.xchart.style.Styler;
  *
  * <p>Usage: {@code AnnBenchmark [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine]
  * [--quick] [--rounds 3] [--libraries a,b,...] [--efs 10,12,...] [--m 16] [--ef-construction 100] [--reach 0.995]
- * [--max-ef 4000]}: every library builds with the same M and efConstruction ({@link GraphParams}) and is measured
- * over the grid, then beyond it up to {@code --max-ef} while its recall is below {@code --reach} ({@link SweepGrid}).
+ * [--max-ef 4000] [--tag name] [--sequential]}: every library builds with the same M and efConstruction
+ * ({@link GraphParams}) and is measured over the grid, then beyond it up to {@code --max-ef} while its recall is below {@code --reach} ({@link SweepGrid}).
  * Run through {@code bench/run.sh}.
  */
 public final class AnnBenchmark {
@@ -42,7 +43,7 @@ public final class AnnBenchmark {
 
     private static final String USAGE = "[--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] "
             + "[--quick] [--rounds N] [--libraries a,b] [--efs 10,12,..] [--m 16] [--ef-construction 100] [--reach 0.995] "
-            + "[--max-ef 4000] [--tag name] | --from-json bench/results/<run>.json";
+            + "[--max-ef 4000] [--tag name] [--sequential] | --from-json bench/results/<run>.json";
 
     private AnnBenchmark() {}
 
@@ -84,6 +85,7 @@ public final class AnnBenchmark {
         double reach = SweepGrid.DEFAULT_REACH;
         int maxEf = SweepGrid.DEFAULT_MAX_EF;
         String tag = null;
+        boolean sequential = false;
         String libraries = "vectorstream,vectorstream-int8,lucene,lucene-int7,jvector-panama,jvector-native,hnswlib,usearch,"
                 + "hnswlib-native";
         for (int i = 0; i < args.length; i++) {
@@ -102,6 +104,7 @@ public final class AnnBenchmark {
                 case "--reach": reach = doubleArg("--reach", value(args, i++)); break;
                 case "--max-ef": maxEf = intArg("--max-ef", value(args, i++)); break;
                 case "--tag": tag = checkTag(value(args, i++)); break;
+                case "--sequential": sequential = true; break;
                 default: throw new IllegalArgumentException("unknown argument: " + args[i] + "; usage: " + USAGE);
             }
         }
@@ -153,18 +156,37 @@ public final class AnnBenchmark {
         if (tag != null) {
             report.put("tag", tag);
         }
+        report.put("schedule", sequential ? "sequential" : "lockstep");
         ArrayNode results = report.putArray("results");
         // Interleaved rounds: every library, then every library again, each in a fresh JVM, so a noisy minute hits
         // one round of each rather than all rounds of one.
         for (int r = 0; r < rounds; r++) {
-            for (String lib : libraries.split(",")) {
-                System.err.println("== round " + (r + 1) + "/" + rounds + ": " + lib);
-                ObjectNode res = (ObjectNode) (NATIVE_PEERS.contains(lib)
-                        ? runProcess(lib, nativeWorker(root, lib, metricName, raw, efs, sweepArgs))
-                        : runWorker(lib, metricName, dataset, base, query, limitBase, limitQueries, cache, efs,
-                                sweepArgs));
+            List<WorkerProcess> workers = new ArrayList<>();
+            try {
+                for (String lib : libraries.split(",")) {
+                    System.err.println("== round " + (r + 1) + "/" + rounds + ": " + lib);
+                    List<String> cmd = NATIVE_PEERS.contains(lib)
+                            ? nativeWorker(root, lib, metricName, raw, efs, sweepArgs)
+                            : javaWorker(lib, metricName, dataset, base, query, limitBase, limitQueries, cache, efs,
+                                    sweepArgs);
+                    WorkerProcess w = WorkerProcess.startAndAwaitReady(lib, cmd);
+                    workers.add(w);
+                    if (sequential) {
+                        runToEnd(List.of(w));
+                    }
+                }
+                // Lockstep: the builds ran one at a time (the other workers idle); now every library measures
+                // one point in turn, in alternating order, so a slow minute of the host lands on the same step of
+                // each library's sweep rather than on one library's whole sweep.
+                runToEnd(workers);
+            } finally {
+                workers.forEach(WorkerProcess::close);
+            }
+            for (WorkerProcess w : workers) {
+                ObjectNode res = (ObjectNode) w.result();
                 res.put("round", r);
                 results.add(res);
+                System.err.println("   " + res);
             }
         }
 
@@ -231,9 +253,9 @@ public final class AnnBenchmark {
         return cmd;
     }
 
-    private static JsonNode runWorker(String lib, String metric, String dataset, String base, String query,
-                                      int limitBase, int limitQueries, Path cache, String efs, List<String> sweepArgs)
-            throws Exception {
+    private static List<String> javaWorker(String lib, String metric, String dataset, String base, String query,
+                                           int limitBase, int limitQueries, Path cache, String efs,
+                                           List<String> sweepArgs) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("-Xmx8g", "-Xms2g", "--add-modules", "jdk.incubator.vector",
@@ -241,27 +263,31 @@ public final class AnnBenchmark {
                 AnnWorker.class.getName(), lib, metric, dataset.equals("fvecs") ? "-" : dataset, base, query,
                 String.valueOf(limitBase), String.valueOf(limitQueries), cache.toString(), efs));
         cmd.addAll(sweepArgs);
-        return runProcess(lib, cmd);
+        return cmd;
     }
 
-    /** Runs one worker process and returns its {@code RESULT} JSON line. */
-    private static JsonNode runProcess(String lib, List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String result = null;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                if (line.startsWith("RESULT ")) {
-                    result = line.substring(7);
+    /**
+     * Gives every unfinished worker one turn per step (a point each), first to last on even steps and last to
+     * first on odd ones, until every worker has reported.
+     */
+    private static void runToEnd(List<WorkerProcess> workers) throws Exception {
+        for (int step = 0; ; step++) {
+            boolean any = false;
+            for (int i = 0; i < workers.size(); i++) {
+                WorkerProcess w = workers.get(step % 2 == 0 ? i : workers.size() - 1 - i);
+                if (!w.done()) {
+                    JsonNode p = w.next();
+                    if (p != null) {
+                        any = true;
+                        System.err.printf(Locale.ROOT, "   %s ef %d: recall %.4f, %.0f QPS%n", w.library(),
+                                p.get("ef").asInt(), p.get("recall").asDouble(), p.get("qps").asDouble());
+                    }
                 }
             }
+            if (!any) {
+                return;
+            }
         }
-        int code = p.waitFor();
-        if (code != 0 || result == null) {
-            throw new IllegalStateException("worker for " + lib + " failed with exit code " + code);
-        }
-        JsonNode node = JSON.readTree(result);
-        System.err.println("   " + node);
-        return node;
     }
 
     static String machine() {
@@ -494,11 +520,15 @@ public final class AnnBenchmark {
 
     static String markdown(JsonNode report) {
         StringBuilder sb = new StringBuilder();
+        // Runs before the lockstep schedule have no "schedule": each library measured its sweep after its build.
+        boolean lockstep = report.path("schedule").asText().equals("lockstep");
         sb.append(String.format(Locale.ROOT, "%s, %d base x %d queries, %d-d, %s; %s; JDK %s; %s; %d interleaved "
-                        + "rounds, each library in a fresh JVM%n%n",
+                        + "rounds, each library in a fresh JVM%s%n%n",
                 report.get("dataset").asText(), report.get("base").asInt(), report.get("queries").asInt(),
                 report.get("dimension").asInt(), report.get("metric").asText(), report.get("parameters").asText(),
-                report.get("jdk").asText(), report.get("machine").asText(), report.get("rounds").asInt()));
+                report.get("jdk").asText(), report.get("machine").asText(), report.get("rounds").asInt(),
+                lockstep ? "; within a round the libraries built one at a time, then measured their sweeps in "
+                        + "lockstep, one point each in turn" : ""));
         if (report.has("grid")) {
             sb.append("efSearch: ").append(report.get("grid").asText()).append(".\n\n");
         }

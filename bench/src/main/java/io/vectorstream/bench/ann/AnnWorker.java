@@ -12,7 +12,9 @@ import java.util.Arrays;
 
 /**
  * Measures one library in this (fresh) JVM and prints one JSON line: build time with 1 and 2 threads, heap
- * after build, and per efSearch the single-thread QPS, recall@10 and p50/p99 latency, after a warm-up.
+ * after build, and per efSearch the single-thread QPS, recall@10 and p50/p99 latency, after a warm-up. The
+ * harness paces the sweep point by point through {@link WorkerProtocol}; with stdin closed (or at a terminal,
+ * ended with Ctrl-D) it runs the whole sweep at once.
  * Started by {@link AnnBenchmark}; args: library metric dataset base query limitBase limitQueries cacheDir efs m
  * efConstruction reach maxEf (the sweep: {@link SweepGrid}).
  */
@@ -73,7 +75,12 @@ public final class AnnWorker {
         ArrayNode sweep = out.putArray("sweep");
         long[] lat = new long[data.queries.length];
         MachineLoad load = new MachineLoad();
+        // The harness schedules the points (see WorkerProtocol): one per NEXT line, so it can interleave libraries
+        // point by point; at the end of input the rest of the sweep runs at once.
+        WorkerProtocol turns = WorkerProtocol.onStdin();
+        turns.ready();
         for (int ef = efs[0]; ef > 0; ) {
+            turns.awaitTurn();
             double quietBefore = load.awaitQuiet(0.25, 10_000);
             SearchWork work = one.work();
             if (work != null) {
@@ -105,9 +112,11 @@ public final class AnnWorker {
                 p.put("expanded", work.expandedPerQuery());
                 p.put("vectorKib", work.vectorKibPerQuery());
             }
+            turns.point(json.writeValueAsString(p));
             ef = grid.next(ef, recall / data.queries.length);
         }
-        System.out.println("RESULT " + json.writeValueAsString(out));
+        turns.awaitTurn(); // the report answers the turn after the last point
+        System.out.println(WorkerProtocol.RESULT + json.writeValueAsString(out));
     }
 
     static double recallAt10(int[] truth, int[] got, int n) {

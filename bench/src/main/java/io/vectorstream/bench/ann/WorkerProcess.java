@@ -1,0 +1,110 @@
+package io.vectorstream.bench.ann;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The harness's side of {@link WorkerProtocol}: one running worker process (a JVM, or Node for a native peer),
+ * started with its command line; its stderr goes to the harness's. Not thread-safe: driven by the harness's main
+ * thread.
+ */
+final class WorkerProcess implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String library;
+    private final Process process;
+    private final BufferedReader out;
+    private final Writer in;
+    private JsonNode result;
+
+    private WorkerProcess(String library, Process process) {
+        this.library = library;
+        this.process = process;
+        this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    }
+
+    /** Starts the worker for {@code library} and waits until it has built its index and warmed up. */
+    static WorkerProcess startAndAwaitReady(String library, List<String> cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        WorkerProcess w = new WorkerProcess(library, p);
+        try {
+            String line = w.readUntil(WorkerProtocol.READY);
+            if (line == null) {
+                throw w.failed("ended before " + WorkerProtocol.READY);
+            }
+        } catch (IOException | RuntimeException e) {
+            w.close();
+            throw e;
+        }
+        return w;
+    }
+
+    String library() {
+        return library;
+    }
+
+    /** Whether the worker has sent its report (its sweep is over). */
+    boolean done() {
+        return result != null;
+    }
+
+    /** The worker's report; only once {@link #done()}. */
+    JsonNode result() {
+        if (result == null) {
+            throw new IllegalStateException("worker for " + library + " has not reported yet");
+        }
+        return result;
+    }
+
+    /**
+     * Gives the worker one turn: it measures its next point (returned), or, when its sweep is over, sends its report
+     * (then null is returned, {@link #done()} is true and the process has exited).
+     */
+    JsonNode next() throws IOException, InterruptedException {
+        in.write(WorkerProtocol.NEXT + "\n");
+        in.flush();
+        String line = readUntil(null);
+        if (line == null) {
+            throw failed("ended without a " + WorkerProtocol.RESULT.trim());
+        }
+        if (line.startsWith(WorkerProtocol.POINT)) {
+            return JSON.readTree(line.substring(WorkerProtocol.POINT.length()));
+        }
+        result = JSON.readTree(line.substring(WorkerProtocol.RESULT.length()));
+        in.close();
+        int code = process.waitFor();
+        if (code != 0) {
+            throw failed("exited with code " + code + " after its report");
+        }
+        return null;
+    }
+
+    /** The next protocol line ({@code expected}, or a POINT or RESULT when null); other output is skipped. */
+    private String readUntil(String expected) throws IOException {
+        for (String line; (line = out.readLine()) != null; ) {
+            if (expected != null ? line.equals(expected)
+                    : line.startsWith(WorkerProtocol.POINT) || line.startsWith(WorkerProtocol.RESULT)) {
+                return line;
+            }
+        }
+        return null;
+    }
+
+    private IllegalStateException failed(String what) {
+        return new IllegalStateException("worker for " + library + " " + what + " (its stderr is above)");
+    }
+
+    /** Stops the worker if it is still running (after a failure elsewhere). */
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}
