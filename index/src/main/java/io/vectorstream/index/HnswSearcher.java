@@ -24,7 +24,8 @@ public final class HnswSearcher {
     /**
      * Candidates a layer search expands per memory wave (see {@link #searchLayer}). Two: on 200k 128-d vectors
      * +4..6 % QPS at the same recall over one (in-JVM A/B, every round); on Fashion-MNIST a little more recall
-     * per efSearch at about the same QPS; four visited 2..6 % more nodes for no further gain.
+     * per efSearch at about the same QPS; four visited 2..6 % more nodes for no further gain. The read-ahead of
+     * the next pair's lists ({@link LongHeap#peek()}, {@link LongHeap#peekSecond()}) assumes two.
      */
     private static final int EXPANSIONS_PER_WAVE = 2;
 
@@ -471,14 +472,13 @@ public final class HnswSearcher {
             if (done) {
                 break;
             }
-            // The closest queued candidates are usually the next ones expanded (unless these neighbours beat
-            // them): reading their lists now, with this batch's vectors, makes two memory waits one. The k
-            // smallest entries of a binary heap are among its first 2^k - 1: for a pair, the top and its children.
-            long[] h = candidates.array();
-            for (int i = 0, lim = Math.min(candidates.size(), (1 << EXPANSIONS_PER_WAVE) - 1); i < lim; i++) {
-                int next = ScoredOrd.ord(h[i]);
-                if (graph.level(next) >= level) {
-                    listTouches += graph.touchList(next, level);
+            // The closest queued candidates are usually the next pair expanded (unless these neighbours beat
+            // them): reading their lists now, with this batch's vectors, makes two memory waits one.
+            int queued = candidates.size();
+            if (queued > 0) {
+                touchListOf(ScoredOrd.ord(candidates.peek()), level);
+                if (queued > 1) {
+                    touchListOf(ScoredOrd.ord(candidates.peekSecond()), level);
                 }
             }
             // The unvisited neighbours first, then their distances: their reads overlap (see prefetch).
@@ -495,6 +495,13 @@ public final class HnswSearcher {
             }
         }
         return true;
+    }
+
+    /** Reads ahead the list of {@code ord} on {@code level} (see {@link HnswGraph#touchList}) if it has one. */
+    private void touchListOf(int ord, int level) {
+        if (graph.level(ord) >= level) {
+            listTouches += graph.touchList(ord, level);
+        }
     }
 
     /** Grows {@link #batch} to hold {@code n} nodes, keeping those already gathered. */

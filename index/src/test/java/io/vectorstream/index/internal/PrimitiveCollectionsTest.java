@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class PrimitiveCollectionsTest {
@@ -61,6 +62,47 @@ class PrimitiveCollectionsTest {
         }
         assertThat(ScoredOrd.pack(1f, 2)).isLessThan(ScoredOrd.pack(1f, 3));
         assertThat(ScoredOrd.pack(-0.5f, 9)).isLessThan(ScoredOrd.pack(0.25f, 1));
+    }
+
+    @Test
+    void longHeapMatchesASortedMultisetUnderPushPopAndReplaceTop() {
+        long seed = 31L;
+        SplittableRandom r = new SplittableRandom(seed);
+        LongHeap heap = new LongHeap(1);
+        TreeMap<Long, Integer> ref = new TreeMap<>(); // value -> copies held
+        int size = 0;
+        for (int op = 0; op < 300_000; op++) {
+            // A small value range makes duplicates common; sizes swing between empty and a few thousand.
+            long v = r.nextInt(2_000) - 1_000;
+            int choice = size == 0 ? 0 : r.nextInt(op % 20_000 < 10_000 ? 5 : 3);
+            if (choice == 0 || choice >= 3) {
+                heap.push(v);
+                ref.merge(v, 1, Integer::sum);
+                size++;
+            } else if (choice == 1) {
+                long smallest = ref.firstKey();
+                assertThat(heap.pop()).as("seed=%d op=%d", seed, op).isEqualTo(smallest);
+                removeOne(ref, smallest);
+                size--;
+            } else {
+                removeOne(ref, ref.firstKey());
+                heap.replaceTop(v);
+                ref.merge(v, 1, Integer::sum);
+            }
+            assertThat(heap.size()).isEqualTo(size);
+            if (size > 0) {
+                long first = ref.firstKey();
+                assertThat(heap.peek()).as("seed=%d op=%d", seed, op).isEqualTo(first);
+                if (size > 1) {
+                    long second = ref.get(first) > 1 ? first : ref.higherKey(first);
+                    assertThat(heap.peekSecond()).as("seed=%d op=%d", seed, op).isEqualTo(second);
+                }
+            }
+        }
+    }
+
+    private static void removeOne(TreeMap<Long, Integer> multiset, long v) {
+        multiset.computeIfPresent(v, (k, c) -> c == 1 ? null : c - 1);
     }
 
     @Test
