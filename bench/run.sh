@@ -8,7 +8,8 @@
 # Picks the newest JDK installed (Lucene 10 needs 21+), installs Fashion-MNIST from Debian when needed and the
 # native peers from npm, builds the bench module, runs every library in a fresh process (JVM, or Node for the
 # native peers), interleaved over --rounds (default 3): in each round the libraries build one at a time, then
-# measure their sweeps in lockstep, one point each in turn (--sequential: each sweep right after its build);
+# measure their sweeps in lockstep, one point each in turn, every worker of the round alive (about 1.5 GB each at
+# 1M x 128; --sequential: each sweep right after its build, one worker at a time);
 # updates docs/benchmarks.md.
 # The last line printed is: RATIO qps@0.95=<ours/best peer> qps@0.99=<...> build=<best peer build/ours>
 set -euo pipefail

@@ -123,6 +123,8 @@ if (lib === 'usearch') {
   out.build1Seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   // The search depth is fixed when an index is made: save once, load into a new index per efSearch.
   const dir = mkdtempSync(join(tmpdir(), 'usearch-'));
+  // The harness stops a worker with SIGTERM when another one failed: remove the copy (hundreds of MB at 1M).
+  process.on('SIGTERM', () => { rmSync(dir, { recursive: true, force: true }); process.exit(143); });
   const file = join(dir, 'index.usearch');
   index.save(file);
   {

@@ -24,8 +24,9 @@ import org.knowm.xchart.style.Styler;
  * machine to be quiet before each sweep point and recording the other processes' CPU during it. Within a round the
  * libraries build one at a time, then measure their sweeps in lockstep, one point each in turn
  * ({@link WorkerProtocol}), so that a slow spell of the shared host, which the CPU load of this VM does not show,
- * falls on the same step of every library (with {@code --sequential}, each library measures its whole sweep right
- * after its build, and only one worker is alive at a time); then writes
+ * falls on the same step of every library. Every worker of a round then holds its data and index at once (about
+ * 1.5 GB per library at 1M x 128); with {@code --sequential} each library measures its whole sweep right after its
+ * build, and only one worker is alive at a time. Then it writes
  * {@code bench/results/<dataset>-<date>.json}, a markdown table and a recall-vs-QPS plot, updates
  * {@code docs/benchmarks.md}, and prints as its last line
  * {@code RATIO qps@0.95=<ours/best peer> qps@0.99=<...> build=<best peer build/ours>}: each the median over the

@@ -69,8 +69,12 @@ final class WorkerProcess implements AutoCloseable {
      * (then null is returned, {@link #done()} is true and the process has exited).
      */
     JsonNode next() throws IOException, InterruptedException {
-        in.write(WorkerProtocol.NEXT + "\n");
-        in.flush();
+        try {
+            in.write(WorkerProtocol.NEXT + "\n");
+            in.flush();
+        } catch (IOException e) {
+            throw failed("died before its turn (" + e.getMessage() + ")");
+        }
         String line = readUntil(null);
         if (line == null) {
             throw failed("ended without a " + WorkerProtocol.RESULT.trim());
@@ -102,9 +106,23 @@ final class WorkerProcess implements AutoCloseable {
         return new IllegalStateException("worker for " + library + " " + what + " (its stderr is above)");
     }
 
-    /** Stops the worker if it is still running (after a failure elsewhere). */
+    /**
+     * Stops the worker if it is still running (after a failure elsewhere): asks first, so it can remove its
+     * temporary files (the Node worker's usearch copy), then kills it after a few seconds.
+     */
     @Override
     public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         process.destroyForcibly();
     }
 }

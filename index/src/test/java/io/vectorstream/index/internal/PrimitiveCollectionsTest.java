@@ -72,14 +72,19 @@ class PrimitiveCollectionsTest {
         TreeMap<Long, Integer> ref = new TreeMap<>(); // value -> copies held
         int size = 0;
         for (int op = 0; op < 300_000; op++) {
-            // A small value range makes duplicates common; sizes swing between empty and a few thousand.
-            long v = r.nextInt(2_000) - 1_000;
-            int choice = size == 0 ? 0 : r.nextInt(op % 20_000 < 10_000 ? 5 : 3);
-            if (choice == 0 || choice >= 3) {
+            // Phases of 4,000 ops alternate between growth (3 pushes, 1 pop, 1 replace in 5 ops) and draining
+            // (1 push, 3 pops, 1 replace), so the size climbs to about 1,600 and comes back near 0 every 8,000 ops.
+            // Values are mostly distinct, as the search's packed (distance, ordinal) pairs are; one in eight comes
+            // from a tiny range below all others, so the smallest is often held twice.
+            boolean growing = op % 8_000 < 4_000;
+            int dice = r.nextInt(5);
+            long v = r.nextInt(8) == 0 ? Long.MIN_VALUE + r.nextInt(4) : r.nextLong();
+            boolean replace = dice == (growing ? 3 : 1);
+            if (size == 0 || (growing ? dice < 3 : dice == 0)) {
                 heap.push(v);
                 ref.merge(v, 1, Integer::sum);
                 size++;
-            } else if (choice == 1) {
+            } else if (!replace) {
                 long smallest = ref.firstKey();
                 assertThat(heap.pop()).as("seed=%d op=%d", seed, op).isEqualTo(smallest);
                 removeOne(ref, smallest);
@@ -89,14 +94,45 @@ class PrimitiveCollectionsTest {
                 heap.replaceTop(v);
                 ref.merge(v, 1, Integer::sum);
             }
-            assertThat(heap.size()).isEqualTo(size);
-            if (size > 0) {
-                long first = ref.firstKey();
-                assertThat(heap.peek()).as("seed=%d op=%d", seed, op).isEqualTo(first);
-                if (size > 1) {
-                    long second = ref.get(first) > 1 ? first : ref.higherKey(first);
-                    assertThat(heap.peekSecond()).as("seed=%d op=%d", seed, op).isEqualTo(second);
-                }
+            assertSmallestTwo(heap, ref, size, "seed=" + seed + " op=" + op);
+        }
+    }
+
+    @Test
+    void longHeapKeepsItsTopTwoAtEverySmallSize() {
+        // Sizes 0 to 7 cover a top without children, a partial first group of four, and a second level.
+        long[] values = {50, 20, 70, 20, 10, 90, 30};
+        for (int n = 1; n <= values.length; n++) {
+            LongHeap heap = new LongHeap(1);
+            TreeMap<Long, Integer> ref = new TreeMap<>();
+            for (int i = 0; i < n; i++) {
+                heap.push(values[i]);
+                ref.merge(values[i], 1, Integer::sum);
+                assertSmallestTwo(heap, ref, i + 1, "push, n=" + n + " i=" + i);
+            }
+            heap.replaceTop(60);
+            removeOne(ref, ref.firstKey());
+            ref.merge(60L, 1, Integer::sum);
+            assertSmallestTwo(heap, ref, n, "replaceTop, n=" + n);
+            for (int left = n - 1; left >= 0; left--) {
+                long smallest = ref.firstKey();
+                assertThat(heap.pop()).as("pop, n=%d", n).isEqualTo(smallest);
+                removeOne(ref, smallest);
+                assertSmallestTwo(heap, ref, left, "pop, n=" + n);
+            }
+            assertThat(heap.isEmpty()).isTrue();
+        }
+    }
+
+    /** The heap holds {@code size} values, and its two smallest are the multiset's. */
+    private static void assertSmallestTwo(LongHeap heap, TreeMap<Long, Integer> ref, int size, String where) {
+        assertThat(heap.size()).as(where).isEqualTo(size);
+        if (size > 0) {
+            long first = ref.firstKey();
+            assertThat(heap.peek()).as(where).isEqualTo(first);
+            if (size > 1) {
+                long second = ref.get(first) > 1 ? first : ref.higherKey(first);
+                assertThat(heap.peekSecond()).as(where).isEqualTo(second);
             }
         }
     }
