@@ -35,8 +35,8 @@ import org.knowm.xchart.style.Styler;
  * <p>Usage: {@code AnnBenchmark [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine]
  * [--quick] [--rounds 3] [--libraries a,b,...] [--efs 10,12,...] [--m 16] [--ef-construction 100] [--reach 0.995]
  * [--max-ef 4000] [--tag name] [--sequential]}: every library builds with the same M and efConstruction
- * ({@link GraphParams}) and is measured over the grid, then beyond it up to {@code --max-ef} while its recall is below {@code --reach} ({@link SweepGrid}).
- * Run through {@code bench/run.sh}.
+ * ({@link GraphParams}) and is measured over the grid, then beyond it up to {@code --max-ef} while its recall is
+ * below {@code --reach} ({@link SweepGrid}). Run through {@code bench/run.sh}.
  */
 public final class AnnBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -176,10 +176,12 @@ public final class AnnBenchmark {
                         runToEnd(List.of(w));
                     }
                 }
-                // Lockstep: the builds ran one at a time (the other workers idle); now every library measures
-                // one point in turn, in alternating order, so a slow minute of the host lands on the same step of
-                // each library's sweep rather than on one library's whole sweep.
-                runToEnd(workers);
+                if (!sequential) {
+                    // Lockstep: the builds ran one at a time (the other workers idle); now every library measures
+                    // one point in turn, in alternating order, so a slow minute of the host lands on the same step
+                    // of each library's sweep rather than on one library's whole sweep.
+                    runToEnd(workers);
+                }
             } finally {
                 workers.forEach(WorkerProcess::close);
             }
