@@ -2,14 +2,16 @@
 # The ANN benchmark in one command:
 #   bench/run.sh [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] [--quick] [--rounds N]
 #                [--libraries a,b,..] [--efs 10,12,..] [--m 16] [--ef-construction 100] [--reach 0.995] [--max-ef 4000]
-#                [--tag name] [--sequential]
+#                [--tag name] [--sequential] [--remeasure 1]
 # --efs: the efSearch grid, rising; beyond it each library is measured at 1.25x steps while its recall is below
 # --reach, up to --max-ef. --m / --ef-construction: the graph every library builds (2M on the base layer).
 # Picks the newest JDK installed (Lucene 10 needs 21+), installs Fashion-MNIST from Debian when needed and the
 # native peers from npm, builds the bench module, runs every library in a fresh process (JVM, or Node for the
 # native peers), interleaved over --rounds (default 3): in each round the libraries build one at a time, then
 # measure their sweeps in lockstep, one point each in turn, every worker of the round alive (about 1.5 GB each at
-# 1M x 128; --sequential: each sweep right after its build, one worker at a time);
+# 1M x 128; --sequential: each sweep right after its build, one worker at a time); then each library's points
+# around recall 0.95 and 0.99 are measured again (--remeasure times, 0 for none), every library's in the same step,
+# and each point keeps its better measurement;
 # updates docs/benchmarks.md.
 # The last line printed is: RATIO qps@0.95=<ours/best peer> qps@0.99=<...> build=<best peer build/ours>
 set -euo pipefail

@@ -1,8 +1,9 @@
 // One native ANN library measured in this (fresh) Node process, printing one `RESULT {json}` line in the format of
 // the Java AnnWorker: build time with one thread, then per efSearch the single-thread QPS and recall@10, after a
 // warm-up, with the other processes' CPU during each point. The harness paces the sweep with the line protocol of
-// WorkerProtocol.java: READY after the warm-up, then one `POINT {json}` per `NEXT` line read, and the RESULT for
-// the NEXT after the last point; at the end of input the rest of the sweep runs at once.
+// WorkerProtocol.java: READY after the warm-up, then one `POINT {json}` per `NEXT` line read, DONE for the NEXT
+// after the last point, one `POINT {json}` (marked again) per `AGAIN <ef>` line, and the RESULT for `REPORT`; at
+// the end of input the rest of the sweep runs at once and the RESULT follows.
 //
 // node ann-worker.mjs <usearch|hnswlib-native> <l2|ip|cosine> <data prefix> <ef,ef,...> [M efConstruction reach maxEf]
 // (defaults 16 100 0.995 4000). The sweep follows SweepGrid.java: the grid, then 1.25x while recall < reach, up to
@@ -91,15 +92,41 @@ async function awaitQuiet(maxCores, timeoutMs) {
 const turns = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 let inputEnded = false;
 function ready() { console.log('READY'); }
-async function awaitTurn() {
-  if (inputEnded) return;
+async function readLine() {
+  if (inputEnded) return null;
   const r = await turns.next();
-  if (r.done) { inputEnded = true; return; }
-  if (r.value !== 'NEXT') throw new Error(`worker input must be NEXT lines; line=${r.value}`);
+  if (r.done) { inputEnded = true; return null; }
+  return r.value;
+}
+async function awaitNext() {
+  const line = await readLine();
+  if (line !== null && line !== 'NEXT') throw new Error(`worker input must be NEXT during the sweep; line=${line}`);
+}
+async function sweepOver() {
+  await awaitNext();
+  if (!inputEnded) console.log('DONE');
+}
+// The efSearch to measure again, or -1 for the report (or at the end of input).
+async function awaitAgainOrReport() {
+  const line = await readLine();
+  if (line === null || line === 'REPORT') return -1;
+  const m = /^AGAIN (\d+)$/.exec(line);
+  if (m && Number(m[1]) > 0) return Number(m[1]);
+  throw new Error(`worker input after the sweep must be AGAIN <ef > 0> or REPORT; line=${line}`);
 }
 function point(p) {
   sweep.push(p);
   console.log('POINT ' + JSON.stringify(p));
+}
+// The sweep as the harness paces it, then the points it asks for again; measure(ef) returns one point.
+async function runSweep(measure) {
+  ready();
+  for (let ef = efs[0]; ef > 0; ef = nextEf(ef, sweep[sweep.length - 1].recall)) {
+    await awaitNext();
+    point(await measure(ef));
+  }
+  await sweepOver();
+  for (let ef; (ef = await awaitAgainOrReport()) > 0; ) point({ ...(await measure(ef)), again: true });
 }
 
 function row(m, i) {
@@ -133,9 +160,7 @@ if (lib === 'usearch') {
     warm.search(queries.data, K, 1);
     warm.search(queries.data, K, 1);
   }
-  ready();
-  for (let ef = efs[0]; ef > 0; ef = nextEf(ef, sweep[sweep.length - 1].recall)) {
-    await awaitTurn();
+  await runSweep(async ef => {
     const idx = new usearch.Index(config(ef));
     idx.load(file);
     const quietBefore = await awaitQuiet(0.25, 10_000);
@@ -153,9 +178,9 @@ if (lib === 'usearch') {
       recall += recallAt10(q, got, c);
     }
     const mean = seconds / queries.n * 1e6;
-    point({ ef, qps: queries.n / seconds, recall: recall / queries.n, p50Micros: mean, p99Micros: mean,
-      latencyIsBatchMean: true, foreignCores: fc, foreignCoresBefore: quietBefore });
-  }
+    return { ef, qps: queries.n / seconds, recall: recall / queries.n, p50Micros: mean, p99Micros: mean,
+      latencyIsBatchMean: true, foreignCores: fc, foreignCoresBefore: quietBefore };
+  });
   rmSync(dir, { recursive: true, force: true });
 } else if (lib === 'hnswlib-native') {
   const { HierarchicalNSW } = require('hnswlib-node');
@@ -173,9 +198,7 @@ if (lib === 'usearch') {
   for (let w = 0; w < 2; w++) for (const q of qs) index.searchKnn(q, K);
   const lat = new Float64Array(queries.n);
   const got = new Int32Array(K);
-  ready();
-  for (let ef = efs[0]; ef > 0; ef = nextEf(ef, sweep[sweep.length - 1].recall)) {
-    await awaitTurn();
+  await runSweep(async ef => {
     index.setEf(Math.max(ef, K));
     const quietBefore = await awaitQuiet(0.25, 10_000);
     const s = loadStart();
@@ -191,15 +214,14 @@ if (lib === 'usearch') {
     const seconds = Number(process.hrtime.bigint() - q0) / 1e9;
     const fc = foreignCores(s);
     const sorted = Float64Array.from(lat).sort();
-    point({ ef, qps: queries.n / seconds, recall: recall / queries.n, p50Micros: sorted[queries.n >> 1],
+    return { ef, qps: queries.n / seconds, recall: recall / queries.n, p50Micros: sorted[queries.n >> 1],
       p99Micros: sorted[Math.min(queries.n - 1, Math.floor(queries.n * 0.99))], foreignCores: fc,
-      foreignCoresBefore: quietBefore });
-  }
+      foreignCoresBefore: quietBefore };
+  });
 } else {
   throw new Error(`library must be one of [usearch, hnswlib-native]; library=${lib}`);
 }
 out.heapBytes = 0;
 out.sweep = sweep;
-await awaitTurn(); // the report answers the turn after the last point
-console.log('RESULT ' + JSON.stringify(out));
+console.log('RESULT ' + JSON.stringify(out)); // after REPORT (or the end of input)
 process.exit(0); // stdin may still be open

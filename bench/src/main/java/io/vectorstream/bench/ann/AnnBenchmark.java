@@ -24,9 +24,11 @@ import org.knowm.xchart.style.Styler;
  * machine to be quiet before each sweep point and recording the other processes' CPU during it. Within a round the
  * libraries build one at a time, then measure their sweeps in lockstep, one point each in turn
  * ({@link WorkerProtocol}), so that a slow spell of the shared host, which the CPU load of this VM does not show,
- * falls on the same step of every library. Every worker of a round then holds its data and index at once (about
- * 1.5 GB per library at 1M x 128); with {@code --sequential} each library measures its whole sweep right after its
- * build, and only one worker is alive at a time. Then it writes
+ * falls on the same step of every library. After the sweeps, the points each library's figure at 0.95 and at 0.99
+ * is read between are measured once more ({@code --remeasure} times), the same role of every library in the same
+ * step ({@link TargetBrackets}), and each curve keeps the better measurement of a point. Every worker of a round
+ * holds its data and index at once (about 1.5 GB per library at 1M x 128); with {@code --sequential} each library
+ * measures its whole sweep right after its build, and only one worker is alive at a time. Then it writes
  * {@code bench/results/<dataset>-<date>.json}, a markdown table and a recall-vs-QPS plot, updates
  * {@code docs/benchmarks.md}, and prints as its last line
  * {@code RATIO qps@0.95=<ours/best peer> qps@0.99=<...> build=<best peer build/ours>}: each the median over the
@@ -34,9 +36,9 @@ import org.knowm.xchart.style.Styler;
  *
  * <p>Usage: {@code AnnBenchmark [--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine]
  * [--quick] [--rounds 3] [--libraries a,b,...] [--efs 10,12,...] [--m 16] [--ef-construction 100] [--reach 0.995]
- * [--max-ef 4000] [--tag name] [--sequential]}: every library builds with the same M and efConstruction
- * ({@link GraphParams}) and is measured over the grid, then beyond it up to {@code --max-ef} while its recall is
- * below {@code --reach} ({@link SweepGrid}). Run through {@code bench/run.sh}.
+ * [--max-ef 4000] [--tag name] [--sequential] [--remeasure 1]}: every library builds with the same M and
+ * efConstruction ({@link GraphParams}) and is measured over the grid, then beyond it up to {@code --max-ef} while its
+ * recall is below {@code --reach} ({@link SweepGrid}). Run through {@code bench/run.sh}.
  */
 public final class AnnBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -44,7 +46,7 @@ public final class AnnBenchmark {
 
     private static final String USAGE = "[--dataset fashion-mnist | --base B.fvecs --query Q.fvecs] [--metric l2|ip|cosine] "
             + "[--quick] [--rounds N] [--libraries a,b] [--efs 10,12,..] [--m 16] [--ef-construction 100] [--reach 0.995] "
-            + "[--max-ef 4000] [--tag name] [--sequential] | --from-json bench/results/<run>.json";
+            + "[--max-ef 4000] [--tag name] [--sequential] [--remeasure 1] | --from-json bench/results/<run>.json";
 
     private AnnBenchmark() {}
 
@@ -87,6 +89,7 @@ public final class AnnBenchmark {
         int maxEf = SweepGrid.DEFAULT_MAX_EF;
         String tag = null;
         boolean sequential = false;
+        int remeasure = 1;
         String libraries = "vectorstream,vectorstream-int8,lucene,lucene-int7,jvector-panama,jvector-native,hnswlib,usearch,"
                 + "hnswlib-native";
         for (int i = 0; i < args.length; i++) {
@@ -106,6 +109,7 @@ public final class AnnBenchmark {
                 case "--max-ef": maxEf = intArg("--max-ef", value(args, i++)); break;
                 case "--tag": tag = checkTag(value(args, i++)); break;
                 case "--sequential": sequential = true; break;
+                case "--remeasure": remeasure = checkRemeasure(intArg("--remeasure", value(args, i++))); break;
                 default: throw new IllegalArgumentException("unknown argument: " + args[i] + "; usage: " + USAGE);
             }
         }
@@ -158,11 +162,13 @@ public final class AnnBenchmark {
             report.put("tag", tag);
         }
         report.put("schedule", sequential ? "sequential" : "lockstep");
+        report.put("remeasure", remeasure);
         ArrayNode results = report.putArray("results");
         // Interleaved rounds: every library, then every library again, each in a fresh JVM, so a noisy minute hits
         // one round of each rather than all rounds of one.
         for (int r = 0; r < rounds; r++) {
             List<WorkerProcess> workers = new ArrayList<>();
+            List<JsonNode> reports = new ArrayList<>();
             try {
                 for (String lib : libraries.split(",")) {
                     System.err.println("== round " + (r + 1) + "/" + rounds + ": " + lib);
@@ -173,20 +179,26 @@ public final class AnnBenchmark {
                     WorkerProcess w = WorkerProcess.startAndAwaitReady(lib, cmd);
                     workers.add(w);
                     if (sequential) {
-                        runToEnd(List.of(w));
+                        sweepInLockstep(List.of(w));
+                        remeasureTargets(List.of(w), remeasure);
+                        reports.add(w.report()); // the worker exits: one alive at a time
                     }
                 }
                 if (!sequential) {
                     // Lockstep: the builds ran one at a time (the other workers idle); now every library measures
                     // one point in turn, in alternating order, so a slow minute of the host lands on the same step
                     // of each library's sweep rather than on one library's whole sweep.
-                    runToEnd(workers);
+                    sweepInLockstep(workers);
+                    remeasureTargets(workers, remeasure);
+                    for (WorkerProcess w : workers) {
+                        reports.add(w.report());
+                    }
                 }
             } finally {
                 workers.forEach(WorkerProcess::close);
             }
-            for (WorkerProcess w : workers) {
-                ObjectNode res = (ObjectNode) w.result();
+            for (JsonNode workerReport : reports) {
+                ObjectNode res = (ObjectNode) workerReport;
                 res.put("round", r);
                 results.add(res);
                 System.err.println("   " + res);
@@ -270,20 +282,18 @@ public final class AnnBenchmark {
     }
 
     /**
-     * Gives every unfinished worker one turn per step (a point each), first to last on even steps and last to
-     * first on odd ones, until every worker has reported.
+     * Gives every worker still in its sweep one turn per step (a point each), first to last on even steps and last
+     * to first on odd ones, until every worker's sweep is over.
      */
-    private static void runToEnd(List<WorkerProcess> workers) throws Exception {
+    private static void sweepInLockstep(List<WorkerProcess> workers) throws Exception {
         for (int step = 0; ; step++) {
             boolean any = false;
-            for (int i = 0; i < workers.size(); i++) {
-                WorkerProcess w = workers.get(step % 2 == 0 ? i : workers.size() - 1 - i);
-                if (!w.done()) {
+            for (WorkerProcess w : inTurn(workers, step)) {
+                if (!w.swept()) {
                     JsonNode p = w.next();
                     if (p != null) {
                         any = true;
-                        System.err.printf(Locale.ROOT, "   %s ef %d: recall %.4f, %.0f QPS%n", w.library(),
-                                p.get("ef").asInt(), p.get("recall").asDouble(), p.get("qps").asDouble());
+                        log(w, p, "");
                     }
                 }
             }
@@ -291,6 +301,53 @@ public final class AnnBenchmark {
                 return;
             }
         }
+    }
+
+    /**
+     * After the sweeps, {@code passes} times: measures each library's points around the recall targets
+     * ({@link TargetBrackets}) once more, the same slot of every library in the same step, so the points a ratio
+     * compares are measured side by side even when the libraries reached a target at different steps. The workers
+     * add these points to their reports; the curves then use the better measurement of each (the best-of rule the
+     * rounds already follow).
+     */
+    private static void remeasureTargets(List<WorkerProcess> workers, int passes) throws Exception {
+        java.util.Map<WorkerProcess, int[]> slots = new java.util.HashMap<>();
+        for (WorkerProcess w : workers) {
+            slots.put(w, TargetBrackets.efs(w.sweepPoints()));
+        }
+        int step = 0;
+        for (int pass = 0; pass < passes; pass++) {
+            for (int slot = 0; slot < TargetBrackets.TARGETS.length * 2; slot++, step++) {
+                for (WorkerProcess w : inTurn(workers, step)) {
+                    int ef = slots.get(w)[slot];
+                    if (ef > 0) {
+                        log(w, w.again(ef), " (again)");
+                    }
+                }
+            }
+        }
+    }
+
+    /** The workers in the order of one step: first to last on even steps, last to first on odd ones. */
+    private static List<WorkerProcess> inTurn(List<WorkerProcess> workers, int step) {
+        List<WorkerProcess> order = new ArrayList<>(workers);
+        if (step % 2 == 1) {
+            java.util.Collections.reverse(order);
+        }
+        return order;
+    }
+
+    private static void log(WorkerProcess w, JsonNode p, String what) {
+        System.err.printf(Locale.ROOT, "   %s ef %d%s: recall %.4f, %.0f QPS%n", w.library(), p.get("ef").asInt(),
+                what, p.get("recall").asDouble(), p.get("qps").asDouble());
+    }
+
+    /** Checks --remeasure: how many times the points around the targets are measured again, in [0, 5]. */
+    static int checkRemeasure(int passes) {
+        if (passes < 0 || passes > 5) {
+            throw new IllegalArgumentException("--remeasure must be in [0, 5]; remeasure=" + passes);
+        }
+        return passes;
     }
 
     static String machine() {
@@ -526,12 +583,13 @@ public final class AnnBenchmark {
         // Runs before the lockstep schedule have no "schedule": each library measured its sweep after its build.
         boolean lockstep = report.path("schedule").asText().equals("lockstep");
         sb.append(String.format(Locale.ROOT, "%s, %d base x %d queries, %d-d, %s; %s; JDK %s; %s; %d interleaved "
-                        + "rounds, each library in a fresh JVM%s%n%n",
+                        + "rounds, each library in a fresh JVM%s%s%n%n",
                 report.get("dataset").asText(), report.get("base").asInt(), report.get("queries").asInt(),
                 report.get("dimension").asInt(), report.get("metric").asText(), report.get("parameters").asText(),
                 report.get("jdk").asText(), report.get("machine").asText(), report.get("rounds").asInt(),
                 lockstep ? "; within a round the libraries built one at a time, then measured their sweeps in "
-                        + "lockstep, one point each in turn" : ""));
+                        + "lockstep, one point each in turn" : "",
+                remeasured(report)));
         if (report.has("grid")) {
             sb.append("efSearch: ").append(report.get("grid").asText()).append(".\n\n");
         }
@@ -589,6 +647,17 @@ public final class AnnBenchmark {
             }
         }
         return sb.toString();
+    }
+
+    /** For the header: how the points around the targets were measured again, if they were. */
+    private static String remeasured(JsonNode report) {
+        int passes = report.path("remeasure").asInt(0);
+        if (passes == 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "; after the sweeps, the two points around each of 0.95 and 0.99 measured "
+                + "again %s, every library's in the same step, each point keeping its better measurement",
+                passes == 1 ? "once" : passes + " times");
     }
 
     /** A work counter of a sweep point, or n/a when the library does not report it. */

@@ -8,13 +8,12 @@ import io.vectorstream.index.Quantization;
 import io.vectorstream.index.VectorMetric;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Arrays;
 
 /**
  * Measures one library in this (fresh) JVM and prints one JSON line: build time with 1 and 2 threads, heap
  * after build, and per efSearch the single-thread QPS, recall@10 and p50/p99 latency, after a warm-up. The
- * harness paces the sweep point by point through {@link WorkerProtocol}; with stdin closed (or at a terminal,
- * ended with Ctrl-D) it runs the whole sweep at once.
+ * harness paces the sweep point by point through {@link WorkerProtocol} (and may ask for points again after it);
+ * with stdin closed (or at a terminal, ended with Ctrl-D) it runs the whole sweep at once.
  * Started by {@link AnnBenchmark}; args: library metric dataset base query limitBase limitQueries cacheDir efs m
  * efConstruction reach maxEf (the sweep: {@link SweepGrid}).
  */
@@ -73,50 +72,27 @@ public final class AnnWorker {
             }
         }
         ArrayNode sweep = out.putArray("sweep");
-        long[] lat = new long[data.queries.length];
-        MachineLoad load = new MachineLoad();
+        PointMeter meter = new PointMeter(one, data, k, json);
         // The harness schedules the points (see WorkerProtocol): one per NEXT line, so it can interleave libraries
         // point by point; at the end of input the rest of the sweep runs at once.
         WorkerProtocol turns = WorkerProtocol.onStdin();
         turns.ready();
         for (int ef = efs[0]; ef > 0; ) {
-            turns.awaitTurn();
-            double quietBefore = load.awaitQuiet(0.25, 10_000);
-            SearchWork work = one.work();
-            if (work != null) {
-                work.reset();
-            }
-            double recall = 0;
-            load.start();
-            long start = System.nanoTime();
-            for (int i = 0; i < data.queries.length; i++) {
-                long q0 = System.nanoTime();
-                int n = one.search(data.queries[i], k, ef, ids);
-                lat[i] = System.nanoTime() - q0;
-                recall += recallAt10(data.truth[i], ids, n);
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long[] sorted = lat.clone();
-            Arrays.sort(sorted);
-            ObjectNode p = sweep.addObject();
-            p.put("ef", ef);
-            p.put("qps", data.queries.length / seconds);
-            p.put("recall", recall / data.queries.length);
-            p.put("p50Micros", sorted[sorted.length / 2] / 1e3);
-            p.put("p99Micros", sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1e3);
-            p.put("foreignCores", load.foreignCores());
-            p.put("foreignCoresBefore", quietBefore);
-            if (work != null) {
-                p.put("distances", work.distancesPerQuery());
-                p.put("reranked", work.rerankedPerQuery());
-                p.put("expanded", work.expandedPerQuery());
-                p.put("vectorKib", work.vectorKibPerQuery());
-            }
+            turns.awaitNext();
+            ObjectNode p = meter.measure(ef);
+            sweep.add(p);
             turns.point(json.writeValueAsString(p));
-            ef = grid.next(ef, recall / data.queries.length);
+            ef = grid.next(ef, p.get("recall").asDouble());
         }
-        turns.awaitTurn(); // the report answers the turn after the last point
-        System.out.println(WorkerProtocol.RESULT + json.writeValueAsString(out));
+        turns.sweepOver();
+        // Points the harness measures once more, side by side with the other libraries' (around each recall target).
+        for (int ef; (ef = turns.awaitAgainOrReport()) > 0; ) {
+            ObjectNode p = meter.measure(ef);
+            p.put("again", true);
+            sweep.add(p);
+            turns.point(json.writeValueAsString(p));
+        }
+        turns.report(json.writeValueAsString(out));
     }
 
     static double recallAt10(int[] truth, int[] got, int n) {

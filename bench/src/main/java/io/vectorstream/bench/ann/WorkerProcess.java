@@ -22,7 +22,8 @@ final class WorkerProcess implements AutoCloseable {
     private final Process process;
     private final BufferedReader out;
     private final Writer in;
-    private JsonNode result;
+    private final List<JsonNode> sweepPoints = new java.util.ArrayList<>();
+    private boolean swept;
 
     private WorkerProcess(String library, Process process) {
         this.library = library;
@@ -51,51 +52,83 @@ final class WorkerProcess implements AutoCloseable {
         return library;
     }
 
-    /** Whether the worker has sent its report (its sweep is over). */
-    boolean done() {
-        return result != null;
+    /** Whether the worker has measured its whole sweep (it answered a {@code NEXT} with {@code DONE}). */
+    boolean swept() {
+        return swept;
     }
 
-    /** The worker's report; only once {@link #done()}. */
-    JsonNode result() {
-        if (result == null) {
-            throw new IllegalStateException("worker for " + library + " has not reported yet");
-        }
-        return result;
+    /** The points of its sweep this worker has measured so far, in order (not the points measured again). */
+    List<JsonNode> sweepPoints() {
+        return java.util.Collections.unmodifiableList(sweepPoints);
     }
 
     /**
-     * Gives the worker one turn: it measures its next point (returned), or, when its sweep is over, sends its report
-     * (then null is returned, {@link #done()} is true and the process has exited).
+     * Gives the worker one turn of its sweep: it measures its next point (returned), or, when its sweep is over,
+     * says so (then null is returned and {@link #swept()} is true).
      */
-    JsonNode next() throws IOException, InterruptedException {
-        try {
-            in.write(WorkerProtocol.NEXT + "\n");
-            in.flush();
-        } catch (IOException e) {
-            throw failed("died before its turn (" + e.getMessage() + ")");
-        }
+    JsonNode next() throws IOException {
+        send(WorkerProtocol.NEXT);
         String line = readUntil(null);
         if (line == null) {
-            throw failed("ended without a " + WorkerProtocol.RESULT.trim());
+            throw failed("ended during its sweep");
         }
-        if (line.startsWith(WorkerProtocol.POINT)) {
-            return JSON.readTree(line.substring(WorkerProtocol.POINT.length()));
+        if (line.equals(WorkerProtocol.DONE)) {
+            swept = true;
+            return null;
         }
-        result = JSON.readTree(line.substring(WorkerProtocol.RESULT.length()));
+        if (!line.startsWith(WorkerProtocol.POINT)) {
+            throw failed("answered " + WorkerProtocol.NEXT + " with " + line);
+        }
+        JsonNode p = JSON.readTree(line.substring(WorkerProtocol.POINT.length()));
+        sweepPoints.add(p);
+        return p;
+    }
+
+    /** After its sweep: has the worker measure efSearch {@code ef} once more, and returns that point. */
+    JsonNode again(int ef) throws IOException {
+        if (!swept) {
+            throw new IllegalStateException("worker for " + library + " is still in its sweep");
+        }
+        send(WorkerProtocol.AGAIN + ef);
+        String line = readUntil(null);
+        if (line == null || !line.startsWith(WorkerProtocol.POINT)) {
+            throw failed(line == null ? "ended while measuring ef " + ef + " again" : "answered AGAIN with " + line);
+        }
+        return JSON.readTree(line.substring(WorkerProtocol.POINT.length()));
+    }
+
+    /** Asks for the worker's report, waits until it has exited, and returns the report. */
+    JsonNode report() throws IOException, InterruptedException {
+        send(WorkerProtocol.REPORT);
+        String line = readUntil(null);
+        if (line == null || !line.startsWith(WorkerProtocol.RESULT)) {
+            throw failed(line == null ? "ended without a " + WorkerProtocol.RESULT.trim() : "answered REPORT with "
+                    + line);
+        }
+        JsonNode result = JSON.readTree(line.substring(WorkerProtocol.RESULT.length()));
         in.close();
         int code = process.waitFor();
         if (code != 0) {
             throw failed("exited with code " + code + " after its report");
         }
-        return null;
+        return result;
     }
 
-    /** The next protocol line ({@code expected}, or a POINT or RESULT when null); other output is skipped. */
+    private void send(String line) throws IOException {
+        try {
+            in.write(line + "\n");
+            in.flush();
+        } catch (IOException e) {
+            throw failed("died before its turn (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The next protocol line ({@code expected}, or a POINT, DONE or RESULT when null); other output is skipped. */
     private String readUntil(String expected) throws IOException {
         for (String line; (line = out.readLine()) != null; ) {
             if (expected != null ? line.equals(expected)
-                    : line.startsWith(WorkerProtocol.POINT) || line.startsWith(WorkerProtocol.RESULT)) {
+                    : line.startsWith(WorkerProtocol.POINT) || line.equals(WorkerProtocol.DONE)
+                            || line.startsWith(WorkerProtocol.RESULT)) {
                 return line;
             }
         }

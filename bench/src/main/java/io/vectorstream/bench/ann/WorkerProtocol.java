@@ -14,17 +14,27 @@ import java.nio.charset.StandardCharsets;
  * <ol>
  *   <li>after its build and warm-up the worker prints {@code READY};</li>
  *   <li>for each {@code NEXT} line it reads, it measures its next sweep point and prints {@code POINT <json>};</li>
- *   <li>when its sweep is over, it answers the next {@code NEXT} (or the end of input) with {@code RESULT <json>}
- *       (the whole report, points included) and exits.</li>
+ *   <li>when its sweep is over, it answers the next {@code NEXT} with {@code DONE};</li>
+ *   <li>then for each {@code AGAIN <ef>} line it measures that efSearch once more and prints {@code POINT <json>}
+ *       (marked {@code "again": true}; the harness uses this to measure the points around each recall target side
+ *       by side);</li>
+ *   <li>{@code REPORT} gets {@code RESULT <json>} (the whole report, every point included) and the worker exits.</li>
  * </ol>
- * At the end of input every remaining point runs without waiting, so a worker started by hand, or with stdin
- * closed, measures its whole sweep as before. Not thread-safe: used by the worker's main thread only.
+ * At the end of input every remaining sweep point runs without waiting and the report follows, so a worker started
+ * by hand, or with stdin closed, measures its whole sweep as before. Not thread-safe: used by the worker's main
+ * thread only.
  */
 final class WorkerProtocol {
     /** Printed once the index is built and warm: the worker waits for its first turn. */
     static final String READY = "READY";
-    /** A turn: measure the next point. */
+    /** A turn: measure the next sweep point. */
     static final String NEXT = "NEXT";
+    /** The answer to a {@link #NEXT} after the last sweep point. */
+    static final String DONE = "DONE";
+    /** Prefix of a turn that measures the efSearch after it once more. */
+    static final String AGAIN = "AGAIN ";
+    /** The last turn: print the report and exit. */
+    static final String REPORT = "REPORT";
     /** Prefix of one measured point's JSON. */
     static final String POINT = "POINT ";
     /** Prefix of the final report's JSON. */
@@ -49,29 +59,71 @@ final class WorkerProtocol {
     }
 
     /**
-     * Blocks until the harness gives this worker its next turn (a point, or the report after the last one); returns
-     * at once when the input has ended (the rest of the sweep then runs without waiting).
+     * Blocks until the harness gives this worker its next sweep point; returns at once when the input has ended (the
+     * rest of the sweep then runs without waiting).
      */
-    void awaitTurn() {
-        if (endOfInput) {
-            return;
+    void awaitNext() {
+        String line = readLine();
+        if (line != null && !line.equals(NEXT)) {
+            throw new IllegalStateException("worker input must be " + NEXT + " during the sweep; line=" + line);
         }
-        try {
-            for (String line; (line = in.readLine()) != null; ) {
-                if (line.equals(NEXT)) {
-                    return;
+    }
+
+    /** Called after the last sweep point: answers the harness's next {@link #NEXT} with {@link #DONE}. */
+    void sweepOver() {
+        awaitNext();
+        if (!endOfInput) {
+            System.out.println(DONE);
+            System.out.flush();
+        }
+    }
+
+    /**
+     * After {@link #sweepOver()}: the efSearch the harness asks to measure again, or -1 when it asks for the report
+     * (or the input has ended).
+     */
+    int awaitAgainOrReport() {
+        String line = readLine();
+        if (line == null || line.equals(REPORT)) {
+            return -1;
+        }
+        if (line.startsWith(AGAIN)) {
+            try {
+                int ef = Integer.parseInt(line.substring(AGAIN.length()).trim());
+                if (ef > 0) {
+                    return ef;
                 }
-                throw new IllegalStateException("worker input must be " + NEXT + " lines; line=" + line);
+            } catch (NumberFormatException e) {
+                // reported below
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        endOfInput = true;
+        throw new IllegalStateException("worker input after the sweep must be " + AGAIN + "<ef > 0> or " + REPORT
+                + "; line=" + line);
     }
 
     /** Reports one measured point. */
     void point(String json) {
         System.out.println(POINT + json);
         System.out.flush();
+    }
+
+    /** Prints the report; the worker exits after it. */
+    void report(String json) {
+        System.out.println(RESULT + json);
+        System.out.flush();
+    }
+
+    /** The next input line, or null once the input has ended. */
+    private String readLine() {
+        if (endOfInput) {
+            return null;
+        }
+        try {
+            String line = in.readLine();
+            endOfInput = line == null;
+            return line;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
