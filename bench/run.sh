@@ -9,9 +9,9 @@
 # native peers from npm, builds the bench module, runs every library in a fresh process (JVM, or Node for the
 # native peers), interleaved over --rounds (default 3): in each round the libraries build one at a time, then
 # measure their sweeps in lockstep, one point each in turn, every worker of the round alive (about 1.5 GB each at
-# 1M x 128; --sequential: each sweep right after its build, one worker at a time); then each library's points
-# around recall 0.95 and 0.99 are measured again (--remeasure times, 0 for none), every library's in the same step,
-# and each point keeps its better measurement;
+# 1M x 128; --sequential: each sweep right after its build, one worker at a time); then the points each library's
+# figures at recall 0.95 and 0.99 are read from are measured again (--remeasure times, 0 for none), every library's
+# point of the same role in the same step, and each point keeps its better measurement;
 # updates docs/benchmarks.md.
 # The last line printed is: RATIO qps@0.95=<ours/best peer> qps@0.99=<...> build=<best peer build/ours>
 set -euo pipefail

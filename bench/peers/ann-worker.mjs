@@ -100,7 +100,9 @@ async function readLine() {
 }
 async function awaitNext() {
   const line = await readLine();
-  if (line !== null && line !== 'NEXT') throw new Error(`worker input must be NEXT during the sweep; line=${line}`);
+  if (line !== null && line !== 'NEXT') {
+    throw new Error(`worker for ${lib}: input must be NEXT during the sweep; line=${line}`);
+  }
 }
 async function sweepOver() {
   await awaitNext();
@@ -110,9 +112,10 @@ async function sweepOver() {
 async function awaitAgainOrReport() {
   const line = await readLine();
   if (line === null || line === 'REPORT') return -1;
-  const m = /^AGAIN (\d+)$/.exec(line);
-  if (m && Number(m[1]) > 0) return Number(m[1]);
-  throw new Error(`worker input after the sweep must be AGAIN <ef > 0> or REPORT; line=${line}`);
+  const m = /^AGAIN ([1-9][0-9]{0,8})$/.exec(line);
+  if (m) return Number(m[1]);
+  throw new Error(`worker for ${lib}: input after the sweep must be AGAIN <ef in [1, 999999999]> or REPORT; `
+    + `line=${line}`);
 }
 function point(p) {
   sweep.push(p);
@@ -160,28 +163,31 @@ if (lib === 'usearch') {
     warm.search(queries.data, K, 1);
     warm.search(queries.data, K, 1);
   }
-  await runSweep(async ef => {
-    const idx = new usearch.Index(config(ef));
-    idx.load(file);
-    const quietBefore = await awaitQuiet(0.25, 10_000);
-    const s = loadStart();
-    const q0 = process.hrtime.bigint();
-    // One batch call on one thread: the library's own loop, no per-query crossing into Node.
-    const r = idx.search(queries.data, K, 1);
-    const seconds = Number(process.hrtime.bigint() - q0) / 1e9;
-    const fc = foreignCores(s);
-    let recall = 0;
-    const got = new Int32Array(K);
-    for (let q = 0; q < queries.n; q++) {
-      const c = Number(r.counts[q]);
-      for (let j = 0; j < c; j++) got[j] = Number(r.keys[q * K + j]);
-      recall += recallAt10(q, got, c);
-    }
-    const mean = seconds / queries.n * 1e6;
-    return { ef, qps: queries.n / seconds, recall: recall / queries.n, p50Micros: mean, p99Micros: mean,
-      latencyIsBatchMean: true, foreignCores: fc, foreignCoresBefore: quietBefore };
-  });
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    await runSweep(async ef => {
+      const idx = new usearch.Index(config(ef));
+      idx.load(file);
+      const quietBefore = await awaitQuiet(0.25, 10_000);
+      const s = loadStart();
+      const q0 = process.hrtime.bigint();
+      // One batch call on one thread: the library's own loop, no per-query crossing into Node.
+      const r = idx.search(queries.data, K, 1);
+      const seconds = Number(process.hrtime.bigint() - q0) / 1e9;
+      const fc = foreignCores(s);
+      let recall = 0;
+      const got = new Int32Array(K);
+      for (let q = 0; q < queries.n; q++) {
+        const c = Number(r.counts[q]);
+        for (let j = 0; j < c; j++) got[j] = Number(r.keys[q * K + j]);
+        recall += recallAt10(q, got, c);
+      }
+      const mean = seconds / queries.n * 1e6;
+      return { ef, qps: queries.n / seconds, recall: recall / queries.n, p50Micros: mean, p99Micros: mean,
+        latencyIsBatchMean: true, foreignCores: fc, foreignCoresBefore: quietBefore };
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true }); // also when a point failed
+  }
 } else if (lib === 'hnswlib-native') {
   const { HierarchicalNSW } = require('hnswlib-node');
   const space = { l2: 'l2', ip: 'ip', cosine: 'cosine' }[metric];

@@ -25,8 +25,8 @@ import org.knowm.xchart.style.Styler;
  * libraries build one at a time, then measure their sweeps in lockstep, one point each in turn
  * ({@link WorkerProtocol}), so that a slow spell of the shared host, which the CPU load of this VM does not show,
  * falls on the same step of every library. After the sweeps, the points each library's figure at 0.95 and at 0.99
- * is read between are measured once more ({@code --remeasure} times), the same role of every library in the same
- * step ({@link TargetBrackets}), and each curve keeps the better measurement of a point. Every worker of a round
+ * is read from are measured once more ({@code --remeasure} times), the same role of every library in the same step
+ * ({@link TargetBrackets}), and each curve keeps the better measurement of a point. Every worker of a round
  * holds its data and index at once (about 1.5 GB per library at 1M x 128); with {@code --sequential} each library
  * measures its whole sweep right after its build, and only one worker is alive at a time. Then it writes
  * {@code bench/results/<dataset>-<date>.json}, a markdown table and a recall-vs-QPS plot, updates
@@ -304,21 +304,21 @@ public final class AnnBenchmark {
     }
 
     /**
-     * After the sweeps, {@code passes} times: measures each library's points around the recall targets
-     * ({@link TargetBrackets}) once more, the same slot of every library in the same step, so the points a ratio
-     * compares are measured side by side even when the libraries reached a target at different steps. The workers
-     * add these points to their reports; the curves then use the better measurement of each (the best-of rule the
-     * rounds already follow).
+     * After the sweeps, {@code passes} times: measures each library's points that its figures at the recall targets
+     * are read from ({@link TargetBrackets}) once more, the same slot of every library in the same step (in lockstep;
+     * with one worker, right after its sweep). The workers add these points to their reports, and the curves use the
+     * better measurement of each point (the best-of rule the rounds already follow): a figure is then the best of the
+     * sweep's measurement and one taken side by side with the other libraries'. The order of the libraries alternates
+     * from slot to slot and from pass to pass.
      */
     private static void remeasureTargets(List<WorkerProcess> workers, int passes) throws Exception {
         java.util.Map<WorkerProcess, int[]> slots = new java.util.HashMap<>();
         for (WorkerProcess w : workers) {
             slots.put(w, TargetBrackets.efs(w.sweepPoints()));
         }
-        int step = 0;
         for (int pass = 0; pass < passes; pass++) {
-            for (int slot = 0; slot < TargetBrackets.TARGETS.length * 2; slot++, step++) {
-                for (WorkerProcess w : inTurn(workers, step)) {
+            for (int slot = 0; slot < TargetBrackets.TARGETS.length * 2; slot++) {
+                for (WorkerProcess w : inTurn(workers, slot + pass)) {
                     int ef = slots.get(w)[slot];
                     if (ef > 0) {
                         log(w, w.again(ef), " (again)");
@@ -372,7 +372,9 @@ public final class AnnBenchmark {
      */
     static double qpsAtRecall(List<double[]> points, double target) {
         List<double[]> sorted = new ArrayList<>(points);
-        sorted.sort(java.util.Comparator.comparingDouble(p -> p[0]));
+        // By recall, equal recalls slowest first: the point below the target is then the fastest of its recall
+        // (TargetBrackets reads the curve in the same order).
+        sorted.sort(java.util.Comparator.<double[]>comparingDouble(p -> p[0]).thenComparingDouble(p -> p[1]));
         int n = sorted.size();
         double[] frontier = new double[n];
         double best = 0;
@@ -477,8 +479,8 @@ public final class AnnBenchmark {
                     continue;
                 }
                 List<double[]> pts = points(r);
-                double q95 = qpsAtRecall(pts, 0.95);
-                double q99 = qpsAtRecall(pts, 0.99);
+                double q95 = qpsAtRecall(pts, TargetBrackets.TARGETS[0]);
+                double q99 = qpsAtRecall(pts, TargetBrackets.TARGETS[1]);
                 double build = r.get("build1Seconds").asDouble();
                 if (mine.test(r.get("library").asText())) {
                     o95 = Math.max(o95, q95);
@@ -610,8 +612,8 @@ public final class AnnBenchmark {
                 double b = r.get("build1Seconds").asDouble();
                 bMin = Math.min(bMin, b);
                 bMax = Math.max(bMax, b);
-                double q95 = qpsAtRecall(points(r), 0.95);
-                double q99 = qpsAtRecall(points(r), 0.99);
+                double q95 = qpsAtRecall(points(r), TargetBrackets.TARGETS[0]);
+                double q99 = qpsAtRecall(points(r), TargetBrackets.TARGETS[1]);
                 q95Min = Math.min(q95Min, q95);
                 q95Max = Math.max(q95Max, q95);
                 q99Min = Math.min(q99Min, q99);
@@ -621,9 +623,10 @@ public final class AnnBenchmark {
                     build2 = String.format(Locale.ROOT, "%.1f", r.get("build2Seconds").asDouble());
                 }
             }
+            double best95 = qpsAtRecall(best.get(lib), TargetBrackets.TARGETS[0]);
+            double best99 = qpsAtRecall(best.get(lib), TargetBrackets.TARGETS[1]);
             sb.append(String.format(Locale.ROOT, "| %s | %.1f (%.1f .. %.1f) | %s | %.0f | %s | %s |%n", lib, bMin, bMin,
-                    bMax, build2, heap / 1048576.0, qpsCell(qpsAtRecall(best.get(lib), 0.95), q95Min, q95Max),
-                    qpsCell(qpsAtRecall(best.get(lib), 0.99), q99Min, q99Max)));
+                    bMax, build2, heap / 1048576.0, qpsCell(best95, q95Min, q95Max), qpsCell(best99, q99Min, q99Max)));
         }
         sb.append("\nefSearch sweep, best round per point (recall@10 / single-thread QPS / p50 / p99 latency in µs / "
                 + "other processes' CPU during the point, in cores), and per query where the time went, as far as the "
@@ -649,15 +652,18 @@ public final class AnnBenchmark {
         return sb.toString();
     }
 
-    /** For the header: how the points around the targets were measured again, if they were. */
+    /** For the header: how the points the figures are read from were measured again, if they were. */
     private static String remeasured(JsonNode report) {
         int passes = report.path("remeasure").asInt(0);
         if (passes == 0) {
             return "";
         }
-        return String.format(Locale.ROOT, "; after the sweeps, the two points around each of 0.95 and 0.99 measured "
-                + "again %s, every library's in the same step, each point keeping its better measurement",
-                passes == 1 ? "once" : passes + " times");
+        boolean lockstep = report.path("schedule").asText().equals("lockstep");
+        return String.format(Locale.ROOT, "; then the points each figure at %s and %s is read from measured again "
+                + "%s, %s, each point keeping its better measurement", TargetBrackets.TARGETS[0],
+                TargetBrackets.TARGETS[1], passes == 1 ? "once" : passes + " times",
+                lockstep ? "every library's point of the same role in the same step"
+                        : "each library's right after its own sweep");
     }
 
     /** A work counter of a sweep point, or n/a when the library does not report it. */

@@ -75,7 +75,7 @@ public final class AnnWorker {
         PointMeter meter = new PointMeter(one, data, k, json);
         // The harness schedules the points (see WorkerProtocol): one per NEXT line, so it can interleave libraries
         // point by point; at the end of input the rest of the sweep runs at once.
-        WorkerProtocol turns = WorkerProtocol.onStdin();
+        WorkerProtocol turns = WorkerProtocol.onStdin(a[0]);
         turns.ready();
         for (int ef = efs[0]; ef > 0; ) {
             turns.awaitNext();

@@ -2,15 +2,20 @@ package io.vectorstream.bench.ann;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * The sweep points that a library's QPS at a recall target is read between ({@link AnnBenchmark#qpsAtRecall}): for
- * each target, the point of highest recall below it and the point of lowest recall at or above it. The harness
- * measures these points once more after a round's sweep, every library's in the same step, so that the figures a
- * ratio compares are measured side by side even when the libraries reach a target at different steps of the sweep.
- * Stateless.
+ * The sweep points that a library's QPS at a recall target is read from ({@link AnnBenchmark#qpsAtRecall}): for
+ * each target, the fastest point at or above it (the curve's value there) and the point just below it (the other end
+ * of the interpolation: the highest recall under the target, the fastest among equal recalls). The harness measures
+ * these points once more after a round's sweep, every library's point of the same role in the same step, and each
+ * point keeps the better of its two measurements; so a figure a ratio compares is the best of the sweep's measurement
+ * and one taken side by side with the other libraries', even when the libraries reach a target at different steps of
+ * the sweep. Stateless.
  */
 final class TargetBrackets {
     /** The recall targets the ratios are read at. */
@@ -19,36 +24,37 @@ final class TargetBrackets {
     private TargetBrackets() {}
 
     /**
-     * The efSearch values of the points around each target among {@code points} (each with "ef" and "recall"): two
-     * slots per target in target order, the lower neighbour first, so that slot i of every library is the same
-     * role; -1 in a slot with no point to measure (the target below the first point, a target never reached, or an
-     * ef already in an earlier slot).
+     * The efSearch values of the points a figure at each target is read from, among {@code points} (each with "ef",
+     * "recall" and "qps"): two slots per target in target order, the point below first, so that slot i is the same
+     * role for every library; -1 in a slot with no point to measure (the target at or below the first point, a target
+     * never reached, or an ef already in an earlier slot, e.g. the point above 0.95 that is also the one below 0.99).
      */
     static int[] efs(List<JsonNode> points) {
-        List<JsonNode> byRecall = new ArrayList<>(points);
-        byRecall.sort(Comparator.comparingDouble(p -> p.get("recall").asDouble()));
+        List<JsonNode> sorted = new ArrayList<>(points);
+        // The order qpsAtRecall reads the curve in: by recall, equal recalls slowest first.
+        sorted.sort(Comparator.<JsonNode>comparingDouble(p -> p.get("recall").asDouble())
+                .thenComparingDouble(p -> p.get("qps").asDouble()));
         int[] slots = new int[TARGETS.length * 2];
-        java.util.Arrays.fill(slots, -1);
-        java.util.Set<Integer> listed = new java.util.HashSet<>();
+        Arrays.fill(slots, -1);
+        Set<Integer> listed = new HashSet<>();
         for (int t = 0; t < TARGETS.length; t++) {
             JsonNode below = null;
-            JsonNode atOrAbove = null;
-            for (JsonNode p : byRecall) {
+            JsonNode fastestAbove = null;
+            for (JsonNode p : sorted) {
                 if (p.get("recall").asDouble() < TARGETS[t]) {
-                    below = p;
-                } else {
-                    atOrAbove = p;
-                    break;
+                    below = p; // the last one below wins: the highest recall, the fastest of a tie
+                } else if (fastestAbove == null || p.get("qps").asDouble() > fastestAbove.get("qps").asDouble()) {
+                    fastestAbove = p;
                 }
             }
-            if (atOrAbove == null) {
+            if (fastestAbove == null) {
                 continue; // never reached: no figure is read at this target
             }
             if (below != null && listed.add(below.get("ef").asInt())) {
                 slots[2 * t] = below.get("ef").asInt();
             }
-            if (listed.add(atOrAbove.get("ef").asInt())) {
-                slots[2 * t + 1] = atOrAbove.get("ef").asInt();
+            if (listed.add(fastestAbove.get("ef").asInt())) {
+                slots[2 * t + 1] = fastestAbove.get("ef").asInt();
             }
         }
         return slots;

@@ -8,6 +8,8 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -22,7 +24,7 @@ final class WorkerProcess implements AutoCloseable {
     private final Process process;
     private final BufferedReader out;
     private final Writer in;
-    private final List<JsonNode> sweepPoints = new java.util.ArrayList<>();
+    private final List<JsonNode> sweepPoints = new ArrayList<>();
     private boolean swept;
 
     private WorkerProcess(String library, Process process) {
@@ -59,7 +61,7 @@ final class WorkerProcess implements AutoCloseable {
 
     /** The points of its sweep this worker has measured so far, in order (not the points measured again). */
     List<JsonNode> sweepPoints() {
-        return java.util.Collections.unmodifiableList(sweepPoints);
+        return Collections.unmodifiableList(sweepPoints);
     }
 
     /**
@@ -92,9 +94,15 @@ final class WorkerProcess implements AutoCloseable {
         send(WorkerProtocol.AGAIN + ef);
         String line = readUntil(null);
         if (line == null || !line.startsWith(WorkerProtocol.POINT)) {
-            throw failed(line == null ? "ended while measuring ef " + ef + " again" : "answered AGAIN with " + line);
+            throw failed(line == null ? "ended while measuring ef " + ef + " again"
+                    : "answered " + WorkerProtocol.AGAIN + ef + " with " + line);
         }
-        return JSON.readTree(line.substring(WorkerProtocol.POINT.length()));
+        JsonNode p = JSON.readTree(line.substring(WorkerProtocol.POINT.length()));
+        if (p.path("ef").asInt() != ef || !p.path("again").asBoolean(false)) {
+            throw failed("answered " + WorkerProtocol.AGAIN + ef + " with a point that is not ef " + ef
+                    + " marked again: " + line);
+        }
+        return p;
     }
 
     /** Asks for the worker's report, waits until it has exited, and returns the report. */
@@ -119,7 +127,7 @@ final class WorkerProcess implements AutoCloseable {
             in.write(line + "\n");
             in.flush();
         } catch (IOException e) {
-            throw failed("died before its turn (" + e.getMessage() + ")");
+            throw failed("died before it was sent " + line + " (" + e.getMessage() + ")");
         }
     }
 

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A worker's side of the line protocol through which {@link AnnBenchmark} paces its sweep, so that the libraries of
@@ -40,16 +42,25 @@ final class WorkerProtocol {
     /** Prefix of the final report's JSON. */
     static final String RESULT = "RESULT ";
 
+    private static final Pattern AGAIN_LINE = Pattern.compile("AGAIN ([1-9][0-9]{0,8})");
+
     private final BufferedReader in;
+    private final String library;
     private boolean endOfInput;
 
-    private WorkerProtocol(BufferedReader in) {
+    private WorkerProtocol(BufferedReader in, String library) {
         this.in = in;
+        this.library = library;
     }
 
-    /** The protocol on this process's stdin and stdout. */
-    static WorkerProtocol onStdin() {
-        return new WorkerProtocol(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+    /** The protocol on this process's stdin and stdout, for the worker of {@code library} (named in errors). */
+    static WorkerProtocol onStdin(String library) {
+        return over(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), library);
+    }
+
+    /** The protocol reading its turns from {@code in} (tests); it still prints to stdout. */
+    static WorkerProtocol over(BufferedReader in, String library) {
+        return new WorkerProtocol(in, library);
     }
 
     /** Says the worker is built and warm. */
@@ -65,7 +76,8 @@ final class WorkerProtocol {
     void awaitNext() {
         String line = readLine();
         if (line != null && !line.equals(NEXT)) {
-            throw new IllegalStateException("worker input must be " + NEXT + " during the sweep; line=" + line);
+            throw new IllegalStateException("worker for " + library + ": input must be " + NEXT
+                    + " during the sweep; line=" + line);
         }
     }
 
@@ -87,18 +99,12 @@ final class WorkerProtocol {
         if (line == null || line.equals(REPORT)) {
             return -1;
         }
-        if (line.startsWith(AGAIN)) {
-            try {
-                int ef = Integer.parseInt(line.substring(AGAIN.length()).trim());
-                if (ef > 0) {
-                    return ef;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
+        Matcher m = AGAIN_LINE.matcher(line);
+        if (m.matches()) {
+            return Integer.parseInt(m.group(1));
         }
-        throw new IllegalStateException("worker input after the sweep must be " + AGAIN + "<ef > 0> or " + REPORT
-                + "; line=" + line);
+        throw new IllegalStateException("worker for " + library + ": input after the sweep must be " + AGAIN
+                + "<ef in [1, 999999999]> or " + REPORT + "; line=" + line);
     }
 
     /** Reports one measured point. */
