@@ -11,8 +11,16 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -254,7 +262,7 @@ public final class AnnBenchmark {
     }
 
     /** Peers run as a Node process on the raw data ({@code bench/peers}, installed by {@code bench/run.sh}). */
-    static final java.util.Set<String> NATIVE_PEERS = java.util.Set.of("usearch", "hnswlib-native");
+    static final Set<String> NATIVE_PEERS = Set.of("usearch", "hnswlib-native");
 
     private static List<String> nativeWorker(Path root, String lib, String metric, Path raw, String efs,
                                              List<String> sweepArgs) {
@@ -312,12 +320,12 @@ public final class AnnBenchmark {
      * from slot to slot and from pass to pass.
      */
     private static void remeasureTargets(List<WorkerProcess> workers, int passes) throws Exception {
-        java.util.Map<WorkerProcess, int[]> slots = new java.util.HashMap<>();
+        Map<WorkerProcess, int[]> slots = new HashMap<>();
         for (WorkerProcess w : workers) {
             slots.put(w, TargetBrackets.efs(w.sweepPoints()));
         }
         for (int pass = 0; pass < passes; pass++) {
-            for (int slot = 0; slot < TargetBrackets.TARGETS.length * 2; slot++) {
+            for (int slot = 0; slot < TargetBrackets.SLOTS; slot++) {
                 for (WorkerProcess w : inTurn(workers, slot + pass)) {
                     int ef = slots.get(w)[slot];
                     if (ef > 0) {
@@ -332,7 +340,7 @@ public final class AnnBenchmark {
     private static List<WorkerProcess> inTurn(List<WorkerProcess> workers, int step) {
         List<WorkerProcess> order = new ArrayList<>(workers);
         if (step % 2 == 1) {
-            java.util.Collections.reverse(order);
+            Collections.reverse(order);
         }
         return order;
     }
@@ -374,7 +382,7 @@ public final class AnnBenchmark {
         List<double[]> sorted = new ArrayList<>(points);
         // By recall, equal recalls slowest first: the point below the target is then the fastest of its recall
         // (TargetBrackets reads the curve in the same order).
-        sorted.sort(java.util.Comparator.<double[]>comparingDouble(p -> p[0]).thenComparingDouble(p -> p[1]));
+        sorted.sort(Comparator.<double[]>comparingDouble(p -> p[0]).thenComparingDouble(p -> p[1]));
         int n = sorted.size();
         double[] frontier = new double[n];
         double best = 0;
@@ -405,10 +413,10 @@ public final class AnnBenchmark {
     }
 
     /** Per library, its best QPS per ef over all rounds (ann-benchmarks' rule), as {recall, qps, ef} points. */
-    static java.util.Map<String, List<double[]>> bestPerEf(JsonNode report) {
-        java.util.Map<String, java.util.TreeMap<Integer, double[]>> byLib = new java.util.LinkedHashMap<>();
+    static Map<String, List<double[]>> bestPerEf(JsonNode report) {
+        Map<String, TreeMap<Integer, double[]>> byLib = new LinkedHashMap<>();
         for (JsonNode r : report.get("results")) {
-            var perEf = byLib.computeIfAbsent(r.get("library").asText(), x -> new java.util.TreeMap<>());
+            var perEf = byLib.computeIfAbsent(r.get("library").asText(), x -> new TreeMap<>());
             for (JsonNode p : r.get("sweep")) {
                 int ef = p.get("ef").asInt();
                 double[] cur = perEf.get(ef);
@@ -417,7 +425,7 @@ public final class AnnBenchmark {
                 }
             }
         }
-        java.util.Map<String, List<double[]>> out = new java.util.LinkedHashMap<>();
+        Map<String, List<double[]>> out = new LinkedHashMap<>();
         byLib.forEach((lib, m) -> out.put(lib, new ArrayList<>(m.values())));
         return out;
     }
@@ -509,7 +517,7 @@ public final class AnnBenchmark {
             }
         }
         double[] s = v.clone();
-        java.util.Arrays.sort(s);
+        Arrays.sort(s);
         int n = s.length;
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
@@ -600,7 +608,7 @@ public final class AnnBenchmark {
         sb.append("| library | build 1 thread (s), best (range) | build 2 threads (s) | heap after build (MiB) "
                 + "| QPS @ recall 0.95 (range) | QPS @ recall 0.99 (range) |\n");
         sb.append("|---|---:|---:|---:|---:|---:|\n");
-        java.util.Map<String, List<double[]>> best = bestPerEf(report);
+        Map<String, List<double[]>> best = bestPerEf(report);
         for (String lib : best.keySet()) {
             double bMin = Double.MAX_VALUE, bMax = 0, q95Min = Double.MAX_VALUE, q95Max = 0, q99Min = Double.MAX_VALUE,
                     q99Max = 0, heap = 0;

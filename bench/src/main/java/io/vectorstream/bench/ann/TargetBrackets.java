@@ -20,6 +20,8 @@ import java.util.Set;
 final class TargetBrackets {
     /** The recall targets the ratios are read at. */
     static final double[] TARGETS = {0.95, 0.99};
+    /** The slots {@link #efs} returns: two per target, the point below it and the fastest point at or above it. */
+    static final int SLOTS = TARGETS.length * 2;
 
     private TargetBrackets() {}
 
@@ -34,7 +36,7 @@ final class TargetBrackets {
         // The order qpsAtRecall reads the curve in: by recall, equal recalls slowest first.
         sorted.sort(Comparator.<JsonNode>comparingDouble(p -> p.get("recall").asDouble())
                 .thenComparingDouble(p -> p.get("qps").asDouble()));
-        int[] slots = new int[TARGETS.length * 2];
+        int[] slots = new int[SLOTS];
         Arrays.fill(slots, -1);
         Set<Integer> listed = new HashSet<>();
         for (int t = 0; t < TARGETS.length; t++) {
