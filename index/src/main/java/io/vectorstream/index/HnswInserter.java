@@ -8,8 +8,8 @@ import io.vectorstream.index.internal.VisitedSet;
  * candidate arrays per phase, so no phase overwrites another's), so an insert allocates nothing once the arrays
  * have grown.
  *
- * <p>Every edge stores its distance, and each list is kept sorted by it, so pruning an overflowing list
- * costs at most one distance per neighbour instead of re-running the selection heuristic. Distances between
+ * <p>Every edge stores its distance, and each list is kept sorted by it, so a new edge finds its place without a
+ * distance, and re-selecting an overflowing list needs only the distances between its members. Distances between
  * stored nodes come from the scorer of the form the graph is built in (floats, or int8 codes once the floats
  * left the heap), chosen again at each {@link #refresh()}.
  *
