@@ -1,0 +1,73 @@
+package io.vectorstream.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** How a back-link enters a neighbour's list: appended while the list has room, the list selected again when full. */
+class HnswNeighborSelectionTest {
+    private static final long A = 100;
+    private static final long B = 101;
+    private static final long C = 102;
+    private static final long D = 103;
+    private static final long E = 104;
+    private static final long F = 105;
+
+    /**
+     * M 2 (4 on layer 0), 2-d: A at the origin, B to E on the positive x axis, F on the negative one. A's layer-0 list
+     * is set to B, C, D, E: four neighbours in one direction, as back-links fill a list while it has room. F's own
+     * list is A alone (A covers B to E from F), so F links back to A, whose list is full.
+     */
+    private static HnswIndex indexWithAFullOneSidedList() {
+        HnswIndex index = new HnswIndex(HnswConfig.builder(2).maxConn(2).beamWidth(16).build(), 8);
+        index.add(A, new float[] {0, 0});
+        index.add(B, new float[] {1, 0});
+        index.add(C, new float[] {2, 0});
+        index.add(D, new float[] {3, 0});
+        index.add(E, new float[] {4, 0});
+        HnswGraph graph = index.graph();
+        int[] list = {index.ordinalOf(B), index.ordinalOf(C), index.ordinalOf(D), index.ordinalOf(E)};
+        graph.setNeighbors(index.ordinalOf(A), 0, list, new float[4], 4);
+        graph.markEdgeDistancesStale(); // the distances above are placeholders: recomputed when the list is next used
+        return index;
+    }
+
+    private static List<Long> layerZeroIds(HnswIndex index, long id) {
+        HnswGraph graph = index.graph();
+        int ord = index.ordinalOf(id);
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < graph.neighborCount(ord, 0); i++) {
+            ids.add(index.idAt(graph.neighbor(ord, 0, i)));
+        }
+        return ids;
+    }
+
+    @Test
+    void aBackLinkIntoAFullListSelectsTheWholeListAgain() {
+        HnswIndex index = indexWithAFullOneSidedList();
+        assertThat(layerZeroIds(index, A)).containsExactly(B, C, D, E);
+
+        index.add(F, new float[] {-1, 0});
+
+        assertThat(layerZeroIds(index, F)).as("F's own list: A covers B to E").containsExactly(A);
+        // Selected again over B, F, C, D, E (closest first, the tie at distance 1 by ordinal): B and F point in
+        // opposite directions and stay, C, D and E are covered by B. Replacing one neighbour would have kept
+        // B, F, C, D.
+        assertThat(layerZeroIds(index, A)).containsExactly(B, F);
+    }
+
+    @Test
+    void aListWithRoomTakesTheBackLinkWithoutASelection() {
+        HnswIndex index = indexWithAFullOneSidedList();
+        HnswGraph graph = index.graph();
+        int a = index.ordinalOf(A);
+        graph.setNeighbors(a, 0, new int[] {index.ordinalOf(B), index.ordinalOf(C)}, new float[2], 2);
+
+        index.add(F, new float[] {-1, 0});
+
+        // Room for two more: F joins in distance order, and C, which B covers, stays.
+        assertThat(layerZeroIds(index, A)).containsExactly(B, F, C);
+    }
+}
