@@ -269,17 +269,6 @@ final class HnswGraph {
         return w != cnt;
     }
 
-    /** Removes the {@code i}-th edge of {@code ord} on {@code level}, keeping the order. */
-    void removeNeighborAt(int ord, int level, int i) {
-        int[] b = lists.block(ord, level);
-        float[] ds = lists.distances(ord, level);
-        int off = lists.offset(ord, level) + 1;
-        int cnt = b[off - 1];
-        System.arraycopy(b, off + i + 1, b, off + i, cnt - i - 1);
-        System.arraycopy(ds, off + i + 1, ds, off + i, cnt - i - 1);
-        b[off - 1] = cnt - 1;
-    }
-
     /** Inserts the edge to {@code to} (distance {@code d}) at position {@code i}; the list must have room. */
     void insertNeighborAt(int ord, int level, int i, int to, float d) {
         int[] b = lists.block(ord, level);
