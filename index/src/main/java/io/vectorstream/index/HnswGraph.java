@@ -396,14 +396,14 @@ final class HnswGraph {
         return n;
     }
 
-    // ---- edge distances after a restore ----
+    // ---- edge distances after a restore or a change of scorer ----
 
     /**
      * After a restore or a load the neighbour lists arrive without their distances. They are needed only when a
      * list is next changed (an insert's back-link, a removal's repair), so each node's are computed then
      * ({@link #ensureEdgeDistances}), not all up front: a rebuild then costs no distance at all, where computing
-     * every edge's took about a third of a 60k x 784 rebuild. Also used when the floats leave the heap: the
-     * stored distances were float ones and are recomputed from the codes.
+     * every edge's took about a third of a 60k x 784 rebuild. The lists keep their saved order, so a loaded index
+     * goes on exactly as the saved one would have.
      */
     void markEdgeDistancesStale() {
         staleEdgeDistances = new boolean[highWater];
@@ -418,14 +418,64 @@ final class HnswGraph {
             return;
         }
         staleEdgeDistances[ord] = false;
+        recomputeNode(ord, scorer, false);
+    }
+
+    /**
+     * Recomputes every live node's edge distances with {@code scorer} and puts each list back in (distance, ordinal)
+     * order: for a change of the form the graph is built in (int8 training), whose distances may order a list
+     * differently, while a back-link's insert position and a full list's re-selection read it closest first. Eager,
+     * where a load is lazy: sorted now, the lists are saved in order, and a load keeps that order. A node whose list
+     * order changed is reported to the listener, so a copy kept elsewhere (the operators' state) has the same order.
+     * It runs once, at the training size (1,000 nodes by default), so it costs a few milliseconds.
+     */
+    void recomputeEdgeDistances(VectorScorer scorer) {
+        staleEdgeDistances = null; // any pending lazy recompute is done here too
+        for (int ord = 0; ord < highWater; ord++) {
+            if (live[ord] && recomputeNode(ord, scorer, true)) {
+                nodeChanged(ord);
+            }
+        }
+    }
+
+    /** Recomputes {@code ord}'s edge distances, sorting each list if {@code sort}; returns whether any list moved. */
+    private boolean recomputeNode(int ord, VectorScorer scorer, boolean sort) {
+        boolean moved = false;
         for (int l = 0; l <= lists.level(ord); l++) {
             int[] b = lists.block(ord, l);
             float[] d = lists.distances(ord, l);
             int o = lists.offset(ord, l);
-            for (int j = o + 1, end = o + 1 + b[o]; j < end; j++) {
+            int end = o + 1 + b[o];
+            for (int j = o + 1; j < end; j++) {
                 d[j] = scorer.distanceBetween(ord, b[j]);
             }
+            if (sort) {
+                moved |= sortByDistance(b, d, o + 1, end);
+            }
         }
+        return moved;
+    }
+
+    /**
+     * Insertion sort of {@code ords[from, to)} with their distances by (distance, ordinal): neighbour lists and
+     * candidate sets are short (at most 4M plus a beam), and mostly in order already. Returns whether any moved.
+     */
+    static boolean sortByDistance(int[] ords, float[] dists, int from, int to) {
+        boolean moved = false;
+        for (int i = from + 1; i < to; i++) {
+            int o = ords[i];
+            float dist = dists[i];
+            int j = i - 1;
+            while (j >= from && (dists[j] > dist || (dists[j] == dist && ords[j] > o))) {
+                ords[j + 1] = ords[j];
+                dists[j + 1] = dists[j];
+                j--;
+            }
+            moved |= j != i - 1;
+            ords[j + 1] = o;
+            dists[j + 1] = dist;
+        }
+        return moved;
     }
 
     // ---- restore ----

@@ -622,9 +622,9 @@ public final class HnswIndex {
             // The searchers still hold the released array: drop their references so it can be collected.
             searcher.refresh();
         }
-        // The graph is built with the codes from now on (HnswSearcher.storedScorer): edge distances were
-        // float ones, recomputed from the codes when each list next changes, so a list compares like with like.
+        // The graph is built with the codes from now on (HnswSearcher.storedScorer): edge distances were float
+        // ones, recomputed from the codes now and each list sorted by them, so a list compares like with like.
         inserter.refresh();
-        graph.markEdgeDistancesStale();
+        graph.recomputeEdgeDistances(searcher.storedScorer());
     }
 }

@@ -239,7 +239,7 @@ final class HnswInserter {
                 if (m < maxConn(l) / 2) {
                     m = widenBySearch(n, removed, l, m);
                 }
-                sortByDistance(candOrds, candDists, m);
+                HnswGraph.sortByDistance(candOrds, candDists, 0, m);
                 int count = selectDiverse(candOrds, candDists, m, maxConn(l), selOrds, selDists);
                 graph.setNeighbors(n, l, selOrds, selDists, count);
                 graph.nodeChanged(n);
@@ -289,22 +289,6 @@ final class HnswInserter {
         if (candOrds.length < n + 1) {
             candOrds = java.util.Arrays.copyOf(candOrds, n + 1);
             candDists = java.util.Arrays.copyOf(candDists, n + 1);
-        }
-    }
-
-    /** Insertion sort by (distance, ord): lists are short (at most 4M + a beam). */
-    private static void sortByDistance(int[] ords, float[] dists, int n) {
-        for (int i = 1; i < n; i++) {
-            int o = ords[i];
-            float d = dists[i];
-            int j = i - 1;
-            while (j >= 0 && (dists[j] > d || (dists[j] == d && ords[j] > o))) {
-                ords[j + 1] = ords[j];
-                dists[j + 1] = dists[j];
-                j--;
-            }
-            ords[j + 1] = o;
-            dists[j + 1] = d;
         }
     }
 

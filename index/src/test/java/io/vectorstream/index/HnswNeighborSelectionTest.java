@@ -70,4 +70,58 @@ class HnswNeighborSelectionTest {
         // Room for two more: F joins in distance order, and C, which B covers, stays.
         assertThat(layerZeroIds(index, A)).containsExactly(B, F, C);
     }
+
+    @Test
+    void aChangeOfScorerPutsTheListBackInDistanceOrderAndReportsIt() {
+        // The list is farthest first, as a scorer other than the one it was built with (the codes after int8
+        // training) may order it. Left so, the selection below would walk F, E, D, C, B and keep F, E, C, B.
+        HnswIndex index = indexWithAFullOneSidedList();
+        HnswGraph graph = index.graph();
+        int a = index.ordinalOf(A);
+        int[] reversed = {index.ordinalOf(E), index.ordinalOf(D), index.ordinalOf(C), index.ordinalOf(B)};
+        graph.setNeighbors(a, 0, reversed, new float[4], 4);
+        List<Integer> changed = new ArrayList<>();
+        index.setChangeListener(new IndexChangeListener() {
+            @Override public void nodeChanged(int ord) { changed.add(ord); }
+            @Override public void nodeRemoved(int ord) {}
+            @Override public void metadataChanged() {}
+        });
+
+        graph.recomputeEdgeDistances(FloatVectorScorer.create(VectorMetric.L2, index.storedVectors()));
+
+        assertThat(layerZeroIds(index, A)).containsExactly(B, C, D, E);
+        assertThat(changed).as("a moved list is reported once, for the operators' copy").containsOnlyOnce(a);
+        index.add(F, new float[] {-1, 0});
+        assertThat(layerZeroIds(index, A)).containsExactly(B, F);
+    }
+
+    @Test
+    void afterInt8TrainingEveryListHoldsTheCodesDistancesClosestFirst() {
+        long seed = 77L;
+        System.out.println("seed=" + seed);
+        int n = 600;
+        float[][] data = TestData.clustered(seed, n, 16, 8, 0.3);
+        HnswIndex index = new HnswIndex(HnswConfig.builder(16).maxConn(4).quantization(Quantization.INT8)
+                .quantizationTrainingSize(400).seed(seed).build(), n);
+        for (int i = 0; i < n; i++) {
+            index.add(i, data[i]);
+        }
+        HnswGraph graph = index.graph();
+        VectorScorer codes = Int8VectorScorer.create(VectorMetric.L2, index.storedVectors());
+        int checked = 0;
+        for (int ord = 0; ord < index.ordinalBound(); ord++) {
+            for (int l = 0; l <= graph.level(ord); l++) {
+                for (int i = 0; i < graph.neighborCount(ord, l); i++) {
+                    float d = graph.neighborDistance(ord, l, i);
+                    assertThat(d).as("ord %d layer %d position %d", ord, l, i)
+                            .isEqualTo(codes.distanceBetween(ord, graph.neighbor(ord, l, i)));
+                    if (i > 0) {
+                        assertThat(d).isGreaterThanOrEqualTo(graph.neighborDistance(ord, l, i - 1));
+                    }
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(n * 4);
+    }
 }
