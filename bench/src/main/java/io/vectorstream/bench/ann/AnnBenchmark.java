@@ -125,7 +125,7 @@ public final class AnnBenchmark {
             // Re-renders a finished run's report (tables, plot, docs section) without measuring again.
             Path json = Paths.get(fromJson);
             render(Paths.get(System.getProperty("vectorstream.root", ".")), JSON.readTree(json.toFile()),
-                    json.getParent(), json.getFileName().toString().replace(".json", ""));
+                    json.getParent(), json.getFileName().toString().replace(".json", ""), true);
             return;
         }
         VectorMetric metric = VectorMetric.parse(metricName);
@@ -217,7 +217,7 @@ public final class AnnBenchmark {
         Path out = root.resolve("bench/results");
         Files.createDirectories(out);
         Files.writeString(out.resolve(stem + ".json"), JSON.writeValueAsString(report));
-        render(root, report, out, stem);
+        render(root, report, out, stem, false);
     }
 
     /**
@@ -250,13 +250,20 @@ public final class AnnBenchmark {
         return grid.replace(" ", "");
     }
 
-    /** Writes a run's tables ({@code stem.md}), plot ({@code stem.png}) and docs section, and prints them. */
-    private static void render(Path root, JsonNode report, Path out, String stem) throws java.io.IOException {
+    /**
+     * Writes a run's tables ({@code stem.md}), plot ({@code stem.png}) and docs section, and prints them. A
+     * re-render ({@code rerender}, from --from-json) rewrites the docs section only if it is this run's or missing: an
+     * archived run ({@code *-sessionN.json}) never replaces the live run's section.
+     */
+    private static void render(Path root, JsonNode report, Path out, String stem, boolean rerender)
+            throws java.io.IOException {
         String table = markdown(report);
         Files.writeString(out.resolve(stem + ".md"), table);
         plot(report, out.resolve(stem + ".png"));
         String ratio = ratio(report);
-        updateDocs(root.resolve("docs/benchmarks.md"), report, table, stem, ratio);
+        if (!updateDocs(root.resolve("docs/benchmarks.md"), report, table, stem, ratio, rerender)) {
+            System.err.println("docs/benchmarks.md left as is: its section shows another run than " + stem);
+        }
         System.out.println(table);
         System.out.println(ratio);
     }
@@ -721,24 +728,34 @@ public final class AnnBenchmark {
         return params + (report.has("tag") ? "-" + report.get("tag").asText() : "");
     }
 
-    static void updateDocs(Path docs, JsonNode report, String table, String stem, String ratio) throws java.io.IOException {
+    /**
+     * Writes the run's section of {@code docs} (between its markers, appended when missing). With
+     * {@code onlyOwnSection}, a section that names another run's raw file is left as is; returns whether written.
+     */
+    static boolean updateDocs(Path docs, JsonNode report, String table, String stem, String ratio,
+            boolean onlyOwnSection) throws java.io.IOException {
         // One section per (dataset, metric, run tag): a run at other parameters or with another tag never replaces
         // the default's.
         String begin = "<!-- ann:" + report.get("dataset").asText() + "-" + report.get("metric").asText()
                 + runTag(report) + ":begin -->";
         String end = begin.replace(":begin", ":end");
+        String raw = "raw: `bench/results/" + stem + ".json`";
         String section = begin + "\n"
                 + "Command: `" + report.get("command").asText() + "` (" + report.get("date").asText() + ")\n\n"
-                + table + "\n" + "Plot: `bench/results/" + stem + ".png`; raw: `bench/results/" + stem + ".json`.\n\n"
+                + table + "\n" + "Plot: `bench/results/" + stem + ".png`; " + raw + ".\n\n"
                 + "`" + ratio.replace("\n", "`\n\n`") + "`\n" + end;
         String text = Files.exists(docs) ? Files.readString(docs) : "# Benchmarks\n";
         int b = text.indexOf(begin);
         int e = text.indexOf(end);
         if (b >= 0 && e > b) {
+            if (onlyOwnSection && !text.substring(b, e).contains(raw)) {
+                return false;
+            }
             text = text.substring(0, b) + section + text.substring(e + end.length());
         } else {
             text = text + "\n" + section + "\n";
         }
         Files.writeString(docs, text);
+        return true;
     }
 }
