@@ -3,6 +3,7 @@ package io.vectorstream.index;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -54,8 +55,8 @@ class HnswSearchModesTest {
 
     /**
      * The work counters of the last search: a graph search expands at most the nodes it scored, an int8 one
-     * re-ranks 2 k of its candidates exactly (floats on the heap, at most efSearch), a float one none, and an exact scan expands none,
-     * also right after a graph search on the same searcher.
+     * re-ranks the configured 20 of its candidates exactly (at most efSearch), a float one none, and an exact
+     * scan expands none, also right after a graph search on the same searcher.
      */
     @Test
     void workCountersSayWhereTheLastSearchWent() {
@@ -64,7 +65,8 @@ class HnswSearchModesTest {
         long[] ids = TestData.sequentialIds(n, 0);
         for (Quantization quantization : Quantization.values()) {
             HnswIndex index = TestData.build(HnswConfig.builder(32).quantization(quantization)
-                    .quantizationTrainingSize(500).exactSearchThreshold(0).seed(SEED).build(), sets[0], ids);
+                    .quantizationTrainingSize(500).exactSearchThreshold(0).rerankCandidates(20).seed(SEED).build(),
+                    sets[0], ids);
             HnswSearcher searcher = index.newSearcher();
             for (float[] q : sets[1]) {
                 SearchResults graph = searcher.search(q, 10, 40);
@@ -83,6 +85,76 @@ class HnswSearchModesTest {
                 assertThat(searcher.lastRerankedCount()).isZero();
             }
         }
+    }
+
+    /**
+     * Where the int8 codes are exact (integer components in [-127, 127] train a scale of 1), the automatic
+     * re-rank stops at 2 k: no candidate further down can beat the k-th. Where the codes cannot tell a tight
+     * cluster's members apart (a wide background sets the range), it re-ranks further and finds more of the
+     * true top k than a fixed 2 k.
+     */
+    @Test
+    void automaticRerankGoesOnOnlyWhileInt8CouldHideACloserCandidate() {
+        SplittableRandom random = new SplittableRandom(SEED);
+        int dim = 32;
+        int n = 4_000;
+        float[][] lattice = new float[n][dim];
+        for (float[] v : lattice) {
+            for (int j = 0; j < dim; j++) {
+                v[j] = random.nextInt(255) - 127;
+            }
+        }
+        long[] ids = TestData.sequentialIds(n, 0);
+        HnswIndex exactCodes = TestData.build(HnswConfig.builder(dim).quantization(Quantization.INT8)
+                .quantizationTrainingSize(1_000).exactSearchThreshold(0).seed(SEED).build(), lattice, ids);
+        HnswSearcher searcher = exactCodes.newSearcher();
+        for (int q = 0; q < 20; q++) {
+            searcher.search(lattice[random.nextInt(n)], 10, 100);
+            assertThat(searcher.lastRerankedCount()).as("exact codes, seed=%d", SEED).isEqualTo(20);
+        }
+
+        // Half the vectors in a tight cluster around one direction, half spread wide (they set the int8 range);
+        // queries in the cluster.
+        float[] centre = new float[dim];
+        for (int j = 0; j < dim; j++) {
+            centre[j] = (float) TestData.gaussian(random);
+        }
+        float[][] data = new float[n][dim];
+        for (int i = 0; i < n; i++) {
+            double spread = i % 2 == 0 ? 0.15 : 1.0;
+            for (int j = 0; j < dim; j++) {
+                data[i][j] = (float) ((i % 2 == 0 ? centre[j] : 0) + spread * TestData.gaussian(random));
+            }
+        }
+        float[][] queries = new float[50][dim];
+        for (float[] v : queries) {
+            for (int j = 0; j < dim; j++) {
+                v[j] = (float) (centre[j] + 0.15 * TestData.gaussian(random));
+            }
+        }
+        double[] recall = new double[2];
+        long rerankedAutomatic = 0;
+        for (int variant = 0; variant < 2; variant++) {
+            HnswIndex index = TestData.build(HnswConfig.builder(dim).metric(VectorMetric.COSINE)
+                    .quantization(Quantization.INT8).quantizationTrainingSize(1_000).exactSearchThreshold(0)
+                    .rerankCandidates(variant == 0 ? 0 : 20).seed(SEED).build(), data, ids);
+            HnswSearcher s = index.newSearcher();
+            for (float[] q : queries) {
+                SearchResults r = s.search(q, 10, 200);
+                recall[variant] += TestData.overlap(
+                        TestData.bruteForce(VectorMetric.COSINE, data, ids, null, q, 10, null), r.ids()) / queries.length;
+                if (variant == 0) {
+                    rerankedAutomatic += s.lastRerankedCount();
+                    assertThat(s.lastRerankedCount()).isBetween(20, 200);
+                } else {
+                    assertThat(s.lastRerankedCount()).isEqualTo(20);
+                }
+            }
+        }
+        System.out.printf("automatic re-rank: recall %.4f (%.1f re-ranked per query), fixed 20: %.4f; seed=%d%n",
+                recall[0], rerankedAutomatic / (double) queries.length, recall[1], SEED);
+        assertThat(rerankedAutomatic).as("seed=%d", SEED).isGreaterThan(20L * queries.length);
+        assertThat(recall[0]).as("seed=%d", SEED).isGreaterThan(recall[1]).isGreaterThanOrEqualTo(0.95);
     }
 
     @Test
