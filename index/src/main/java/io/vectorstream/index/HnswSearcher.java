@@ -28,11 +28,11 @@ public final class HnswSearcher {
      * the next pair's lists ({@link LongHeap#peek()}, {@link LongHeap#peekSecond()}) assumes two.
      */
     private static final int EXPANSIONS_PER_WAVE = 2;
-    /** Candidates re-ranked together beyond the automatic depth (see {@link #rerankFurther}). */
+    /** Candidates whose floats are read together beyond the first depth (see {@link #rerankResults}). */
     private static final int RERANK_CHUNK = 8;
     /**
      * How many spreads of the observed int8 error below the lowest shift a candidate's exact distance is assumed
-     * to reach (see {@link #rerankFurther}). On a 200k embedding-like set under cosine, recall at efSearch 160 was
+     * to reach (see {@link #rerankResults}). On a 200k embedding-like set under cosine, recall at efSearch 160 was
      * 0.9891 with 2 k alone, 0.9980 with one spread (35 re-ranked), 0.9990 with two (52), 0.9995 re-ranking all
      * 160; on Fashion-MNIST one or two re-rank exactly 2 k, as before, at every efSearch.
      */
@@ -317,16 +317,23 @@ public final class HnswSearcher {
             // Automatic: the int8 order rarely moves a true top-k member below 1.5 k (on Fashion-MNIST re-ranking
             // 1.5 k or all of ef = 32 gives the same recall, k alone loses 0.5 %). 2 k while each candidate is a
             // heap read, 1.5 k when each one is a read from outside the heap; a graph search then goes on while a
-            // candidate could still beat the k-th (rerankFurther).
+            // candidate could still beat the k-th (rerankResults).
             r = vectors.floatsOnHeap() ? 2 * k : k + (k + 1) / 2;
         }
         return Math.max(k, Math.min(r, efSearch));
     }
 
     /**
-     * Re-scores the best {@code depth} of {@link #results} (int8 distances) exactly, keeping the best k; with the
-     * automatic depth ({@link HnswConfig#rerankCandidates()} 0) it then goes on down the int8 order while a
-     * candidate could still beat the k-th exact distance (see {@link #rerankFurther}).
+     * Re-scores the best {@code depth} of {@link #results} (int8 distances) exactly, keeping the best k. With the
+     * automatic depth ({@link HnswConfig#rerankCandidates()} 0) it then goes on down the int8 order while the next
+     * candidate could still enter the exact top k: its exact distance is taken to lie at least {@code lowShift -}
+     * {@link #RERANK_MARGIN_SPREADS}{@code * (highShift - lowShift)} from its int8 one, the lowest (exact - int8)
+     * shift seen so far less twice the shifts' spread, a margin for the tail that so few samples miss.
+     *
+     * <p>Why: 2 k is enough where the int8 error is small beside the gaps between neighbours (Fashion-MNIST,
+     * SIFT), but on dense embeddings under cosine the true top 10 can sit far down the int8 order, and a fixed
+     * depth then caps recall below 0.99 however large efSearch is. It stops at the first candidate that cannot
+     * beat the k-th: later ones are further by int8 distance.
      */
     private void rerankResults(int k, int depth) {
         int n = results.size();
@@ -341,49 +348,29 @@ public final class HnswSearcher {
             rerankCodeDistances[i] = ScoredOrd.distance(packed);
         }
         int m = Math.min(n, depth);
-        if (vectors.floatsOnHeap()) {
+        boolean onHeap = vectors.floatsOnHeap();
+        if (onHeap) {
             exact.prefetch(rerank, m); // their reads overlap, as in the traversal
         }
+        int end = config.rerankCandidates() == 0 ? n : m;
         // How far exact distances fell below and rose above their int8 estimates, over the candidates re-ranked.
         float lowShift = Float.POSITIVE_INFINITY;
         float highShift = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < m; i++) {
-            float d = exactDistance(rerank[i]);
-            float shift = d - rerankCodeDistances[i];
-            lowShift = Math.min(lowShift, shift);
-            highShift = Math.max(highShift, shift);
-            offer(d, rerank[i], k);
-        }
-        rerankedCount = m;
-        if (config.rerankCandidates() == 0 && m < n) {
-            rerankFurther(k, m, n, lowShift, highShift);
-        }
-    }
-
-    /**
-     * Goes on re-ranking {@code rerank[from, n)} (closest first by int8 distance) while the next candidate could
-     * still enter the exact top k. Its exact distance is taken to lie at least {@code lowShift -}
-     * {@link #RERANK_MARGIN_SPREADS}{@code * (highShift - lowShift)} from its int8 one: the lowest shift seen so
-     * far, less twice the shifts' spread as a margin for the tail that so few samples miss. Why: 2 k is enough where the int8 error is small beside the gaps between
-     * neighbours (Fashion-MNIST, SIFT), but on dense embeddings under cosine the true top 10 can sit far down the
-     * int8 order, and a fixed depth then caps recall below 0.99 however large efSearch is. Stops at the first
-     * candidate that cannot beat the k-th: later ones are further by int8 distance.
-     */
-    private void rerankFurther(int k, int from, int n, float lowShift, float highShift) {
-        boolean prefetch = vectors.floatsOnHeap();
-        int prefetchedTo = from;
-        int i = from;
-        for (; i < n; i++) {
-            float kth = results.size() < k ? Float.POSITIVE_INFINITY : ScoredOrd.distance(~results.peek());
-            if (rerankCodeDistances[i] + lowShift - RERANK_MARGIN_SPREADS * (highShift - lowShift) >= kth) {
-                break;
-            }
-            if (prefetch && i == prefetchedTo) {
-                // A chunk's floats are read at once, so their reads overlap; a few may be read for nothing.
-                prefetchedTo = Math.min(n, i + RERANK_CHUNK);
-                ensureBatch(prefetchedTo - i);
-                System.arraycopy(rerank, i, batch, 0, prefetchedTo - i);
-                exact.prefetch(batch, prefetchedTo - i);
+        int prefetchedTo = m;
+        int i = 0;
+        for (; i < end; i++) {
+            if (i >= m) {
+                float kth = results.size() < k ? Float.POSITIVE_INFINITY : ScoredOrd.distance(~results.peek());
+                if (rerankCodeDistances[i] + lowShift - RERANK_MARGIN_SPREADS * (highShift - lowShift) >= kth) {
+                    break;
+                }
+                if (onHeap && i == prefetchedTo) {
+                    // A chunk's floats are read at once, so their reads overlap; a few may be read for nothing.
+                    prefetchedTo = Math.min(n, i + RERANK_CHUNK);
+                    ensureBatch(prefetchedTo - i);
+                    System.arraycopy(rerank, i, batch, 0, prefetchedTo - i);
+                    exact.prefetch(batch, prefetchedTo - i);
+                }
             }
             float d = exactDistance(rerank[i]);
             float shift = d - rerankCodeDistances[i];
