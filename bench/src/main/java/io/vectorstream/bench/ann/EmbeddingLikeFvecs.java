@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -31,46 +31,23 @@ public final class EmbeddingLikeFvecs {
     private EmbeddingLikeFvecs() {}
 
     public static void main(String[] args) throws IOException {
-        Path out = null;
-        int base = 1_000_000;
-        int queries = 10_000;
-        int dim = 96;
-        int clusters = 1_000;
-        int outlierDims = 0;
-        double outlierScale = 8;
-        long seed = 42;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--out": out = Path.of(args[++i]); break;
-                case "--base": base = Integer.parseInt(args[++i]); break;
-                case "--queries": queries = Integer.parseInt(args[++i]); break;
-                case "--dimension": dim = Integer.parseInt(args[++i]); break;
-                case "--clusters": clusters = Integer.parseInt(args[++i]); break;
-                case "--outlier-dims": outlierDims = Integer.parseInt(args[++i]); break;
-                case "--outlier-scale": outlierScale = Double.parseDouble(args[++i]); break;
-                case "--seed": seed = Long.parseLong(args[++i]); break;
-                default: throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: --out DIR [--base N]"
-                        + " [--queries N] [--dimension D] [--clusters C] [--outlier-dims K] [--outlier-scale F] [--seed S]");
-            }
-        }
-        if (out == null) {
-            throw new IllegalArgumentException("--out must be given; --out=null");
-        }
-        if (base < 1 || queries < 1 || dim < 1 || clusters < 1) {
-            throw new IllegalArgumentException("--base, --queries, --dimension and --clusters must be >= 1; base="
-                    + base + ", queries=" + queries + ", dimension=" + dim + ", clusters=" + clusters);
-        }
+        SyntheticFvecs.Args a = SyntheticFvecs.Args.parse(args, 96, Set.of("--outlier-dims", "--outlier-scale"),
+                "--out DIR [--base N] [--queries N] [--dimension D] [--clusters C] [--outlier-dims K]"
+                        + " [--outlier-scale F] [--seed S]");
+        int dim = a.dim;
+        int outlierDims = Integer.parseInt(a.extra("--outlier-dims", "0"));
+        double outlierScale = Double.parseDouble(a.extra("--outlier-scale", "8"));
         if (outlierDims < 0 || outlierDims > dim || !(outlierScale > 0)) {
             throw new IllegalArgumentException("--outlier-dims must be in [0, dimension] and --outlier-scale > 0;"
                     + " outlier-dims=" + outlierDims + ", outlier-scale=" + outlierScale);
         }
-        System.out.println("seed=" + seed);
-        Files.createDirectories(out);
-        SplittableRandom random = new SplittableRandom(seed);
-        Mixture mixture = new Mixture(dim, clusters, outlierDims, outlierScale, random);
-        String stem = "embedlike-" + base + (outlierDims > 0 ? "-o" + outlierDims : "");
-        write(out.resolve(stem + "-base.fvecs"), base, mixture, random);
-        write(out.resolve(stem + "-query.fvecs"), queries, mixture, random);
+        System.out.println("seed=" + a.seed);
+        Files.createDirectories(a.out);
+        SplittableRandom random = new SplittableRandom(a.seed);
+        Mixture mixture = new Mixture(dim, a.clusters, outlierDims, outlierScale, random);
+        String stem = "embedlike-" + a.base + (outlierDims > 0 ? "-o" + outlierDims : "");
+        write(a.out.resolve(stem + "-base.fvecs"), a.base, mixture, random);
+        write(a.out.resolve(stem + "-query.fvecs"), a.queries, mixture, random);
     }
 
     /** The distribution: centres, their weights, the per-direction spread, the basis and the outliers. */
@@ -100,20 +77,19 @@ public final class EmbeddingLikeFvecs {
             double t = 0;
             for (int c = 0; c < clusters; c++) {
                 for (int j = 0; j < dim; j++) {
-                    centres[c][j] = sigma[j] * gaussian(random);
+                    centres[c][j] = sigma[j] * SyntheticFvecs.gaussian(random);
                 }
                 // Uneven cluster sizes: Pareto weights.
-                t += 1 / Math.pow(1 - random.nextDouble(), 0.7);
+                t += SyntheticFvecs.clusterWeight(random);
                 cumulative[c] = t;
             }
             total = t;
         }
 
         void sample(SplittableRandom random, double[] latent, float[] out) {
-            int c = Arrays.binarySearch(cumulative, random.nextDouble() * total);
-            double[] centre = centres[c < 0 ? Math.min(-c - 1, centres.length - 1) : c];
+            double[] centre = centres[SyntheticFvecs.pickCluster(cumulative, total, random)];
             for (int j = 0; j < dim; j++) {
-                latent[j] = centre[j] + NOISE * sigma[j] * gaussian(random);
+                latent[j] = centre[j] + NOISE * sigma[j] * SyntheticFvecs.gaussian(random);
             }
             for (int i = 0; i < dim; i++) {
                 double x = 0;
@@ -135,7 +111,7 @@ public final class EmbeddingLikeFvecs {
         for (int i = 0; i < dim; i++) {
             double[] v = q[i];
             for (int j = 0; j < dim; j++) {
-                v[j] = gaussian(random);
+                v[j] = SyntheticFvecs.gaussian(random);
             }
             // Twice, for numerical orthogonality at hundreds of dimensions.
             for (int pass = 0; pass < 2; pass++) {
@@ -178,10 +154,5 @@ public final class EmbeddingLikeFvecs {
             }
         }
         System.out.println("wrote " + n + " x " + dim + " to " + file);
-    }
-
-    private static double gaussian(SplittableRandom r) {
-        // Box-Muller; one of the pair is enough here.
-        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
     }
 }

@@ -23,31 +23,14 @@ public final class SiftLikeFvecs {
     private SiftLikeFvecs() {}
 
     public static void main(String[] args) throws IOException {
-        Path out = null;
-        int base = 1_000_000;
-        int queries = 10_000;
-        int dim = 128;
-        int clusters = 1_000;
-        long seed = 42;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--out": out = Path.of(args[++i]); break;
-                case "--base": base = Integer.parseInt(args[++i]); break;
-                case "--queries": queries = Integer.parseInt(args[++i]); break;
-                case "--dimension": dim = Integer.parseInt(args[++i]); break;
-                case "--clusters": clusters = Integer.parseInt(args[++i]); break;
-                case "--seed": seed = Long.parseLong(args[++i]); break;
-                default: throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: --out DIR [--base N] [--queries N] [--dimension D] [--clusters C] [--seed S]");
-            }
-        }
-        if (out == null) {
-            throw new IllegalArgumentException("--out must be given; --out=null");
-        }
-        if (base < 1 || queries < 1 || dim < 1 || clusters < 1) {
-            throw new IllegalArgumentException("--base, --queries, --dimension and --clusters must be >= 1; base="
-                    + base + ", queries=" + queries + ", dimension=" + dim + ", clusters=" + clusters);
-        }
+        SyntheticFvecs.Args a = SyntheticFvecs.Args.parse(args, 128, java.util.Set.of(),
+                "--out DIR [--base N] [--queries N] [--dimension D] [--clusters C] [--seed S]");
+        Path out = a.out;
+        int base = a.base;
+        int queries = a.queries;
+        int dim = a.dim;
+        int clusters = a.clusters;
+        long seed = a.seed;
         System.out.println("seed=" + seed);
         Files.createDirectories(out);
         SplittableRandom random = new SplittableRandom(seed);
@@ -64,7 +47,7 @@ public final class SiftLikeFvecs {
                 centres[c][j] = (float) x;
             }
             // Uneven cluster sizes: Pareto weights.
-            total += 1 / Math.pow(1 - random.nextDouble(), 0.7);
+            total += SyntheticFvecs.clusterWeight(random);
             cumulative[c] = total;
         }
         write(out.resolve("siftlike-" + base + "-base.fvecs"), base, dim, centres, cumulative, total, random);
@@ -76,22 +59,16 @@ public final class SiftLikeFvecs {
         ByteBuffer row = ByteBuffer.allocate(4 + 4 * dim).order(ByteOrder.LITTLE_ENDIAN);
         try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
             for (int i = 0; i < n; i++) {
-                int c = java.util.Arrays.binarySearch(cumulative, random.nextDouble() * total);
-                float[] centre = centres[c < 0 ? Math.min(-c - 1, centres.length - 1) : c];
+                float[] centre = centres[SyntheticFvecs.pickCluster(cumulative, total, random)];
                 row.clear();
                 row.putInt(dim);
                 for (int j = 0; j < dim; j++) {
-                    double x = centre[j] + 10 * gaussian(random);
+                    double x = centre[j] + 10 * SyntheticFvecs.gaussian(random);
                     row.putFloat((float) Math.max(0, Math.min(255, Math.rint(x))));
                 }
                 o.write(row.array());
             }
         }
         System.out.println("wrote " + n + " x " + dim + " to " + file);
-    }
-
-    private static double gaussian(SplittableRandom r) {
-        // Box-Muller; one of the pair is enough here.
-        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
     }
 }
