@@ -141,7 +141,7 @@ const sweep = [];
 
 if (lib === 'usearch') {
   const usearch = require('usearch');
-  // Cosine runs get unit vectors (BenchData.normalized): 'ip' ranks them as 'cos' does, without the norms.
+  // Cosine runs get unit vectors (BenchData): 'ip' ranks them as 'cos' does, without the norms.
   const kind = { l2: 'l2sq', ip: 'ip', cosine: 'ip' }[metric];
   const config = ef => ({ dimensions: base.d, metric: kind, connectivity: M, expansion_add: EF_CONSTRUCTION,
     expansion_search: ef });
@@ -191,7 +191,7 @@ if (lib === 'usearch') {
   }
 } else if (lib === 'hnswlib-native') {
   const { HierarchicalNSW } = require('hnswlib-node');
-  // Cosine runs get unit vectors (BenchData.normalized); hnswlib's 'cosine' would normalise them again.
+  // Cosine runs get unit vectors (BenchData); hnswlib's 'cosine' would normalise them again.
   const space = { l2: 'l2', ip: 'ip', cosine: 'ip' }[metric];
   out.library = `hnswlib-${versionOf('hnswlib-node')}-native`;
   const index = new HierarchicalNSW(space, base.d);

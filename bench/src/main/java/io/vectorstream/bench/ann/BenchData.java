@@ -54,8 +54,8 @@ final class BenchData {
             // Every library gets unit vectors, so each peer ranks by its dot product, the fastest cosine it offers
             // (Lucene's and jvector's COSINE compute both norms at every comparison; their docs advise DOT_PRODUCT
             // on normalised vectors). Ours still takes the COSINE path a user takes: one norm per query and insert.
-            base = normalized(base);
-            queries = normalized(queries);
+            base = Arrays.stream(base).map(VectorMath::normalizedCopy).toArray(float[][]::new);
+            queries = Arrays.stream(queries).map(VectorMath::normalizedCopy).toArray(float[][]::new);
         }
         String key = name + "-" + base.length + "-" + queries.length + "-" + metric.name().toLowerCase();
         Path cache = cacheDir.resolve(key + ".gt");
@@ -69,21 +69,6 @@ final class BenchData {
                     (System.nanoTime() - t0) / 1e9, cache);
         }
         return new BenchData(name, base, queries, truth, key);
-    }
-
-    /** Unit-length copies of {@code rows} (none of them zero). */
-    private static float[][] normalized(float[][] rows) {
-        float[][] out = new float[rows.length][];
-        for (int i = 0; i < rows.length; i++) {
-            float[] v = rows[i];
-            float inv = (float) (1.0 / Math.sqrt(VectorMath.dot(v, v)));
-            float[] u = new float[v.length];
-            for (int j = 0; j < v.length; j++) {
-                u[j] = v[j] * inv;
-            }
-            out[i] = u;
-        }
-        return out;
     }
 
     /**
