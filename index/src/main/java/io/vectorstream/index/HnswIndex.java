@@ -414,7 +414,7 @@ public final class HnswIndex {
         ScalarQuantizer q = vectors.quantizer();
         return new IndexMetadata(graph.highWater(), graph.size(), graph.entryPoint(), graph.maxLevel(),
                 graph.levelGeneratorState(), graph.freeOrdinals(), graph.pendingOrdinals(), q != null,
-                q == null ? 0f : q.mid, q == null ? 0f : q.scale);
+                q == null ? new float[0] : q.mids(), q == null ? new float[0] : q.scales());
     }
 
     /** Admission of {@link #searchBatch}'s helpers: those that start after the caller closed it do nothing. */
@@ -470,7 +470,7 @@ public final class HnswIndex {
                 throw new IllegalArgumentException("config and metadata must not be null; config=" + config
                         + ", metadata=" + meta);
             }
-            checkMetadata(meta);
+            checkMetadata(meta, config.dimension());
             this.meta = meta;
             boolean codesOnly = meta.quantized() && !config.vectorsOnHeap();
             // Codes only: no float storage at all (a 60k x 784 index would allocate 188 MB only to drop it).
@@ -479,13 +479,26 @@ public final class HnswIndex {
                     new OnHeapNeighborStorage(config.maxConn(), Math.max(1, meta.highWater())));
             if (codesOnly) {
                 index.vectors.releaseFloats();
-                index.vectors.installQuantizer(new ScalarQuantizer(meta.quantizerMid(), meta.quantizerScale()),
+                index.vectors.installQuantizer(new ScalarQuantizer(meta.quantizerMids(), meta.quantizerScales()),
                         index.graph.capacity(), 0);
             }
             index.ensureCapacity(meta.highWater());
         }
 
-        private static void checkMetadata(IndexMetadata m) {
+        private static void checkMetadata(IndexMetadata m, int dimension) {
+            int ranges = m.quantizerRanges();
+            if (m.quantized() ? ranges != 1 && ranges != dimension : ranges != 0) {
+                throw new IllegalArgumentException("quantizer ranges must be " + (m.quantized()
+                        ? "1 or the dimension " + dimension : "0 when not quantized") + "; ranges=" + ranges);
+            }
+            float[] mids = m.quantizerMids();
+            float[] scales = m.quantizerScales();
+            for (int i = 0; i < ranges; i++) {
+                if (!Float.isFinite(mids[i]) || !(scales[i] > 0f) || !Float.isFinite(1f / scales[i])) {
+                    throw new IllegalArgumentException("quantizer ranges must have a finite mid and a positive scale "
+                            + "with a finite inverse; range " + i + ": mid=" + mids[i] + ", scale=" + scales[i]);
+                }
+            }
             int hw = m.highWater();
             if (hw < 0) {
                 throw new IllegalArgumentException("highWater must be >= 0; highWater=" + hw);
@@ -570,7 +583,7 @@ public final class HnswIndex {
             }
             index.graph.restoreState(meta, restored);
             if (meta.quantized() && index.vectors.floatsOnHeap()) {
-                index.vectors.installQuantizer(new ScalarQuantizer(meta.quantizerMid(), meta.quantizerScale()),
+                index.vectors.installQuantizer(new ScalarQuantizer(meta.quantizerMids(), meta.quantizerScales()),
                         index.graph.capacity(), index.graph.highWater());
             }
             index.graph.markEdgeDistancesStale();

@@ -54,8 +54,11 @@ public final class HnswSearcher {
     private final float[] query;
     /** Exact distances, from the floats on the heap (or {@link #distanceTo} for floats read from elsewhere). */
     private final FloatVectorScorer exact;
-    /** int8 distances; usable once the index is quantised. */
-    private final Int8VectorScorer codes;
+    /**
+     * int8 distances: null until the index is quantised, then the scorer of its codes (uniform or per coordinate,
+     * fixed once trained); see {@link #codes()}.
+     */
+    private VectorScorer codes;
     /** The scorer this query traverses with: {@link #codes} when quantised (or codes only), else {@link #exact}. */
     private VectorScorer traversal;
     private boolean traverseCodes;
@@ -95,7 +98,6 @@ public final class HnswSearcher {
         this.query = new float[dim];
         this.exactScratch = new float[dim];
         this.exact = FloatVectorScorer.create(config.metric(), vectors);
-        this.codes = Int8VectorScorer.create(config.metric(), vectors);
         this.traversal = exact;
     }
 
@@ -220,7 +222,7 @@ public final class HnswSearcher {
         exact.setQuery(query);
         traverseCodes = vectors.quantized();
         if (traverseCodes) {
-            codes.setQuery(query);
+            codes().setQuery(query);
         }
         traversal = traverseCodes ? codes : exact;
     }
@@ -231,7 +233,7 @@ public final class HnswSearcher {
      */
     void prepareStoredQuery(int ord) {
         traverseCodes = vectors.quantized();
-        traversal = traverseCodes ? codes : exact;
+        traversal = traverseCodes ? codes() : exact;
         traversal.setQueryToNode(ord);
     }
 
@@ -241,7 +243,7 @@ public final class HnswSearcher {
      * by reading vectors from memory: codes are a quarter of the bytes, and searches traverse with them anyway.
      */
     VectorScorer storedScorer() {
-        return vectors.quantized() ? codes : exact;
+        return vectors.quantized() ? codes() : exact;
     }
 
     private int countMatches(IdFilter filter) {
@@ -262,7 +264,7 @@ public final class HnswSearcher {
         if (!vectors.floatsOnHeap()) {
             ExactVectorSource source = vectors.exactSource();
             if (source == null) {
-                return codes.distance(ord);
+                return codes().distance(ord);
             }
             source.read(ord, graph.id(ord), exactScratch);
             return exact.distanceTo(exactScratch);
@@ -283,7 +285,7 @@ public final class HnswSearcher {
         rerankedCount = 0;
         boolean codesOnly = !vectors.floatsOnHeap();
         // With the floats off the heap the scan scores codes and re-ranks; otherwise it scores exactly.
-        VectorScorer scan = codesOnly ? codes : exact;
+        VectorScorer scan = codesOnly ? codes() : exact;
         int keep = codesOnly ? rerankDepth(k, efSearch) : k;
         results.clear();
         int hw = graph.highWater();
@@ -657,6 +659,17 @@ public final class HnswSearcher {
     /** Re-reads the stored vectors' arrays (a mutation may have replaced or released them). */
     void refresh() {
         exact.refresh();
-        codes.refresh();
+        if (codes != null) {
+            codes.refresh();
+        }
+    }
+
+    /** The int8 scorer, created at the first call once the index is quantised (its codes' kind is then known). */
+    private VectorScorer codes() {
+        VectorScorer c = codes;
+        if (c == null) {
+            c = codes = Int8VectorScorer.forCodes(config.metric(), vectors);
+        }
+        return c;
     }
 }

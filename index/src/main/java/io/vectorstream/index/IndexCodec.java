@@ -16,10 +16,10 @@ import java.util.zip.CRC32C;
  * The saved-index format: written by {@link HnswIndex#save(OutputStream)}, read by {@link HnswIndex#load}, which
  * rebuilds the index through the public {@link HnswIndex.Restorer} (the path the Flink operators restore by).
  *
- * <p>Version 3, written today (big-endian; streamed: nothing is buffered beyond a 64 KiB buffer):
+ * <p>Version 4, written today (big-endian; streamed: nothing is buffered beyond a 64 KiB buffer):
  * <pre>
  *   int    magic 'VSHW'
- *   int    format version (3)
+ *   int    format version (4)
  *   long   body length: the bytes between this field and the footer
  *   body:
  *     config    int dimension, byte metric code ({@link VectorMetric#code()}), int maxConn, int beamWidth,
@@ -27,7 +27,8 @@ import java.util.zip.CRC32C;
  *               int quantizationTrainingSize, int exactSearchThreshold, int rerankCandidates
  *     metadata  long level-generator state, int highWater, int liveCount, int entryPoint, int maxLevel,
  *               int freeCount, int[freeCount], int pendingCount, int[pendingCount],
- *               byte quantized, [float quantizer mid, float quantizer scale]
+ *               byte quantized, [int ranges (1, or dimension: one per coordinate), float[ranges] mids,
+ *               float[ranges] scales]
  *     nodes     liveCount times, by ascending ordinal: int ord, long id, int level, float[dimension] stored
  *               vector, then per layer 0..level: int count, int[count] neighbour ordinals
  *   int    footer: CRC32C of every byte before it, magic included
@@ -37,6 +38,9 @@ import java.util.zip.CRC32C;
  * allocate without bound. The index is built while reading and returned only once the footer matched; when
  * reading stops at an inconsistency, the rest of the body is still read so the message can say whether the
  * checksum shows corruption.
+ *
+ * <p>Version 3 (still read, no longer written) is version 4 with one quantiser range: {@code byte quantized,
+ * [float mid, float scale]}.
  *
  * <p>Version 2 (still read, no longer written) is version 3 without {@code rerankCandidates}: a version-2 file
  * loads with the automatic re-rank depth (0). {@code vectorsOnHeap} is in neither: only an index with its floats
@@ -51,10 +55,12 @@ import java.util.zip.CRC32C;
  */
 final class IndexCodec {
     static final int MAGIC = 0x56534857; // "VSHW"
-    /** The first version with the re-rank depth; frozen, unlike {@link #VERSION}. */
-    static final int VERSION_3 = 3;
+    /** The first version with a quantiser range per coordinate; frozen, unlike {@link #VERSION}. */
+    static final int VERSION_4 = 4;
     /** The version written: a newer format adds its own frozen constant and points this at it. */
-    static final int VERSION = VERSION_3;
+    static final int VERSION = VERSION_4;
+    /** The first version with the re-rank depth: still read. */
+    static final int VERSION_3 = 3;
     /** Version 3 without the re-rank depth: still read. */
     static final int VERSION_2 = 2;
     /** The first version: still read. */
@@ -82,7 +88,8 @@ final class IndexCodec {
         int[] free = g.freeOrdinals();
         int[] pending = g.pendingOrdinals();
         ScalarQuantizer q = vectors.quantizer();
-        long bodyLength = bodyLength(g, dim, free.length, pending.length, q != null);
+        int ranges = q == null ? 0 : q.mids().length;
+        long bodyLength = bodyLength(g, dim, free.length, pending.length, ranges);
 
         ChecksumOutputStream checked = new ChecksumOutputStream(out);
         DataOutputStream d = new DataOutputStream(new BufferedOutputStream(checked, 1 << 16));
@@ -110,8 +117,13 @@ final class IndexCodec {
         writeInts(d, pending);
         d.writeBoolean(q != null);
         if (q != null) {
-            d.writeFloat(q.mid);
-            d.writeFloat(q.scale);
+            d.writeInt(ranges);
+            for (float mid : q.mids()) {
+                d.writeFloat(mid);
+            }
+            for (float scale : q.scales()) {
+                d.writeFloat(scale);
+            }
         }
 
         // One record per live node; a float vector goes out as one bulk write, not dim writeFloat calls.
@@ -159,8 +171,8 @@ final class IndexCodec {
     }
 
     /** The exact byte length of the body written, computed before writing so the reader can bound it. */
-    private static long bodyLength(HnswGraph g, int dim, int free, int pending, boolean quantized) {
-        long bytes = configBytes(VERSION) + metadataBytes(free, pending, quantized);
+    private static long bodyLength(HnswGraph g, int dim, int free, int pending, int ranges) {
+        long bytes = configBytes(VERSION) + metadataBytes(free, pending) + quantizerBytes(ranges);
         for (int ord = 0, hw = g.highWater(); ord < hw; ord++) {
             if (g.isLive(ord)) {
                 bytes += nodeBytes(dim, 0);
@@ -172,8 +184,14 @@ final class IndexCodec {
         return bytes;
     }
 
-    private static long metadataBytes(int free, int pending, boolean quantized) {
-        return 8 + 4 + 4 + 4 + 4 + 4 + 4L * free + 4 + 4L * pending + 1 + (quantized ? 8 : 0);
+    /** The metadata's bytes up to and including the quantized flag. */
+    private static long metadataBytes(int free, int pending) {
+        return 8 + 4 + 4 + 4 + 4 + 4 + 4L * free + 4 + 4L * pending + 1;
+    }
+
+    /** The bytes of {@code ranges} quantiser ranges in version 4: none when not quantised. */
+    private static long quantizerBytes(int ranges) {
+        return ranges == 0 ? 0 : 4 + 8L * ranges;
     }
 
     /** A node record's bytes before its lists, plus {@code listBytes}. */
@@ -199,16 +217,17 @@ final class IndexCodec {
         }
         switch (version) {
             case VERSION:
+            case VERSION_3:
             case VERSION_2:
                 return readStreamed(in, version);
             case VERSION_1: return readVersion1(raw);
             default:
                 throw new IndexFormatException("format version must be one of [" + VERSION_1 + ", " + VERSION_2
-                        + ", " + VERSION + "]; version=" + version);
+                        + ", " + VERSION_3 + ", " + VERSION + "]; version=" + version);
         }
     }
 
-    /** Version 2 or 3, after magic and version: streamed into a {@link HnswIndex.Restorer}. */
+    /** Version 2, 3 or 4, after magic and version: streamed into a {@link HnswIndex.Restorer}. */
     private static HnswIndex readStreamed(InputStream in, int version) throws IOException {
         CRC32C crc = new CRC32C();
         byte[] head = new byte[16];
@@ -218,7 +237,7 @@ final class IndexCodec {
         }
         crc.update(head);
         long bodyLength = ByteBuffer.wrap(head, 8, 8).getLong();
-        long minBody = configBytes(version) + metadataBytes(0, 0, false);
+        long minBody = configBytes(version) + metadataBytes(0, 0);
         ChecksumReader body = new ChecksumReader(in, Math.max(0, bodyLength), crc);
         if (bodyLength < minBody) {
             throw diagnose(body, "header", "body length must be >= " + minBody + "; bodyLength=" + bodyLength, null);
@@ -301,7 +320,7 @@ final class IndexCodec {
         return ByteBuffer.wrap(footer).getInt();
     }
 
-    /** Parses a version-2 or -3 body into a restorer; {@link #part} names where it is, for messages. */
+    /** Parses a version-2, -3 or -4 body into a restorer; {@link #part} names where it is, for messages. */
     private static final class StreamedReader {
         private final ChecksumReader d;
         private final long bodyLength;
@@ -341,10 +360,13 @@ final class IndexCodec {
                     "highWater must equal liveCount + freeCount + pendingCount (" + liveCount + " + " + free.length
                             + " + " + pending.length + ")", "highWater", highWater);
             boolean quantized = d.readByte() != 0;
-            float mid = quantized ? Float.intBitsToFloat(d.readInt()) : 0f;
-            float scale = quantized ? Float.intBitsToFloat(d.readInt()) : 0f;
+            int ranges = !quantized ? 0 : version >= VERSION_4 ? d.readInt() : 1;
+            check(ranges == (quantized ? 1 : 0) || ranges == dim, "quantizer ranges must be 1 or the dimension "
+                    + dim, "ranges", ranges);
+            float[] mids = readFloats(ranges);
+            float[] scales = readFloats(ranges);
             HnswIndex.Restorer restorer = HnswIndex.restorer(config, new IndexMetadata(highWater, liveCount,
-                    entryPoint, maxLevel, rngState, free, pending, quantized, mid, scale));
+                    entryPoint, maxLevel, rngState, free, pending, quantized, mids, scales));
 
             part = "nodes";
             byte[] vectorBytes = new byte[4 * dim];
@@ -375,6 +397,14 @@ final class IndexCodec {
             }
             part = "end of the body";
             return restorer;
+        }
+
+        private float[] readFloats(int count) throws IOException {
+            float[] values = new float[count];
+            for (int i = 0; i < count; i++) {
+                values[i] = Float.intBitsToFloat(d.readInt());
+            }
+            return values;
         }
 
         private int[] readOrdinals(String what, int max) throws IOException {

@@ -15,13 +15,29 @@ public final class IndexMetadata {
     private final int[] freeOrdinals;
     private final int[] pendingOrdinals;
     private final boolean quantized;
-    private final float quantizerMid;
-    private final float quantizerScale;
+    private final float[] quantizerMids;
+    private final float[] quantizerScales;
 
-    /** The parts, as {@link HnswIndex#metadata()} reports them; the arrays are copied. */
+    /**
+     * The parts, with one quantisation range for every coordinate (a {@code quantized} index's {@code mid} and
+     * {@code scale}; ignored when not quantised).
+     */
     public IndexMetadata(int highWater, int liveCount, int entryPoint, int maxLevel, long levelGeneratorState,
                          int[] freeOrdinals, int[] pendingOrdinals, boolean quantized, float quantizerMid,
                          float quantizerScale) {
+        this(highWater, liveCount, entryPoint, maxLevel, levelGeneratorState, freeOrdinals, pendingOrdinals, quantized,
+                quantized ? new float[] {quantizerMid} : new float[0],
+                quantized ? new float[] {quantizerScale} : new float[0]);
+    }
+
+    /**
+     * The parts, as {@link HnswIndex#metadata()} reports them; the arrays are copied. A quantised index has one
+     * range ({@code quantizerMids} and {@code quantizerScales} of length 1) or one per coordinate (length
+     * {@code dimension}); {@link HnswIndex#restorer} checks which. Not quantised: both empty.
+     */
+    public IndexMetadata(int highWater, int liveCount, int entryPoint, int maxLevel, long levelGeneratorState,
+                         int[] freeOrdinals, int[] pendingOrdinals, boolean quantized, float[] quantizerMids,
+                         float[] quantizerScales) {
         this.highWater = highWater;
         this.liveCount = liveCount;
         this.entryPoint = entryPoint;
@@ -30,8 +46,8 @@ public final class IndexMetadata {
         this.freeOrdinals = freeOrdinals.clone();
         this.pendingOrdinals = pendingOrdinals.clone();
         this.quantized = quantized;
-        this.quantizerMid = quantizerMid;
-        this.quantizerScale = quantizerScale;
+        this.quantizerMids = quantizerMids.clone();
+        this.quantizerScales = quantizerScales.clone();
     }
 
     /** One past the highest ordinal ever used. */
@@ -50,10 +66,15 @@ public final class IndexMetadata {
     public int[] pendingOrdinals() { return pendingOrdinals.clone(); }
     /** Whether the int8 quantiser is trained. */
     public boolean quantized() { return quantized; }
-    /** The quantiser's {@code mid} ({@code x ~= mid + scale * q}); 0 when not quantised. */
-    public float quantizerMid() { return quantizerMid; }
-    /** The quantiser's {@code scale}; 0 when not quantised. */
-    public float quantizerScale() { return quantizerScale; }
+    /**
+     * The quantiser's offsets ({@code x[i] ~= mid + scale * q[i]}): one for every coordinate, or one per
+     * coordinate; empty when not quantised.
+     */
+    public float[] quantizerMids() { return quantizerMids.clone(); }
+    /** The quantiser's scales, parallel to {@link #quantizerMids()}. */
+    public float[] quantizerScales() { return quantizerScales.clone(); }
+    /** How many quantisation ranges: 0 (not quantised), 1 (every coordinate shares one) or the dimension. */
+    public int quantizerRanges() { return quantizerMids.length; }
 
     @Override
     public boolean equals(Object o) {
@@ -65,8 +86,8 @@ public final class IndexMetadata {
                 && maxLevel == m.maxLevel && levelGeneratorState == m.levelGeneratorState
                 && Arrays.equals(freeOrdinals, m.freeOrdinals) && Arrays.equals(pendingOrdinals, m.pendingOrdinals)
                 && quantized == m.quantized
-                && Float.compare(quantizerMid, m.quantizerMid) == 0
-                && Float.compare(quantizerScale, m.quantizerScale) == 0;
+                && Arrays.equals(quantizerMids, m.quantizerMids)
+                && Arrays.equals(quantizerScales, m.quantizerScales);
     }
 
     @Override

@@ -4,16 +4,16 @@ import io.vectorstream.index.internal.vectorization.KernelProvider;
 import io.vectorstream.index.internal.vectorization.VectorKernels;
 
 /**
- * {@link VectorScorer} over the int8 codes of a quantised index ({@link ScalarQuantizer}: {@code x ~= mid +
- * scale * q}). One final subclass per metric. Usable once the index has a quantiser; distances estimate the
+ * {@link VectorScorer} over the int8 codes of a quantised index with one range for every coordinate
+ * ({@link ScalarQuantizer}: {@code x ~= mid + scale * q}), code against code in exact integer arithmetic. One
+ * final subclass per metric. Per-coordinate codes have their own scorer ({@link PerCoordinateInt8Scorer});
+ * {@link #forCodes} picks. Usable once the index has a quantiser; distances estimate the
  * float ones, so searches re-rank their best candidates exactly.
  *
  * <p>Threading: as {@link VectorScorer}.
  */
 abstract class Int8VectorScorer extends VectorScorer {
     static final VectorKernels K = KernelProvider.kernels();
-    /** Bytes per cache line on the CPUs this runs on (x86-64 and most ARM cores). */
-    private static final int CACHE_LINE = 64;
     /** Where the codes start in their array ({@link StoredVectors#CODE_BASE}). */
     private static final int BASE = StoredVectors.CODE_BASE;
 
@@ -31,7 +31,17 @@ abstract class Int8VectorScorer extends VectorScorer {
         this.vectors = vectors;
         this.dim = vectors.dimension();
         this.queryCode = new byte[dim];
-        this.touchLastLine = dim <= 4 * CACHE_LINE;
+        this.prefetcher = new CodePrefetcher(dim);
+    }
+
+    /**
+     * The int8 scorer for the codes {@code vectors} holds (it must be quantised): uniform or per coordinate.
+     * The kind is fixed once the quantiser is trained, so a searcher asks once.
+     */
+    static VectorScorer forCodes(VectorMetric metric, StoredVectors vectors) {
+        return vectors.quantizer().perCoordinate()
+                ? PerCoordinateInt8Scorer.create(metric, vectors)
+                : create(metric, vectors);
     }
 
     /** The scorer of {@code metric}: the one place the int8 formula is chosen. */
@@ -44,33 +54,11 @@ abstract class Int8VectorScorer extends VectorScorer {
         }
     }
 
-    /** Keeps the prefetching loads alive: the JIT drops loads whose values are never used. */
-    private int prefetched;
-    /**
-     * Whether {@link #prefetch} also loads each code's last byte. A code that does not start on a cache line (its
-     * dimension is not a multiple of 64, or the array is not where {@link StoredVectors#CODE_BASE} assumes) spans
-     * one line more than stepping 64 bytes from its start reads, and that line then misses while scoring. For an
-     * aligned code the extra load hits a line just read. Long codes do not need it: the CPU's stream prefetcher
-     * follows a run of lines on its own (measured before the codes were aligned: +2..5 % QPS on 128-d codes, no
-     * gain on 784-d).
-     */
-    private final boolean touchLastLine;
+    private final CodePrefetcher prefetcher;
 
     @Override
     final void prefetch(int[] ords, int count) {
-        byte[] c = codes;
-        int d = dim;
-        int acc = 0;
-        for (int i = 0; i < count; i++) {
-            int base = BASE + ords[i] * d;
-            for (int j = base, end = base + d; j < end; j += CACHE_LINE) {
-                acc += c[j];
-            }
-            if (touchLastLine) {
-                acc += c[base + d - 1];
-            }
-        }
-        prefetched += acc;
+        prefetcher.touch(codes, ords, count);
     }
 
     @Override

@@ -14,7 +14,9 @@ public enum Quantization {
      * {@code efSearch} best candidates with exact float distances. The quantiser is trained on the first
      * {@link HnswConfig#quantizationTrainingSize()} vectors; until then traversal uses floats. From then on the
      * graph is also built with the codes (inserts are searches at efConstruction: a quarter of the bytes read).
-     * Code 1.
+     * Training gives every coordinate one shared range, or, when a few coordinates are far wider than the rest
+     * (the outlier dimensions of some transformer embeddings), a range per coordinate, and the widest of those a
+     * second byte; searches then score the int8 codes against the float query. Code 1.
      */
     INT8(1);
 

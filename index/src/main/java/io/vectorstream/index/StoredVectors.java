@@ -28,6 +28,8 @@ final class StoredVectors {
     static final int CODE_BASE = 48;
 
     private byte[] codes;
+    /** Bytes per code ({@link ScalarQuantizer#codeLength}): the dimension, plus residuals of wide coordinates. */
+    private int codeLength;
     private int[] codeSums;
     /** Where exact re-ranking reads floats that are not on the heap; null: int8 distances are returned. */
     private ExactVectorSource exactSource;
@@ -60,11 +62,16 @@ final class StoredVectors {
     }
 
     /**
-     * The int8 codes, contiguous by ordinal from {@link #CODE_BASE} (null while not quantised); re-read after any
-     * mutation.
+     * The int8 codes, contiguous by ordinal from {@link #CODE_BASE}, {@link #codeLength()} bytes each (null while
+     * not quantised); re-read after any mutation.
      */
     byte[] codes() {
         return codes;
+    }
+
+    /** Bytes per code: the dimension with one range, plus one per wide coordinate per coordinate (0 before). */
+    int codeLength() {
+        return codeLength;
     }
 
     /** Per ordinal, the sum of its code's components (null while not quantised). */
@@ -86,7 +93,7 @@ final class StoredVectors {
             floats.set(ord, vector);
         }
         if (quantizer != null) {
-            codeSums[ord] = quantizer.encode(vector, 0, codes, CODE_BASE + ord * dimension, dimension);
+            codeSums[ord] = quantizer.encode(vector, 0, codes, CODE_BASE + ord * codeLength, dimension);
         }
     }
 
@@ -129,19 +136,20 @@ final class StoredVectors {
      */
     void installQuantizer(ScalarQuantizer q, int slotCapacity, int encodeBelow) {
         quantizer = q;
+        codeLength = q.codeLength(dimension);
         codes = new byte[codeArrayLength(slotCapacity)];
         codeSums = new int[slotCapacity];
         float[] data = floats.data();
         for (int ord = 0; ord < encodeBelow; ord++) {
-            codeSums[ord] = q.encode(data, ord * dimension, codes, CODE_BASE + ord * dimension, dimension);
+            codeSums[ord] = q.encode(data, ord * dimension, codes, CODE_BASE + ord * codeLength, dimension);
         }
     }
 
     /** The codes array's length for {@code slots} codes; fails clearly where an array cannot be that long. */
     private int codeArrayLength(int slots) {
-        long length = CODE_BASE + (long) slots * dimension;
+        long length = CODE_BASE + (long) slots * codeLength;
         if (length > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("int8 code storage full: " + slots + " codes of dimension " + dimension);
+            throw new IllegalStateException("int8 code storage full: " + slots + " codes of " + codeLength + " bytes");
         }
         return (int) length;
     }

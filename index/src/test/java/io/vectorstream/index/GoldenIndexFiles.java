@@ -30,26 +30,60 @@ public final class GoldenIndexFiles {
     static final int K = 10;
     static final int EF = 40;
 
-    /** One golden index: its name and configuration. */
+    /** One golden index: its name, configuration, data, and the first format version it was written in. */
     static final class Spec {
         final String name;
         final HnswConfig config;
         final long dataSeed;
+        /** The first format version with a file of this index ({@code 1} for {@code v1-<name>.vshw}). */
+        final int since;
+        /** Coordinates 0 and 1 of the data are scaled by this (1: none): outlier coordinates. */
+        final float outlierScale;
 
-        Spec(String name, HnswConfig config, long dataSeed) {
+        Spec(String name, HnswConfig config, long dataSeed, int since, float outlierScale) {
             this.name = name;
             this.config = config;
             this.dataSeed = dataSeed;
+            this.since = since;
+            this.outlierScale = outlierScale;
         }
     }
 
+    /** Every golden index, in the order the files were introduced. */
     static List<Spec> specs() {
         List<Spec> out = new ArrayList<>();
         out.add(new Spec("float-l2", HnswConfig.builder(DIM).metric(VectorMetric.L2).maxConn(6).beamWidth(30)
-                .seed(1_234L).exactSearchThreshold(0).build(), 77L));
+                .seed(1_234L).exactSearchThreshold(0).build(), 77L, 1, 1f));
         out.add(new Spec("int8-cosine", HnswConfig.builder(DIM).metric(VectorMetric.COSINE).maxConn(6).beamWidth(30)
                 .seed(5_678L).quantization(Quantization.INT8).quantizationTrainingSize(100).exactSearchThreshold(0)
-                .build(), 78L));
+                .build(), 78L, 1, 1f));
+        // Two coordinates ten times wider than the rest: the quantiser keeps a range per coordinate (version 4).
+        out.add(new Spec("int8-l2-per-coordinate", HnswConfig.builder(DIM).metric(VectorMetric.L2).maxConn(6)
+                .beamWidth(30).seed(9_012L).quantization(Quantization.INT8).quantizationTrainingSize(100)
+                .exactSearchThreshold(0).build(), 79L, 4, 10f));
+        return out;
+    }
+
+    /** The golden indexes that have a file in format version {@code version}. */
+    static List<Spec> specs(int version) {
+        List<Spec> out = new ArrayList<>();
+        for (Spec spec : specs()) {
+            if (spec.since <= version) {
+                out.add(spec);
+            }
+        }
+        return out;
+    }
+
+    /** {@link #vectors} of {@code spec}'s data stream {@code stream}, with its outlier coordinates. */
+    static float[][] data(Spec spec, int stream, int n) {
+        float[][] out = vectors(spec.dataSeed + stream, n);
+        if (spec.outlierScale != 1f) {
+            for (float[] v : out) {
+                v[0] *= spec.outlierScale;
+                v[1] *= spec.outlierScale;
+            }
+        }
         return out;
     }
 
@@ -79,8 +113,8 @@ public final class GoldenIndexFiles {
 
     /** The churned index as saved. */
     static HnswIndex build(Spec spec) {
-        float[][] data = vectors(spec.dataSeed, N);
-        float[][] fresh = vectors(spec.dataSeed + 1, N / 25 + 1);
+        float[][] data = data(spec, 0, N);
+        float[][] fresh = data(spec, 1, N / 25 + 1);
         HnswIndex index = new HnswIndex(spec.config);
         for (int i = 0; i < N; i++) {
             index.add(id(i), data[i]);
@@ -99,7 +133,7 @@ public final class GoldenIndexFiles {
 
     /** The fixed operations applied after a load, whose answers the expectation file also records. */
     static void continueOperations(Spec spec, HnswIndex index) {
-        float[][] more = vectors(spec.dataSeed + 2, 30);
+        float[][] more = data(spec, 2, 30);
         for (int i = 0; i < more.length; i++) {
             index.add(9_000_000L + i, more[i]);
             if (i % 3 == 0) {
@@ -109,7 +143,7 @@ public final class GoldenIndexFiles {
     }
 
     static float[][] queries(Spec spec) {
-        return vectors(spec.dataSeed + 3, QUERIES);
+        return data(spec, 3, QUERIES);
     }
 
     static IdFilter filter() {
@@ -128,7 +162,9 @@ public final class GoldenIndexFiles {
         lines.add("levelGeneratorState " + m.levelGeneratorState());
         lines.add("free " + ints(m.freeOrdinals()));
         lines.add("pending " + ints(m.pendingOrdinals()));
-        lines.add("quantizer " + m.quantized() + " " + bits(m.quantizerMid()) + " " + bits(m.quantizerScale()));
+        // Versions 1-3 had one range and recorded an index that is not quantised as "0 0".
+        lines.add("quantizer " + m.quantized() + " " + (m.quantized()
+                ? floats(m.quantizerMids()) + " " + floats(m.quantizerScales()) : "0 0"));
         for (int ord = 0; ord < index.ordinalBound(); ord++) {
             if (!index.isLive(ord)) {
                 lines.add("free-slot " + ord + " level " + index.levelAt(ord));
@@ -196,7 +232,10 @@ public final class GoldenIndexFiles {
      * {@code <fromTag>-<name>.vshw} and saves it as {@code <tag>-<name>.vshw}: the same index in the newer format,
      * so the expectations recorded with the first version's code describe it too (a fresh build by newer code may
      * differ: an INT8 index's build has traversed its codes since version 2). The version-3 files were written so,
-     * from version 2.
+     * from version 2, and the version-4 files of the indexes older than version 4 from version 3.
+     *
+     * <p>Without {@code --resave} only the indexes introduced with {@code tag} ({@link Spec#since}) are built and
+     * recorded: the expectations of older ones stay those their first version's code recorded.
      */
     public static void main(String[] args) throws IOException {
         Path dir = Paths.get(args[0]);
@@ -208,13 +247,16 @@ public final class GoldenIndexFiles {
         }
         if (args.length == 3) {
             String from = args[2].substring("--resave=".length());
-            for (Spec spec : specs()) {
+            for (Spec spec : specs(Integer.parseInt(from.substring(1)))) {
                 HnswIndex.load(dir.resolve(from + "-" + spec.name + ".vshw"))
                         .save(dir.resolve(tag + "-" + spec.name + ".vshw"));
             }
             return;
         }
         for (Spec spec : specs()) {
+            if (spec.since != Integer.parseInt(tag.substring(1))) {
+                continue;
+            }
             HnswIndex index = build(spec);
             index.save(dir.resolve(tag + "-" + spec.name + ".vshw"));
             List<String> lines = describe(spec, index);

@@ -122,7 +122,7 @@ class HnswPersistenceTest {
         byte[] badVersion = bytes.clone();
         badVersion[7] = 9;
         assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(badVersion)))
-                .hasMessage("format version must be one of [1, 2, 3]; version=9");
+                .hasMessage("format version must be one of [1, 2, 3, 4]; version=9");
     }
 
     /** A file whose checksum matches but whose content breaks a rule is rejected naming the rule. */
@@ -148,6 +148,22 @@ class HnswPersistenceTest {
                 .isInstanceOf(IndexFormatException.class)
                 .hasMessageStartingWith("corrupted index: config: rerankCandidates must be in [0, ")
                 .hasMessageEndingWith("; rerankCandidates=999999");
+        // A quantised index (all 50 vectors train it): the range count and the ranges follow the quantized flag.
+        byte[] quantized = save(TestData.build(HnswConfig.builder(4).quantization(Quantization.INT8)
+                .quantizationTrainingSize(50).build(), TestData.uniform(SEED, 50, 4), TestData.sequentialIds(50, 0)));
+        int rangesAt = 16 + 42 + 8 + 4 * 4 + 4 + 4 + 1; // config, generator, counters, free and pending counts, flag
+        assertThat(ByteBuffer.wrap(quantized).getInt(rangesAt)).as("uniform data: one range").isEqualTo(1);
+        byte[] badRanges = quantized.clone();
+        ByteBuffer.wrap(badRanges).putInt(rangesAt, 3);
+        assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(withFooter(badRanges))))
+                .isInstanceOf(IndexFormatException.class)
+                .hasMessage("corrupted index: metadata: quantizer ranges must be 1 or the dimension 4; ranges=3");
+        byte[] zeroScale = quantized.clone();
+        ByteBuffer.wrap(zeroScale).putFloat(rangesAt + 4 + 4, 0f); // after the count and the one mid
+        assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(withFooter(zeroScale))))
+                .isInstanceOf(IndexFormatException.class)
+                .hasMessageContaining("quantizer ranges must have a finite mid and a positive scale with a finite "
+                        + "inverse; range 0: mid=");
     }
 
     /** {@code bytes} with its CRC32C footer recomputed. */

@@ -44,7 +44,9 @@ class SerializersTest {
     private static final String GOLDEN_V2 = "golden/serializers-v2.bin";
     /** Frozen when format v4 came: {@link #v3Samples()}, written by the v3 serializers. */
     private static final String GOLDEN_V3 = "golden/serializers-v3.bin";
-    private static final String GOLDEN_CURRENT = "golden/serializers-v4.bin";
+    /** Frozen when format v5 came: {@link #v4Samples()}, written by the v4 serializers. */
+    private static final String GOLDEN_V4 = "golden/serializers-v4.bin";
+    private static final String GOLDEN_CURRENT = "golden/serializers-v5.bin";
 
     /** One sample per state and record type, in a fixed order. */
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -66,8 +68,21 @@ class SerializersTest {
                 new Object[] {DeadLetterSerializer.INSTANCE, new DeadLetter("k must be in [1, 10000]; k=0", "query", "Q", 8L)});
     }
 
-    /** {@link #v3Samples()} plus what format v4 added: a query that searches an upsert's neighbours. */
+    /**
+     * {@link #v4Samples()} plus what format v5 added: index metadata with a quantiser range per coordinate, and
+     * an index not (yet) quantised.
+     */
     static List<Object[]> currentSamples() {
+        List<Object[]> all = new java.util.ArrayList<>(v4Samples());
+        all.add(new Object[] {KeyIndexMetaSerializer.INSTANCE, new KeyIndexMeta(3, new IndexMetadata(4, 4, 0, 1, 77L,
+                new int[0], new int[0], true, new float[] {0.5f, -1f, 2f}, new float[] {0.01f, 0.25f, 0.02f}))});
+        all.add(new Object[] {KeyIndexMetaSerializer.INSTANCE, new KeyIndexMeta(2, new IndexMetadata(1, 1, 0, 0, 78L,
+                new int[0], new int[0], false, new float[0], new float[0]))});
+        return all;
+    }
+
+    /** {@link #v3Samples()} plus what format v4 added: a query that searches an upsert's neighbours. */
+    static List<Object[]> v4Samples() {
         List<Object[]> all = new java.util.ArrayList<>(v3Samples());
         all.add(new Object[] {VectorQuerySerializer.INSTANCE, new VectorQuery("17", "k", new float[] {1f, 0f}, 3, 0,
                 null, 18L).asNeighborsOf(17L, 0.75f).toShard(2)});
@@ -202,6 +217,36 @@ class SerializersTest {
             assertSame(s[1], snap.restoreSerializer().deserialize(in));
         }
         assertThat(in.available()).isZero();
+    }
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void goldenV4BytesStillDeserialize() throws IOException {
+        DataInputDeserializer in = new DataInputDeserializer(golden(GOLDEN_V4));
+        for (Object[] s : v4Samples()) {
+            TypeSerializerSnapshot snap = TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
+            assertSame(s[1], snap.restoreSerializer().deserialize(in));
+        }
+        assertThat(in.available()).isZero();
+    }
+
+    /** A serializer restored for v1 index metadata refuses to write a range per coordinate, which v1 cannot hold. */
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void indexMetadataOfFormatV1CannotHoldARangePerCoordinate() throws IOException {
+        VersionedSerializerSnapshot<KeyIndexMeta> snap = new KeyIndexMetaSerializer.Snapshot();
+        snap.readSnapshot(1, new DataInputDeserializer(new byte[0]), getClass().getClassLoader());
+        TypeSerializer<KeyIndexMeta> v1 = snap.restoreSerializer();
+        KeyIndexMeta perCoordinate = new KeyIndexMeta(2, new IndexMetadata(1, 1, 0, 0, 1L, new int[0], new int[0],
+                true, new float[] {0f, 1f}, new float[] {0.5f, 0.5f}));
+        assertThatThrownBy(() -> v1.serialize(perCoordinate, new DataOutputSerializer(64)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("format v1 holds one quantizer range; ranges=2");
+        KeyIndexMeta oneRange = new KeyIndexMeta(2, new IndexMetadata(1, 1, 0, 0, 1L, new int[0], new int[0],
+                true, 0.5f, 0.25f));
+        DataOutputSerializer bytes = new DataOutputSerializer(64);
+        v1.serialize(oneRange, bytes);
+        assertThat(v1.deserialize(new DataInputDeserializer(bytes.getCopyOfBuffer()))).isEqualTo(oneRange);
     }
 
     @Test

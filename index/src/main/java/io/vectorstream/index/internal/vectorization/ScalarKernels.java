@@ -76,6 +76,51 @@ public final class ScalarKernels implements VectorKernels {
         return sum;
     }
 
+    @Override
+    public float squareDistanceInt8Weighted(float[] u, float[] w, byte[] c, int co, int len) {
+        assert len <= u.length && len <= w.length && co + len <= c.length;
+        float s0 = 0, s1 = 0;
+        int i = 0;
+        for (int bound = len & ~1; i < bound; i += 2) {
+            float d0 = u[i] - c[co + i];
+            float d1 = u[i + 1] - c[co + i + 1];
+            s0 = Math.fma(d0 * w[i], d0, s0);
+            s1 = Math.fma(d1 * w[i + 1], d1, s1);
+        }
+        for (; i < len; i++) {
+            float d = u[i] - c[co + i];
+            s0 = Math.fma(d * w[i], d, s0);
+        }
+        return s0 + s1;
+    }
+
+    @Override
+    public float dotFloatInt8(float[] v, byte[] c, int co, int len) {
+        assert len <= v.length && co + len <= c.length;
+        float s0 = 0, s1 = 0;
+        int i = 0;
+        for (int bound = len & ~1; i < bound; i += 2) {
+            s0 = Math.fma(v[i], c[co + i], s0);
+            s1 = Math.fma(v[i + 1], c[co + i + 1], s1);
+        }
+        for (; i < len; i++) {
+            s0 = Math.fma(v[i], c[co + i], s0);
+        }
+        return s0 + s1;
+    }
+
+    @Override
+    public int quantizeInt8(float[] src, int so, byte[] dst, int doff, int len, float[] mids, float[] invs) {
+        assert so + len <= src.length && doff + len <= dst.length && len <= mids.length && len <= invs.length;
+        int sum = 0;
+        for (int i = 0; i < len; i++) {
+            int q = quantize(src[so + i], mids[i], invs[i]);
+            dst[doff + i] = (byte) q;
+            sum += q;
+        }
+        return sum;
+    }
+
     /**
      * One component of {@link #quantizeInt8}. Shifted to [0.5, 254.5] before the cast, truncation is floor, so
      * the result rounds half up; the SIMD kernels run the same float steps lane by lane.

@@ -24,12 +24,28 @@ public interface VectorKernels {
     int squareDistanceInt8(byte[] a, int ao, byte[] b, int bo, int len);
 
     /**
+     * {@code sum w[i] * (u[i] - c[co + i])^2} over {@code i < len}: the squared Euclidean distance between a
+     * float query and an int8 code whose coordinates have their own scales, with the query given in code units
+     * ({@code u}) and the squared scales as weights ({@code w}).
+     */
+    float squareDistanceInt8Weighted(float[] u, float[] w, byte[] c, int co, int len);
+
+    /** {@code sum v[i] * c[co + i]} over {@code i < len}: a float query against an int8 code. */
+    float dotFloatInt8(float[] v, byte[] c, int co, int len);
+
+    /**
      * Quantises {@code src[so, so+len)} to int8 codes in {@code dst[doff, doff+len)} with one offset and scale: each component
      * {@code x} becomes {@code (int) (clamp((x - mid) * inv, -127, 127) + 127.5f) - 127}, every step in float
      * arithmetic (so round-half-up, except within float rounding of a tie), identically in every implementation.
      * Returns the sum of the codes.
      */
     int quantizeInt8(float[] src, int so, byte[] dst, int doff, int len, float mid, float inv);
+
+    /**
+     * {@link #quantizeInt8} with an offset and an inverse scale per coordinate: component {@code i} uses
+     * {@code mids[i]} and {@code invs[i]}. Returns the sum of the codes.
+     */
+    int quantizeInt8(float[] src, int so, byte[] dst, int doff, int len, float[] mids, float[] invs);
 
     /** A short name for logs: {@code scalar} or {@code panama[...]}. */
     String name();

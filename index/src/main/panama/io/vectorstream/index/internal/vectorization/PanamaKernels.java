@@ -32,6 +32,14 @@ final class PanamaKernels implements VectorKernels {
     /** Floats with the int species' lane count: quantisation converts lane for lane, float to int to byte. */
     private static final VectorSpecies<Float> FI = VectorSpecies.of(float.class, I.vectorShape());
 
+    /**
+     * Bytes loaded per step of the float-by-int8 kernels: one float vector's lanes, but at least 8 (no vector shape
+     * is narrower than 64 bits), widened to {@link #FPARTS} float vectors.
+     */
+    private static final int FBL = Math.max(FL, 8);
+    private static final int FPARTS = FBL / FL;
+    private static final VectorSpecies<Byte> FB = VectorSpecies.of(byte.class, VectorShape.forBitSize(FBL * 8));
+
     PanamaKernels() {
         if (FL < 4) {
             // Under 128-bit vectors SIMD does not pay off; the provider falls back to scalar.
@@ -144,6 +152,97 @@ final class PanamaKernels implements VectorKernels {
         for (; i < len; i++) {
             int d = a[ao + i] - b[bo + i];
             sum += d * d;
+        }
+        return sum;
+    }
+
+    @Override
+    public float squareDistanceInt8Weighted(float[] u, float[] w, byte[] c, int co, int len) {
+        assert len <= u.length && len <= w.length && co + len <= c.length;
+        int i = 0;
+        float sum = 0f;
+        if (len >= FBL) {
+            // Two accumulators, a step each, hide FMA latency; the bytes widen straight to floats (exact for int8).
+            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+            for (int bound = len - 2 * FBL; i <= bound; i += 2 * FBL) {
+                acc0 = weightedStep(u, w, c, co, i, acc0);
+                acc1 = weightedStep(u, w, c, co, i + FBL, acc1);
+            }
+            for (int bound = len - FBL; i <= bound; i += FBL) {
+                acc0 = weightedStep(u, w, c, co, i, acc0);
+            }
+            sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < len; i++) {
+            float d = u[i] - c[co + i];
+            sum = Math.fma(d * w[i], d, sum);
+        }
+        return sum;
+    }
+
+    /** {@code acc + w * (u - c)^2} over the {@link #FBL} coordinates from {@code i}. */
+    private static FloatVector weightedStep(float[] u, float[] w, byte[] c, int co, int i, FloatVector acc) {
+        ByteVector b = ByteVector.fromArray(FB, c, co + i);
+        for (int p = 0; p < FPARTS; p++) {
+            int at = i + p * FL;
+            FloatVector d = FloatVector.fromArray(F, u, at).sub((FloatVector) b.convertShape(VectorOperators.B2F, F, p));
+            acc = d.mul(FloatVector.fromArray(F, w, at)).fma(d, acc);
+        }
+        return acc;
+    }
+
+    @Override
+    public float dotFloatInt8(float[] v, byte[] c, int co, int len) {
+        assert len <= v.length && co + len <= c.length;
+        int i = 0;
+        float sum = 0f;
+        if (len >= FBL) {
+            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+            for (int bound = len - 2 * FBL; i <= bound; i += 2 * FBL) {
+                acc0 = dotStep(v, c, co, i, acc0);
+                acc1 = dotStep(v, c, co, i + FBL, acc1);
+            }
+            for (int bound = len - FBL; i <= bound; i += FBL) {
+                acc0 = dotStep(v, c, co, i, acc0);
+            }
+            sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < len; i++) {
+            sum = Math.fma(v[i], c[co + i], sum);
+        }
+        return sum;
+    }
+
+    /** {@code acc + v * c} over the {@link #FBL} coordinates from {@code i}. */
+    private static FloatVector dotStep(float[] v, byte[] c, int co, int i, FloatVector acc) {
+        ByteVector b = ByteVector.fromArray(FB, c, co + i);
+        for (int p = 0; p < FPARTS; p++) {
+            acc = ((FloatVector) b.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, v, i + p * FL), acc);
+        }
+        return acc;
+    }
+
+    @Override
+    public int quantizeInt8(float[] src, int so, byte[] dst, int doff, int len, float[] mids, float[] invs) {
+        assert so + len <= src.length && doff + len <= dst.length && len <= mids.length && len <= invs.length;
+        int i = 0;
+        int sum = 0;
+        if (PARTS == 1 && len >= IL) {
+            IntVector acc = IntVector.zero(I);
+            for (int bound = len - IL; i <= bound; i += IL) {
+                // The uniform kernel's float steps, with this coordinate's offset and inverse scale.
+                FloatVector v = FloatVector.fromArray(FI, src, so + i).sub(FloatVector.fromArray(FI, mids, i))
+                        .mul(FloatVector.fromArray(FI, invs, i)).max(-127f).min(127f).add(127.5f);
+                IntVector q = ((IntVector) v.convertShape(VectorOperators.F2I, I, 0)).sub(127);
+                acc = acc.add(q);
+                ((ByteVector) q.convertShape(VectorOperators.I2B, B, 0)).intoArray(dst, doff + i);
+            }
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < len; i++) {
+            int q = ScalarKernels.quantize(src[so + i], mids[i], invs[i]);
+            dst[doff + i] = (byte) q;
+            sum += q;
         }
         return sum;
     }

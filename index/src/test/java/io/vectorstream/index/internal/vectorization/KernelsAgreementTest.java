@@ -103,6 +103,97 @@ class KernelsAgreementTest {
         assertEquals(l2, SCALAR.squareDistanceInt8(a, 2, b, 1, len));
     }
 
+    /**
+     * The float-by-int8 kernels of per-coordinate codes agree with a double-precision reference and with the
+     * scalar kernels, over lengths around every vector width and its tails, from an odd code offset, with
+     * codes over the whole byte range and weights spanning four orders of magnitude (outlier coordinates).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 96, 127, 128, 129, 768, 784, 1023})
+    void floatByInt8KernelsAgreeWithReference(int len) {
+        VectorKernels k = KernelProvider.kernels();
+        long seed = SEED * 7 + len;
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] u = new float[len];
+        float[] w = new float[len];
+        byte[] c = new byte[len + 3];
+        for (int i = 0; i < len; i++) {
+            u[i] = (float) (r.nextDouble() * 300 - 150);
+            w[i] = (float) Math.pow(10, r.nextDouble() * 4 - 2);
+        }
+        for (int i = 0; i < c.length; i++) {
+            c[i] = (byte) (r.nextInt(256) - 128);
+        }
+        double refL2 = 0;
+        double refDot = 0;
+        double magnitude = 0;
+        for (int i = 0; i < len; i++) {
+            double d = (double) u[i] - c[3 + i];
+            refL2 += w[i] * d * d;
+            refDot += (double) u[i] * c[3 + i];
+            magnitude += Math.abs((double) u[i] * c[3 + i]);
+        }
+        String msg = "seed=" + seed + " len=" + len + " impl=" + k.name();
+        // Enough calls for C2 to compile the kernels, so their vector code is compared, not only the interpreter's.
+        float l2 = 0;
+        float dot = 0;
+        for (int i = 0; i < 5_000; i++) {
+            l2 = k.squareDistanceInt8Weighted(u, w, c, 3, len);
+            dot = k.dotFloatInt8(u, c, 3, len);
+        }
+        assertEquals(refL2, l2, tolerance(refL2, len), msg);
+        assertEquals(refDot, dot, tolerance(magnitude, len), msg);
+        assertEquals(SCALAR.squareDistanceInt8Weighted(u, w, c, 3, len), l2, tolerance(refL2, len), msg);
+        assertEquals(SCALAR.dotFloatInt8(u, c, 3, len), dot, tolerance(magnitude, len), msg);
+        assertEquals(refL2, SCALAR.squareDistanceInt8Weighted(u, w, c, 3, len), tolerance(refL2, len), msg);
+        assertEquals(refDot, SCALAR.dotFloatInt8(u, c, 3, len), tolerance(magnitude, len), msg);
+    }
+
+    /**
+     * Per-coordinate quantisation is the uniform one coordinate by coordinate: for every length and lane
+     * position, the kernel in use writes, bit for bit, the codes and sum of the uniform scalar reference applied
+     * to each coordinate with its own offset and inverse scale (ties, clamps and non-finite inputs included).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 96, 127, 128, 129, 784, 1023})
+    void perCoordinateQuantizeEqualsTheUniformOneCoordinateByCoordinate(int len) {
+        VectorKernels k = KernelProvider.kernels();
+        long seed = SEED * 19 + len;
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] mids = new float[len];
+        float[] invs = new float[len];
+        float[] src = new float[len + 2];
+        for (int i = 0; i < len; i++) {
+            mids[i] = (float) (r.nextDouble() * 20 - 10);
+            invs[i] = (float) Math.pow(10, r.nextDouble() * 4 - 2);
+        }
+        for (int i = 0; i < src.length; i++) {
+            int coordinate = Math.max(0, Math.min(len - 1, i - 2));
+            switch (r.nextInt(5)) {
+                case 0: src[i] = (float) (r.nextDouble() * 2e4 - 1e4); break; // past the clamps
+                case 1: src[i] = mids[coordinate] + (r.nextInt(254) - 127 + 0.5f) / invs[coordinate]; break; // near a tie
+                case 2: src[i] = r.nextBoolean() ? Float.NaN : Float.NEGATIVE_INFINITY; break;
+                default: src[i] = mids[coordinate] + (float) (r.nextDouble() * 254 - 127) / invs[coordinate]; break;
+            }
+        }
+        byte[] expected = new byte[len];
+        int expectedSum = 0;
+        for (int i = 0; i < len; i++) {
+            expectedSum += SCALAR.quantizeInt8(src, 2 + i, expected, i, 1, mids[i], invs[i]);
+        }
+        byte[] actual = new byte[len + 1];
+        for (int i = 0; i < 20_000; i++) {
+            k.quantizeInt8(src, 2, actual, 1, len, mids, invs);
+        }
+        int actualSum = k.quantizeInt8(src, 2, actual, 1, len, mids, invs);
+        String msg = "seed=" + seed + " len=" + len + " impl=" + k.name();
+        assertThat(java.util.Arrays.copyOfRange(actual, 1, len + 1)).as(msg).containsExactly(expected);
+        assertEquals(expectedSum, actualSum, msg);
+        byte[] scalar = new byte[len];
+        assertEquals(expectedSum, SCALAR.quantizeInt8(src, 2, scalar, 0, len, mids, invs), msg);
+        assertThat(scalar).as(msg).containsExactly(expected);
+    }
+
     @Test
     void extremeInt8ValuesDoNotOverflow() {
         VectorKernels k = KernelProvider.kernels();
