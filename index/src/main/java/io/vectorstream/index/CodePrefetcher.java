@@ -13,9 +13,10 @@ final class CodePrefetcher {
     /** Where the codes start in their array ({@link StoredVectors#CODE_BASE}). */
     private static final int BASE = StoredVectors.CODE_BASE;
 
-    private final int dim;
+    /** Bytes per code ({@link StoredVectors#codeLength()}). */
+    private final int codeLength;
     /**
-     * Whether each code's last byte is loaded too. A code that does not start on a cache line (its dimension is
+     * Whether each code's last byte is loaded too. A code that does not start on a cache line (its length is
      * not a multiple of 64, or the array is not where {@link StoredVectors#CODE_BASE} assumes) spans one line
      * more than stepping 64 bytes from its start reads, and that line then misses while scoring. For an aligned
      * code the extra load hits a line just read. Long codes do not need it: the CPU's stream prefetcher follows a
@@ -26,14 +27,14 @@ final class CodePrefetcher {
     /** Keeps the loads alive: the JIT drops loads whose values are never used. */
     private int sink;
 
-    CodePrefetcher(int dim) {
-        this.dim = dim;
-        this.touchLastLine = dim <= 4 * CACHE_LINE;
+    CodePrefetcher(int codeLength) {
+        this.codeLength = codeLength;
+        this.touchLastLine = codeLength <= 4 * CACHE_LINE;
     }
 
     /** Loads one byte per cache line of the codes of {@code ords[0, count)} in {@code codes}. */
     void touch(byte[] codes, int[] ords, int count) {
-        int d = dim;
+        int d = codeLength;
         int acc = 0;
         for (int i = 0; i < count; i++) {
             int base = BASE + ords[i] * d;

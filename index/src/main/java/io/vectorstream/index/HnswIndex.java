@@ -316,7 +316,7 @@ public final class HnswIndex {
     }
 
     /**
-     * Writes the whole index to {@code out} in the current format (version 3, see {@code IndexCodec}), streamed
+     * Writes the whole index to {@code out} in the current format (version 4, see {@code IndexCodec}), streamed
      * through a small buffer (the index is never copied into memory) and ended by a CRC32C footer over every
      * byte before it. Does not close {@code out}. The format holds the whole configuration except
      * {@link HnswConfig#vectorsOnHeap()}, which is always true for an index that can be saved.
@@ -487,6 +487,10 @@ public final class HnswIndex {
 
         private static void checkMetadata(IndexMetadata m, int dimension) {
             int ranges = m.quantizerRanges();
+            if (m.quantizerScales().length != ranges) {
+                throw new IllegalArgumentException("quantizer mids and scales must have the same length; mids.length="
+                        + ranges + ", scales.length=" + m.quantizerScales().length);
+            }
             if (m.quantized() ? ranges != 1 && ranges != dimension : ranges != 0) {
                 throw new IllegalArgumentException("quantizer ranges must be " + (m.quantized()
                         ? "1 or the dimension " + dimension : "0 when not quantized") + "; ranges=" + ranges);

@@ -10,8 +10,9 @@ import java.util.Arrays;
  * buffers, scorers), so a query allocates nothing but its {@link SearchResults}.
  *
  * <p>Reads the index's {@link HnswGraph} and {@link StoredVectors} through their methods. Distances come from
- * two scorers chosen once, at construction, from the index's metric: a {@link FloatVectorScorer} for exact
- * distances and an {@link Int8VectorScorer} for traversal once the index is quantised.
+ * two scorers, each chosen once from the index's metric: a {@link FloatVectorScorer} for exact distances (at
+ * construction), and for traversal once the index is quantised the scorer of its codes
+ * ({@link Int8VectorScorer#forCodes}: one range, or a range per coordinate), at the first quantised search.
  *
  * <p>Threading: a searcher is used by one thread at a time. Several searchers of the same index may search
  * concurrently, but never while the index is being modified. Get one from {@link HnswIndex#newSearcher()}.
@@ -240,7 +241,9 @@ public final class HnswSearcher {
     /**
      * The scorer of the form the graph is built in: floats until the index is quantised, its int8 codes from
      * then on (as Lucene builds its quantised graphs). A build is a stream of searches at efConstruction, bound
-     * by reading vectors from memory: codes are a quarter of the bytes, and searches traverse with them anyway.
+     * by reading vectors from memory: codes are about a quarter of the bytes, and searches traverse with them
+     * anyway. (Per-coordinate codes decode both nodes for {@link VectorScorer#distanceBetween} under the dot
+     * products, which costs compute but reads the same quarter.)
      */
     VectorScorer storedScorer() {
         return vectors.quantized() ? codes() : exact;

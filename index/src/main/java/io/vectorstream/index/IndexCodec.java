@@ -74,7 +74,7 @@ final class IndexCodec {
 
     private IndexCodec() {}
 
-    // ---------------------------------------------------------------- writing (version 3)
+    // ---------------------------------------------------------------- writing (version 4)
 
     static void write(HnswIndex index, OutputStream out) throws IOException {
         HnswGraph g = index.graph();

@@ -76,6 +76,15 @@ public final class IndexMetadata {
     /** How many quantisation ranges: 0 (not quantised), 1 (every coordinate shares one) or the dimension. */
     public int quantizerRanges() { return quantizerMids.length; }
 
+    /**
+     * This metadata with the quantiser ranges {@code mids} and {@code scales} instead of its own (the arrays are
+     * copied): for a store that keeps the ranges, which never change once trained, apart from the metadata.
+     */
+    public IndexMetadata withQuantizerRanges(float[] mids, float[] scales) {
+        return new IndexMetadata(highWater, liveCount, entryPoint, maxLevel, levelGeneratorState, freeOrdinals,
+                pendingOrdinals, quantized, mids, scales);
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof IndexMetadata)) {

@@ -69,7 +69,7 @@ abstract class PerCoordinateInt8Scorer extends VectorScorer {
     }
 
     @Override
-    final void setQueryToNode(int ord) {
+    void setQueryToNode(int ord) {
         refresh();
         quantizer.decode(codes, BASE + ord * stride, decodedA, dim);
         fold(decodedA);
@@ -111,6 +111,8 @@ abstract class PerCoordinateInt8Scorer extends VectorScorer {
     static final class L2 extends PerCoordinateInt8Scorer {
         /** {@code scale[i]^2}, 0 at wide coordinates, as of the last quantiser. */
         private float[] weights = new float[0];
+        /** {@link #distanceBetween}'s wide values of its first node. */
+        private float[] wideScratch = new float[0];
 
         L2(StoredVectors vectors) {
             super(vectors);
@@ -126,6 +128,7 @@ abstract class PerCoordinateInt8Scorer extends VectorScorer {
             for (int i : quantizer.wide()) {
                 weights[i] = 0f;
             }
+            wideScratch = new float[quantizer.wide().length];
         }
 
         @Override
@@ -138,13 +141,38 @@ abstract class PerCoordinateInt8Scorer extends VectorScorer {
             queryConstant = 0f;
         }
 
+        /**
+         * The node's own codes as the query, in code units: its distance to an identical code is exactly 0 (a
+         * duplicate is recognised as one) and equals {@link #distanceBetween} bit for bit.
+         */
+        @Override
+        void setQueryToNode(int ord) {
+            refresh();
+            codesAsQuery(BASE + ord * stride, queryTerms, wideQuery);
+        }
+
+        /** {@code terms} = the code at {@code base} as floats (0 at wide coordinates), {@code wide} their values. */
+        private void codesAsQuery(int base, float[] terms, float[] wideValues) {
+            for (int i = 0; i < dim; i++) {
+                terms[i] = codes[base + i];
+            }
+            int[] wide = quantizer.wide();
+            for (int j = 0; j < wide.length; j++) {
+                terms[wide[j]] = 0f;
+                wideValues[j] = quantizer.wideValue(j, codes[base + wide[j]], codes[base + dim + j]);
+            }
+        }
+
         @Override
         float distance(int ord) {
-            int base = BASE + ord * stride;
-            float sum = K.squareDistanceInt8Weighted(queryTerms, weights, codes, base, dim);
-            float[] wq = wideQuery;
-            for (int j = 0; j < wq.length; j++) {
-                float d = wq[j] - quantizer.wideValue(j, codes[base + quantizer.wide()[j]], codes[base + dim + j]);
+            return distanceFrom(queryTerms, wideQuery, BASE + ord * stride);
+        }
+
+        private float distanceFrom(float[] terms, float[] wideValues, int base) {
+            float sum = K.squareDistanceInt8Weighted(terms, weights, codes, base, dim);
+            int[] wide = quantizer.wide();
+            for (int j = 0; j < wideValues.length; j++) {
+                float d = wideValues[j] - quantizer.wideValue(j, codes[base + wide[j]], codes[base + dim + j]);
                 sum = Math.fma(d, d, sum);
             }
             return sum;
@@ -152,13 +180,11 @@ abstract class PerCoordinateInt8Scorer extends VectorScorer {
 
         @Override
         float distanceBetween(int a, int b) {
-            // Decoded, both: the float kernel is symmetric bit for bit ((xa - xb)^2 = (xb - xa)^2, same order).
-            byte[] c = vectors.codes();
-            ScalarQuantizer q = vectors.quantizer();
-            int length = vectors.codeLength();
-            q.decode(c, BASE + a * length, decodedA, dim);
-            q.decode(c, BASE + b * length, decodedB, dim);
-            return K.squareDistance(decodedA, 0, decodedB, 0, dim);
+            // As setQueryToNode(a) then distance(b): symmetric bit for bit, as (qa - qb)^2 = (qb - qa)^2 term by
+            // term, summed in the same order.
+            refresh();
+            codesAsQuery(BASE + a * stride, decodedA, wideScratch);
+            return distanceFrom(decodedA, wideScratch, BASE + b * stride);
         }
     }
 
@@ -168,19 +194,24 @@ abstract class PerCoordinateInt8Scorer extends VectorScorer {
             super(vectors);
         }
 
+        /** The mids, 0 at wide coordinates (which come whole from their two codes). */
+        private float[] narrowMids = new float[0];
+
+        @Override
+        final void quantizerChanged() {
+            narrowMids = quantizer.mids().clone();
+            for (int i : quantizer.wide()) {
+                narrowMids[i] = 0f;
+            }
+        }
+
         @Override
         final void foldTerms(float[] q) {
-            float[] mids = quantizer.mids();
             float[] scales = quantizer.scales();
-            float constant = 0f;
             for (int i = 0; i < dim; i++) {
                 queryTerms[i] = q[i] * scales[i];
-                constant = Math.fma(q[i], mids[i], constant);
             }
-            for (int i : quantizer.wide()) {
-                constant = Math.fma(-q[i], mids[i], constant); // a wide coordinate comes whole from its codes
-            }
-            queryConstant = constant;
+            queryConstant = K.dot(q, 0, narrowMids, 0, dim);
         }
 
         final float dot(int ord) {

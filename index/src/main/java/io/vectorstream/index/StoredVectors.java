@@ -23,7 +23,9 @@ final class StoredVectors {
      * a large (humongous) array at the start of a region, so with 48 bytes in front every code starts on a 64-byte
      * cache line when the dimension is a multiple of 64 (128, 384, 768, ...): a 128-byte code is then read as two
      * lines instead of three (measured: +3..8 % QPS on 200k 128-d vectors). Where the guess is wrong it costs 48
-     * bytes and nothing else.
+     * bytes and nothing else. Per-coordinate codes with wide coordinates are a few bytes longer than the dimension
+     * (their residuals), so they do not stay on line boundaries; {@link CodePrefetcher} then also touches each
+     * code's last line.
      */
     static final int CODE_BASE = 48;
 
@@ -69,7 +71,10 @@ final class StoredVectors {
         return codes;
     }
 
-    /** Bytes per code: the dimension with one range, plus one per wide coordinate per coordinate (0 before). */
+    /**
+     * Bytes per code, 0 before the quantiser is installed: the dimension, plus one residual byte per wide
+     * coordinate when each coordinate has its own range ({@link ScalarQuantizer#codeLength}).
+     */
     int codeLength() {
         return codeLength;
     }

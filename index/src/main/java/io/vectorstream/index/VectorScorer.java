@@ -6,9 +6,10 @@ package io.vectorstream.index;
  * query ({@link #setQuery} or {@link #setQueryToNode}), then score any number of ordinals. Lower is closer.
  *
  * <p>Implementations are final classes, one per metric and representation, chosen once when a searcher is built
- * ({@link FloatVectorScorer#create}, {@link Int8VectorScorer#create}) instead of a switch on the metric per
- * distance. In a JVM whose indexes share one metric, each call site therefore sees at most two receiver types
- * (float, and int8 once quantised), which the JIT inlines.
+ * ({@link FloatVectorScorer#create}, {@link Int8VectorScorer#forCodes}) instead of a switch on the metric per
+ * distance. In a JVM whose indexes share one metric and one kind of codes, each call site therefore sees at most
+ * two receiver types (float, and int8 once quantised), which the JIT inlines; indexes with one range and with a
+ * range per coordinate in one JVM make it three.
  *
  * <p>Threading: not thread-safe (the query is state); one per searcher. {@link #distanceBetween} does not touch
  * the query.

@@ -116,7 +116,38 @@ class HnswPerCoordinateQuantizationTest {
                     .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4f * Math.max(1f, Math.abs(expected))));
             assertThat(Float.floatToRawIntBits(scorer.distanceBetween(a, b)))
                     .isEqualTo(Float.floatToRawIntBits(scorer.distanceBetween(b, a)));
+            if (metric == VectorMetric.L2) {
+                // Construction compares a node's query distances with distanceBetween: the same bits.
+                scorer.setQueryToNode(a);
+                assertThat(Float.floatToRawIntBits(scorer.distance(b)))
+                        .isEqualTo(Float.floatToRawIntBits(scorer.distanceBetween(a, b)));
+            }
         }
+    }
+
+    /**
+     * Under L2 a copy of a stored vector is at distance exactly 0 from it in codes too, both from the node as
+     * query and between the two nodes: the neighbour selection recognises duplicates by that 0.
+     */
+    @Test
+    void aDuplicateIsAtDistanceZeroInPerCoordinateCodes() {
+        float[][] data = withOutliers(SEED + 5, 700, 2, 8f);
+        HnswIndex index = TestData.build(config(VectorMetric.L2), data, TestData.sequentialIds(700, 0));
+        index.add(9_999L, data[5]);
+        index.add(9_998L, data[5]);
+        StoredVectors vectors = index.storedVectors();
+        assertThat(vectors.quantizer().perCoordinate()).isTrue();
+        assertThat(vectors.quantizer().wide()).isNotEmpty();
+        PerCoordinateInt8Scorer scorer = PerCoordinateInt8Scorer.create(VectorMetric.L2, vectors);
+        int a = index.ordinalOf(9_999L);
+        int b = index.ordinalOf(9_998L);
+        int original = index.ordinalOf(TestData.sequentialIds(700, 0)[5]);
+        assertThat(scorer.distanceBetween(a, b)).isZero();
+        assertThat(scorer.distanceBetween(original, a)).isZero();
+        scorer.setQueryToNode(a);
+        assertThat(scorer.distance(b)).isZero();
+        assertThat(scorer.distance(original)).isZero();
+        assertThat(scorer.distance(index.ordinalOf(TestData.sequentialIds(700, 0)[6]))).isPositive();
     }
 
     /**

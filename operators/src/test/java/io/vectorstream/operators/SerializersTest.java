@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.vectorstream.index.IndexMetadata;
 import io.vectorstream.operators.state.KeyIndexMeta;
 import io.vectorstream.operators.state.KeyIndexMetaSerializer;
+import io.vectorstream.operators.state.KeyQuantizer;
+import io.vectorstream.operators.state.KeyQuantizerSerializer;
 import io.vectorstream.operators.state.NeighborListsSerializer;
 import io.vectorstream.operators.state.NodeRecord;
 import io.vectorstream.operators.state.NodeRecordSerializer;
@@ -69,15 +71,17 @@ class SerializersTest {
     }
 
     /**
-     * {@link #v4Samples()} plus what format v5 added: index metadata with a quantiser range per coordinate, and
-     * an index not (yet) quantised.
+     * {@link #v4Samples()} plus what format v5 added: index metadata of an index quantised per coordinate (its
+     * ranges in their own state) and of one not (yet) quantised, and the per-coordinate ranges' state.
      */
     static List<Object[]> currentSamples() {
         List<Object[]> all = new java.util.ArrayList<>(v4Samples());
         all.add(new Object[] {KeyIndexMetaSerializer.INSTANCE, new KeyIndexMeta(3, new IndexMetadata(4, 4, 0, 1, 77L,
-                new int[0], new int[0], true, new float[] {0.5f, -1f, 2f}, new float[] {0.01f, 0.25f, 0.02f}))});
+                new int[0], new int[0], true, new float[0], new float[0]))});
         all.add(new Object[] {KeyIndexMetaSerializer.INSTANCE, new KeyIndexMeta(2, new IndexMetadata(1, 1, 0, 0, 78L,
                 new int[0], new int[0], false, new float[0], new float[0]))});
+        all.add(new Object[] {KeyQuantizerSerializer.INSTANCE, new KeyQuantizer(new float[] {0.5f, -1f, 2f},
+                new float[] {0.01f, 0.25f, 0.02f})});
         return all;
     }
 
@@ -230,18 +234,26 @@ class SerializersTest {
         assertThat(in.available()).isZero();
     }
 
-    /** A serializer restored for v1 index metadata refuses to write a range per coordinate, which v1 cannot hold. */
+    /**
+     * Index metadata never carries ranges per coordinate (they have their own state), and a serializer restored
+     * for format v1 cannot write metadata quantised per coordinate, which v1 cannot express.
+     */
     @Test
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    void indexMetadataOfFormatV1CannotHoldARangePerCoordinate() throws IOException {
+    void indexMetadataKeepsRangesPerCoordinateOutAndFormatV1CannotExpressThem() throws IOException {
+        KeyIndexMeta withRanges = new KeyIndexMeta(2, new IndexMetadata(1, 1, 0, 0, 1L, new int[0], new int[0],
+                true, new float[] {0f, 1f}, new float[] {0.5f, 0.5f}));
+        assertThatThrownBy(() -> KeyIndexMetaSerializer.INSTANCE.serialize(withRanges, new DataOutputSerializer(64)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("a range per coordinate is kept in its own state (KeyQuantizer), not in the metadata; "
+                        + "ranges=2");
         VersionedSerializerSnapshot<KeyIndexMeta> snap = new KeyIndexMetaSerializer.Snapshot();
         snap.readSnapshot(1, new DataInputDeserializer(new byte[0]), getClass().getClassLoader());
         TypeSerializer<KeyIndexMeta> v1 = snap.restoreSerializer();
         KeyIndexMeta perCoordinate = new KeyIndexMeta(2, new IndexMetadata(1, 1, 0, 0, 1L, new int[0], new int[0],
-                true, new float[] {0f, 1f}, new float[] {0.5f, 0.5f}));
+                true, new float[0], new float[0]));
         assertThatThrownBy(() -> v1.serialize(perCoordinate, new DataOutputSerializer(64)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("format v1 holds one quantizer range; ranges=2");
+                .hasMessage("format v1 holds one quantizer range; the ranges are per coordinate");
         KeyIndexMeta oneRange = new KeyIndexMeta(2, new IndexMetadata(1, 1, 0, 0, 1L, new int[0], new int[0],
                 true, 0.5f, 0.25f));
         DataOutputSerializer bytes = new DataOutputSerializer(64);

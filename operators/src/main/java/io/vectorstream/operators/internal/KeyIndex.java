@@ -14,6 +14,8 @@ public final class KeyIndex {
     private final HnswIndex index;
     private final int dimension;
     private final AttributeBitsets attributes = new AttributeBitsets();
+    /** Whether the index's per-coordinate quantiser ranges are in keyed state (written once, when trained). */
+    private boolean quantizerPersisted;
 
     public KeyIndex(HnswIndex index, int dimension) {
         this.index = index;
@@ -26,6 +28,16 @@ public final class KeyIndex {
 
     public int dimension() {
         return dimension;
+    }
+
+    /** Whether the per-coordinate quantiser ranges of this index are in keyed state already. */
+    public boolean quantizerPersisted() {
+        return quantizerPersisted;
+    }
+
+    /** Records that the per-coordinate quantiser ranges are in keyed state. */
+    public void markQuantizerPersisted() {
+        quantizerPersisted = true;
     }
 
     /**

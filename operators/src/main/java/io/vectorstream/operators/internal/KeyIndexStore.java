@@ -3,8 +3,11 @@ package io.vectorstream.operators.internal;
 import io.vectorstream.index.HnswConfig;
 import io.vectorstream.index.ExactVectorSource;
 import io.vectorstream.index.HnswIndex;
+import io.vectorstream.index.IndexMetadata;
 import io.vectorstream.operators.state.KeyIndexMeta;
 import io.vectorstream.operators.state.KeyIndexMetaSerializer;
+import io.vectorstream.operators.state.KeyQuantizer;
+import io.vectorstream.operators.state.KeyQuantizerSerializer;
 import io.vectorstream.operators.state.NeighborListsSerializer;
 import io.vectorstream.operators.state.NodeRecord;
 import io.vectorstream.operators.state.NodeRecordSerializer;
@@ -31,7 +34,9 @@ import org.apache.flink.metrics.MetricGroup;
  *   <li>{@code vectorstream-links}: {@code MapState<ordinal, int[][]>}, the node's neighbour lists, rewritten
  *       for every node whose lists a mutation changed;</li>
  *   <li>{@code vectorstream-meta}: {@code ValueState<KeyIndexMeta>} (dimension, entry point, level-generator
- *       state, free slots, quantiser), rewritten after every mutation.</li>
+ *       state, free slots, quantiser kind and its one range), rewritten after every mutation;</li>
+ *   <li>{@code vectorstream-quantizer}: {@code ValueState<KeyQuantizer>}, the ranges of a quantiser with a range
+ *       per coordinate, written once when the index trains it (absent otherwise).</li>
  * </ul>
  * An upsert costs 1 node write + about M..2M link writes + 1 metadata write; a delete 2 removals + the repaired
  * neighbours' links + 1 metadata write. The searchable graph lives in an {@link IndexCache}, rebuilt from
@@ -46,10 +51,14 @@ public final class KeyIndexStore {
 
     /** Name of the per-key metadata state: exactly the keys that hold vectors have an entry. */
     public static final String META_STATE = "vectorstream-meta";
+    /** The per-key ranges of a quantiser with a range per coordinate ({@link KeyQuantizer}). */
+    public static final String QUANTIZER_STATE = "vectorstream-quantizer";
+    private static final float[] NO_RANGES = new float[0];
 
     private final MapState<Integer, NodeRecord> nodes;
     private final MapState<Integer, int[][]> links;
     private final ValueState<KeyIndexMeta> meta;
+    private final ValueState<KeyQuantizer> quantizer;
     private final IndexCache cache;
     private final ChangeTracker tracker = new ChangeTracker();
     private final IntFunction<HnswConfig> hnswConfig;
@@ -75,6 +84,7 @@ public final class KeyIndexStore {
         this.links = ctx.getMapState(new MapStateDescriptor<>("vectorstream-links", IntSerializer.INSTANCE,
                 NeighborListsSerializer.INSTANCE));
         this.meta = ctx.getState(new ValueStateDescriptor<>(META_STATE, KeyIndexMetaSerializer.INSTANCE));
+        this.quantizer = ctx.getState(new ValueStateDescriptor<>(QUANTIZER_STATE, KeyQuantizerSerializer.INSTANCE));
         this.hnswConfig = hnswConfig;
         this.cacheMaxBytes = cacheMaxBytes;
         this.cache = new IndexCache(cacheMaxBytes);
@@ -186,10 +196,20 @@ public final class KeyIndexStore {
             nodes.clear();
             links.clear();
             meta.clear();
+            quantizer.clear();
             cache.remove(key);
             return;
         }
-        meta.update(new KeyIndexMeta(ki.dimension(), index.metadata()));
+        IndexMetadata md = index.metadata();
+        if (md.quantizerRanges() > 1) {
+            // Ranges per coordinate never change once trained: written once, not with every update's metadata.
+            if (!ki.quantizerPersisted()) {
+                quantizer.update(new KeyQuantizer(md.quantizerMids(), md.quantizerScales()));
+                ki.markQuantizerPersisted();
+            }
+            md = md.withQuantizerRanges(NO_RANGES, NO_RANGES);
+        }
+        meta.update(new KeyIndexMeta(ki.dimension(), md));
         if (cache.get(key) == null) {
             cache.put(key, ki);
         } else {
@@ -235,7 +255,17 @@ public final class KeyIndexStore {
     }
 
     private KeyIndex rebuild(String key, KeyIndexMeta m) throws Exception {
-        HnswIndex.Restorer r = HnswIndex.restorer(hnswConfig.apply(m.dimension()), m.index());
+        IndexMetadata md = m.index();
+        boolean perCoordinate = md.quantized() && md.quantizerRanges() == 0;
+        if (perCoordinate) {
+            KeyQuantizer q = quantizer.value();
+            if (q == null) {
+                throw new IllegalStateException("state is inconsistent: key " + key + " has an index quantised per "
+                        + "coordinate but no " + QUANTIZER_STATE + " state");
+            }
+            md = md.withQuantizerRanges(q.mids(), q.scales());
+        }
+        HnswIndex.Restorer r = HnswIndex.restorer(hnswConfig.apply(m.dimension()), md);
         // One scan of each state, not a point read of the lists per node: on RocksDB a scan reads the blocks in
         // order, where 60k point reads cost as much as the rest of the rebuild.
         int[][][] lists = new int[m.index().highWater()][][];
@@ -266,6 +296,9 @@ public final class KeyIndexStore {
         index.setChangeListener(tracker);
         index.setExactVectorSource(storedVectors);
         KeyIndex ki = new KeyIndex(index, m.dimension());
+        if (perCoordinate) {
+            ki.markQuantizerPersisted();
+        }
         for (Map.Entry<Integer, Map<String, String>> e : attributes) {
             ki.setAttributes(e.getKey(), e.getValue());
         }

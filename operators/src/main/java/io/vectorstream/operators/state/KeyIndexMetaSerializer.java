@@ -12,8 +12,9 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * State serializer of {@link KeyIndexMeta}. Format v2: dimension, highWater, liveCount, entryPoint, maxLevel,
- * level-generator state, free ordinals, pending ordinals, quantised flag, then the quantiser's ranges: their count
- * (0 when not quantised, 1, or the dimension for a range per coordinate), the mids, the scales.
+ * level-generator state, free ordinals, pending ordinals, then the quantiser as one byte: 0 not quantised, 1 one
+ * range (float mid and scale follow), 2 a range per coordinate, kept in its own state ({@link KeyQuantizer}) and
+ * absent from the metadata, which holds it as quantised with no ranges.
  *
  * <p>Format v1 (still read) ended with the quantised flag, one mid and one scale (written even when not
  * quantised).
@@ -23,6 +24,9 @@ public final class KeyIndexMetaSerializer extends ImmutableValueSerializer<KeyIn
     public static final int VERSION = 2;
     /** The first format: one quantiser range. Still read. */
     static final int VERSION_1 = 1;
+    private static final int NOT_QUANTIZED = 0;
+    private static final int ONE_RANGE = 1;
+    private static final int PER_COORDINATE = 2;
     public static final KeyIndexMetaSerializer INSTANCE = new KeyIndexMetaSerializer(VERSION);
 
     private KeyIndexMetaSerializer(int formatVersion) {
@@ -45,20 +49,32 @@ public final class KeyIndexMetaSerializer extends ImmutableValueSerializer<KeyIn
         out.writeLong(i.levelGeneratorState());
         Fields.writeInts(out, i.freeOrdinals());
         Fields.writeInts(out, i.pendingOrdinals());
-        out.writeBoolean(i.quantized());
+        int ranges = i.quantizerRanges();
+        if (ranges > 1) {
+            throw new IllegalStateException("a range per coordinate is kept in its own state (KeyQuantizer), not "
+                    + "in the metadata; ranges=" + ranges);
+        }
+        float[] mids = i.quantizerMids();
+        float[] scales = i.quantizerScales();
         if (formatVersion() == VERSION_1) {
             // A serializer restored for v1 data writes v1 (Flink may copy state with it before migrating).
-            float[] mids = i.quantizerMids();
-            float[] scales = i.quantizerScales();
-            if (mids.length > 1) {
-                throw new IllegalStateException("format v1 holds one quantizer range; ranges=" + mids.length);
+            if (i.quantized() && ranges == 0) {
+                throw new IllegalStateException("format v1 holds one quantizer range; the ranges are per coordinate");
             }
-            out.writeFloat(mids.length == 0 ? 0f : mids[0]);
-            out.writeFloat(scales.length == 0 ? 0f : scales[0]);
+            out.writeBoolean(i.quantized());
+            out.writeFloat(ranges == 0 ? 0f : mids[0]);
+            out.writeFloat(ranges == 0 ? 0f : scales[0]);
             return;
         }
-        Fields.writeFloats(out, i.quantizerMids());
-        Fields.writeFloats(out, i.quantizerScales());
+        if (!i.quantized()) {
+            out.writeByte(NOT_QUANTIZED);
+        } else if (ranges == 1) {
+            out.writeByte(ONE_RANGE);
+            out.writeFloat(mids[0]);
+            out.writeFloat(scales[0]);
+        } else {
+            out.writeByte(PER_COORDINATE);
+        }
     }
 
     @Override
@@ -71,21 +87,37 @@ public final class KeyIndexMetaSerializer extends ImmutableValueSerializer<KeyIn
         long levelGeneratorState = in.readLong();
         int[] free = Fields.readInts(in);
         int[] pending = Fields.readInts(in);
-        boolean quantized = in.readBoolean();
-        IndexMetadata i;
+        boolean quantized;
+        float[] mids = new float[0];
+        float[] scales = new float[0];
         if (formatVersion() == VERSION_1) {
-            i = new IndexMetadata(highWater, liveCount, entryPoint, maxLevel, levelGeneratorState, free, pending,
-                    quantized, in.readFloat(), in.readFloat());
-        } else {
-            float[] mids = Fields.readFloats(in);
-            float[] scales = Fields.readFloats(in);
-            if (mids == null || scales == null) {
-                throw new IOException("quantizer mids and scales must be present (length >= 0); mids="
-                        + (mids == null ? "null" : mids.length) + ", scales=" + (scales == null ? "null" : scales.length));
+            quantized = in.readBoolean();
+            float mid = in.readFloat();
+            float scale = in.readFloat();
+            if (quantized) {
+                mids = new float[] {mid};
+                scales = new float[] {scale};
             }
-            i = new IndexMetadata(highWater, liveCount, entryPoint, maxLevel, levelGeneratorState, free, pending,
-                    quantized, mids, scales);
+        } else {
+            int kind = in.readByte();
+            switch (kind) {
+                case NOT_QUANTIZED:
+                    quantized = false;
+                    break;
+                case ONE_RANGE:
+                    quantized = true;
+                    mids = new float[] {in.readFloat()};
+                    scales = new float[] {in.readFloat()};
+                    break;
+                case PER_COORDINATE:
+                    quantized = true;
+                    break;
+                default:
+                    throw new IOException("corrupt index metadata: quantizer kind must be one of [0, 1, 2]; kind=" + kind);
+            }
         }
+        IndexMetadata i = new IndexMetadata(highWater, liveCount, entryPoint, maxLevel, levelGeneratorState, free,
+                pending, quantized, mids, scales);
         return new KeyIndexMeta(dimension, i);
     }
 
