@@ -639,9 +639,13 @@ public final class HnswIndex {
             // The searchers still hold the released array: drop their references so it can be collected.
             searcher.refresh();
         }
-        // The graph is built with the codes from now on (HnswSearcher.storedScorer): edge distances were float
-        // ones, recomputed from the codes now and each list sorted by them, so a list compares like with like.
+        // The graph is built with the codes from now on (HnswSearcher.storedScorer; per-coordinate codes only once
+        // the floats are off the heap): edge distances were float ones, recomputed in the build's form now and
+        // each list sorted by them, so a list compares like with like.
         inserter.refresh();
-        graph.recomputeEdgeDistances(searcher.storedScorer());
+        VectorScorer build = searcher.storedScorer();
+        if (build != searcher.exactScorer()) {
+            graph.recomputeEdgeDistances(build);
+        }
     }
 }

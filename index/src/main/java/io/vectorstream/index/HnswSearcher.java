@@ -230,23 +230,39 @@ public final class HnswSearcher {
 
     /**
      * Loads a stored (already normalised) vector as the query, for construction: float traversal, or its int8
-     * code once the index is quantised (see {@link #storedScorer()}).
+     * code once the graph is built with codes (see {@link #storedScorer()}).
      */
     void prepareStoredQuery(int ord) {
-        traverseCodes = vectors.quantized();
+        traverseCodes = buildsWithCodes();
         traversal = traverseCodes ? codes() : exact;
         traversal.setQueryToNode(ord);
     }
 
     /**
+     * Whether the graph is built with the codes: once quantised with one range, or with the floats off the heap.
+     * Codes with a range per coordinate build with the floats while they are on the heap: node-to-node distances
+     * would decode both codes (no faster than reading floats), and a graph built on exact distances finds more of
+     * the true neighbours when searched with the codes (embedding-like data with outlier coordinates, 50k,
+     * cosine: recall 0.9888 against 0.9858 at ef 40, 0.9951 against 0.9929 at ef 80).
+     */
+    private boolean buildsWithCodes() {
+        return vectors.quantized() && (!vectors.floatsOnHeap() || !vectors.quantizer().perCoordinate());
+    }
+
+    /**
      * The scorer of the form the graph is built in: floats until the index is quantised, its int8 codes from
-     * then on (as Lucene builds its quantised graphs). A build is a stream of searches at efConstruction, bound
+     * then on (as Lucene builds its quantised graphs), except per-coordinate codes while the floats are on the
+     * heap ({@link #buildsWithCodes}). A build is a stream of searches at efConstruction, bound
      * by reading vectors from memory: codes are about a quarter of the bytes, and searches traverse with them
-     * anyway. (Per-coordinate codes decode both nodes for {@link VectorScorer#distanceBetween} under the dot
-     * products, which costs compute but reads the same quarter.)
+     * anyway.
      */
     VectorScorer storedScorer() {
-        return vectors.quantized() ? codes() : exact;
+        return buildsWithCodes() ? codes() : exact;
+    }
+
+    /** The exact (float) scorer. */
+    VectorScorer exactScorer() {
+        return exact;
     }
 
     private int countMatches(IdFilter filter) {

@@ -183,6 +183,23 @@ class HnswPerCoordinateQuantizationTest {
         }
     }
 
+    /**
+     * With the floats on the heap, an index quantised per coordinate builds its graph with exact distances: the
+     * same graph, list for list, as the float index of the same configuration (only its searches use the codes).
+     */
+    @Test
+    void perCoordinateIndexWithFloatsOnTheHeapBuildsTheFloatGraph() {
+        float[][] data = withOutliers(SEED + 6, 1_500, 2, 8f);
+        long[] ids = TestData.sequentialIds(1_500, 0);
+        HnswIndex codes = TestData.build(config(VectorMetric.COSINE), data, ids);
+        assertThat(codes.metadata().quantizerRanges()).isEqualTo(DIM);
+        HnswIndex floats = TestData.build(HnswConfig.builder(DIM).metric(VectorMetric.COSINE).maxConn(12).beamWidth(80)
+                .seed(SEED).exactSearchThreshold(0).build(), data, ids);
+        for (int ord = 0; ord < floats.ordinalBound(); ord++) {
+            assertThat(codes.neighborsAt(ord)).as("lists of node %d", ord).isDeepEqualTo(floats.neighborsAt(ord));
+        }
+    }
+
     /** {@code index}'s graph and vectors, restored with one int8 range spanning every coordinate's. */
     private static HnswIndex restoredWithOneRange(HnswIndex index) {
         IndexMetadata m = index.metadata();
