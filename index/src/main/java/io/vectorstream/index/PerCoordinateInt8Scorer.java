@@ -12,7 +12,9 @@ import io.vectorstream.index.internal.vectorization.VectorKernels;
  * {@code u[i] = (x[i] - mid[i]) / scale[i]}, weighted by {@code scale[i]^2} ({@code sum w (u - q)^2}); under the
  * dot products {@code v[i] = x[i] * scale[i]} plus the constant {@code sum x[i] * mid[i]}. A distance still reads
  * one byte per coordinate. A wide coordinate ({@link ScalarQuantizer#wide()}) is left out of the kernel and added
- * from its two codes. Between two stored nodes (graph construction) the codes are decoded.
+ * from its two codes. Between two stored nodes: under L2 in code units (a node's own codes as the query, so a
+ * duplicate is at exactly 0), under the dot products from both decoded codes. A graph is built with these only
+ * once its floats are off the heap ({@code HnswSearcher.buildsWithCodes}).
  *
  * <p>Threading: as {@link VectorScorer}.
  */
