@@ -33,9 +33,11 @@ abstract class PerCoordinateInt8Scorer extends VectorScorer {
     float queryConstant;
     /** The query's value at each wide coordinate. */
     float[] wideQuery = new float[0];
-    /** Scratch: a decoded stored vector, for {@link #setQueryToNode} and {@link #distanceBetween}. */
+    /**
+     * Scratch: a decoded stored vector (under L2, a node's codes as floats), for {@link #setQueryToNode} and
+     * {@link #distanceBetween}.
+     */
     final float[] decodedA;
-    final float[] decodedB;
     /** The codes and the quantiser's terms, as of the last query or refresh. */
     byte[] codes;
     ScalarQuantizer quantizer;
@@ -46,7 +48,6 @@ abstract class PerCoordinateInt8Scorer extends VectorScorer {
         this.dim = vectors.dimension();
         this.queryTerms = new float[dim];
         this.decodedA = new float[dim];
-        this.decodedB = new float[dim];
     }
 
     /** The scorer of {@code metric}: the one place the per-coordinate formula is chosen. */
@@ -198,6 +199,8 @@ abstract class PerCoordinateInt8Scorer extends VectorScorer {
 
         /** The mids, 0 at wide coordinates (which come whole from their two codes). */
         private float[] narrowMids = new float[0];
+        /** {@link #dotBetween}'s second decoded node. */
+        private final float[] decodedB = new float[dim];
 
         @Override
         final void quantizerChanged() {

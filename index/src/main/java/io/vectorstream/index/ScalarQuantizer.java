@@ -96,9 +96,7 @@ final class ScalarQuantizer {
      * of them (ties to the lower coordinate), ascending.
      */
     private static int[] wideCoordinates(float[] scales) {
-        float[] sorted = scales.clone();
-        Arrays.sort(sorted);
-        float threshold = WIDE_FACTOR * sorted[scales.length / 2];
+        float threshold = WIDE_FACTOR * median(scales);
         Integer[] candidates = new Integer[scales.length];
         int n = 0;
         for (int i = 0; i < scales.length; i++) {
@@ -180,10 +178,14 @@ final class ScalarQuantizer {
             mids[c] = (cHi + cLo) / 2f;
             steps[c] = Math.max((cHi - cLo) / 254f, step / MIN_STEP_FRACTION);
         }
-        float[] sorted = steps.clone();
+        return step >= PER_COORDINATE_MIN_GAIN * median(steps) ? new ScalarQuantizer(mids, steps) : uniform;
+    }
+
+    /** The upper median of {@code values} (the element at index {@code length / 2} once sorted). */
+    private static float median(float[] values) {
+        float[] sorted = values.clone();
         Arrays.sort(sorted);
-        float median = sorted[dim / 2];
-        return step >= PER_COORDINATE_MIN_GAIN * median ? new ScalarQuantizer(mids, steps) : uniform;
+        return sorted[values.length / 2];
     }
 
     private static float quantile(float[] sorted, double q) {
