@@ -34,6 +34,14 @@ final class HnswGraph {
     private final double levelMultiplier;
     private long[] ids;
     private boolean[] live;
+    /**
+     * Per ordinal: whether a list of the node may hold an edge between exact copies (set when such an edge is
+     * written, kept until the slot is reused; never under inner product). Searches read
+     * edge distances only for such nodes ({@link HnswSearcher}), so an index without copies pays nothing.
+     */
+    private boolean[] copyEdges;
+    /** The distance at or below which an edge joins exact copies ({@link ExactCopies#maxDistance}). */
+    private final float copyDistance;
     private int highWater;
     private int liveCount;
     private int[] freeOrds = new int[8];
@@ -47,13 +55,15 @@ final class HnswGraph {
     private boolean[] staleEdgeDistances;
     private IndexChangeListener listener = IndexChangeListener.NONE;
 
-    HnswGraph(NeighborStorage lists, long seed, double levelMultiplier) {
+    HnswGraph(NeighborStorage lists, long seed, double levelMultiplier, float copyDistance) {
         this.lists = lists;
+        this.copyDistance = copyDistance;
         this.idToOrd = new LongIntHashMap(16);
         this.levelGenerator = new SplitMix64(seed);
         this.levelMultiplier = levelMultiplier;
         this.ids = new long[16];
         this.live = new boolean[16];
+        this.copyEdges = new boolean[16];
     }
 
     // ---- reads: cheap, allocation-free, used by the search loops ----
@@ -212,6 +222,7 @@ final class HnswGraph {
             int cap = Math.max(n, ids.length + (ids.length >> (compactGrowth ? 3 : 1)));
             ids = Arrays.copyOf(ids, cap);
             live = Arrays.copyOf(live, cap);
+            copyEdges = Arrays.copyOf(copyEdges, cap);
         }
         lists.ensureCapacity(n);
     }
@@ -239,12 +250,21 @@ final class HnswGraph {
     /** Gives slot {@code ord} the id {@code id} and empty lists on layers 0..level; not live yet. */
     void initNode(int ord, long id, int level) {
         ids[ord] = id;
+        copyEdges[ord] = false;
         lists.initNode(ord, level);
     }
 
     /** Replaces the list of {@code ord} on {@code level} with {@code ords[0, count)} and their distances. */
     void setNeighbors(int ord, int level, int[] ords, float[] dists, int count) {
         lists.set(ord, level, ords, dists, count);
+        for (int i = 0; i < count && !copyEdges[ord]; i++) {
+            copyEdges[ord] = dists[i] <= copyDistance;
+        }
+    }
+
+    /** Whether a list of {@code ord} may hold an edge between exact copies (see {@link #copyEdges}). */
+    boolean mayHaveCopyEdges(int ord) {
+        return copyEdges[ord];
     }
 
     /**
@@ -280,6 +300,7 @@ final class HnswGraph {
         b[off + i] = to;
         ds[off + i] = d;
         b[off - 1] = cnt + 1;
+        copyEdges[ord] |= d <= copyDistance;
     }
 
     /** Makes the linked node at {@code ord} live under {@code id}. */
@@ -412,6 +433,11 @@ final class HnswGraph {
         }
     }
 
+    /** Whether {@code ord}'s edge distances are computed (not left stale by a load). */
+    boolean edgeDistancesKnown(int ord) {
+        return staleEdgeDistances == null || ord >= staleEdgeDistances.length || !staleEdgeDistances[ord];
+    }
+
     /** Computes {@code ord}'s edge distances on every layer with {@code scorer} if they are still stale. */
     void ensureEdgeDistances(int ord, VectorScorer scorer) {
         if (staleEdgeDistances == null || ord >= staleEdgeDistances.length || !staleEdgeDistances[ord]) {
@@ -448,6 +474,7 @@ final class HnswGraph {
             int end = o + 1 + b[o];
             for (int j = o + 1; j < end; j++) {
                 d[j] = scorer.distanceBetween(ord, b[j]);
+                copyEdges[ord] |= d[j] <= copyDistance;
             }
             if (sort) {
                 moved |= sortByDistance(b, d, o + 1, end);
@@ -493,6 +520,7 @@ final class HnswGraph {
         }
         ids[ord] = id;
         live[ord] = true;
+        copyEdges[ord] = false; // distances are stale until recomputed, which sets it again
         if (idToOrd.put(id, ord) >= 0) {
             throw new IllegalArgumentException("id must be unique; id=" + id);
         }

@@ -71,7 +71,8 @@ public final class HnswIndex {
                     + vectors.dimension() + ", config.dimension=" + config.dimension());
         }
         this.config = config;
-        this.graph = new HnswGraph(graph, config.seed(), config.levelMultiplier());
+        this.graph = new HnswGraph(graph, config.seed(), config.levelMultiplier(),
+                ExactCopies.maxDistance(config));
         this.vectors = new StoredVectors(vectors);
         this.normalize = config.metric() == VectorMetric.COSINE;
         this.formula = FloatVectorScorer.create(config.metric(), this.vectors);
@@ -643,9 +644,8 @@ public final class HnswIndex {
         // the floats are off the heap): edge distances were float ones, recomputed in the build's form now and
         // each list sorted by them, so a list compares like with like.
         inserter.refresh();
-        VectorScorer build = searcher.storedScorer();
-        if (build != searcher.exactScorer()) {
-            graph.recomputeEdgeDistances(build);
+        if (!inserter.buildsWithFloats()) {
+            graph.recomputeEdgeDistances(inserter.buildScorer());
         }
     }
 }
