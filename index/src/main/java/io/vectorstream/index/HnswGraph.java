@@ -25,6 +25,13 @@ import java.util.Arrays;
 final class HnswGraph {
     /** Top layers are capped here; a saved level above it is corrupt. */
     static final int MAX_LEVEL = 32;
+    /**
+     * How many of the latest inserts an insert also starts its layer searches from ({@link HnswInserter#insert}).
+     * A stream often brings similar vectors together (a burst of one tenant, category or near-duplicate); a
+     * new cluster then has few edges in from the rest of the graph yet, and a search from the entry point alone
+     * often misses it. Eight covers that many interleaved bursts; each costs one distance per insert.
+     */
+    static final int RECENT_INSERTS = 8;
     /** 64-byte cache lines (x86-64 and most ARM cores), in list entries. */
     private static final int INTS_PER_CACHE_LINE = 16;
 
@@ -51,6 +58,9 @@ final class HnswGraph {
     private int pendingCount;
     private int entryPoint = -1;
     private int maxLevel = -1;
+    /** The latest inserts, most recent first ({@link #noteInserted}); persisted, as they steer the next inserts. */
+    private final int[] recentInserts = new int[RECENT_INSERTS];
+    private int recentCount;
     /** Per ordinal: edge distances not yet computed since a restore (null: none are stale). */
     private boolean[] staleEdgeDistances;
     private IndexChangeListener listener = IndexChangeListener.NONE;
@@ -181,6 +191,17 @@ final class HnswGraph {
         return levelGenerator.state();
     }
 
+    /** The latest inserts' ordinals, most recent first (some may be removed or reused since). */
+    int[] recentInserts() {
+        return Arrays.copyOf(recentInserts, recentCount);
+    }
+
+    /** Copies the latest inserts' ordinals, most recent first, into {@code dst}; returns how many. */
+    int copyRecentInserts(int[] dst, int from) {
+        System.arraycopy(recentInserts, 0, dst, from, recentCount);
+        return recentCount;
+    }
+
     /** Free slots, in the order they will be reused (last first). */
     int[] freeOrdinals() {
         return Arrays.copyOf(freeOrds, freeCount);
@@ -308,6 +329,14 @@ final class HnswGraph {
         live[ord] = true;
         idToOrd.put(id, ord);
         liveCount++;
+    }
+
+    /** Records {@code ord} as the latest insert; the oldest of {@link #RECENT_INSERTS} drops out. */
+    void noteInserted(int ord) {
+        int n = Math.min(recentCount, RECENT_INSERTS - 1);
+        System.arraycopy(recentInserts, 0, recentInserts, 1, n);
+        recentInserts[0] = ord;
+        recentCount = n + 1;
     }
 
     /** Makes {@code ord} (top layer {@code level}) the entry point. */
@@ -539,5 +568,8 @@ final class HnswGraph {
         int[] pending = meta.pendingOrdinals();
         pendingOrds = Arrays.copyOf(pending, Math.max(8, pending.length));
         pendingCount = pending.length;
+        int[] recent = meta.recentInserts();
+        recentCount = Math.min(recent.length, RECENT_INSERTS);
+        System.arraycopy(recent, 0, recentInserts, 0, recentCount);
     }
 }

@@ -140,6 +140,7 @@ public final class HnswIndex {
         inserter.insert(ord, level);
         // Live only once linked: until then no search can return it.
         graph.markInserted(ord, id);
+        graph.noteInserted(ord);
         graph.nodeChanged(ord);
         graph.metadataChanged();
         maybeTrainQuantizer();
@@ -415,7 +416,7 @@ public final class HnswIndex {
         ScalarQuantizer q = vectors.quantizer();
         return new IndexMetadata(graph.highWater(), graph.size(), graph.entryPoint(), graph.maxLevel(),
                 graph.levelGeneratorState(), graph.freeOrdinals(), graph.pendingOrdinals(), q != null,
-                q == null ? new float[0] : q.mids(), q == null ? new float[0] : q.scales());
+                q == null ? new float[0] : q.mids(), q == null ? new float[0] : q.scales(), graph.recentInserts());
     }
 
     /** Admission of {@link #searchBatch}'s helpers: those that start after the caller closed it do nothing. */
@@ -529,6 +530,17 @@ public final class HnswIndex {
                 if (ord < 0 || ord >= hw) {
                     throw new IllegalArgumentException("pending ordinals must be in [0, " + hw + "); pending ordinal="
                             + ord);
+                }
+            }
+            int[] recent = m.recentInserts();
+            if (recent.length > IndexMetadata.MAX_RECENT_INSERTS) {
+                throw new IllegalArgumentException("recent inserts must be at most " + IndexMetadata.MAX_RECENT_INSERTS
+                        + "; recent inserts=" + recent.length);
+            }
+            for (int ord : recent) {
+                if (ord < 0 || ord >= hw) {
+                    throw new IllegalArgumentException("recent insert ordinals must be in [0, " + hw
+                            + "); recent insert=" + ord);
                 }
             }
         }

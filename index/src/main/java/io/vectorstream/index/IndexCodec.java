@@ -16,10 +16,10 @@ import java.util.zip.CRC32C;
  * The saved-index format: written by {@link HnswIndex#save(OutputStream)}, read by {@link HnswIndex#load}, which
  * rebuilds the index through the public {@link HnswIndex.Restorer} (the path the Flink operators restore by).
  *
- * <p>Version 4, written today (big-endian; streamed: nothing is buffered beyond a 64 KiB buffer):
+ * <p>Version 5, written today (big-endian; streamed: nothing is buffered beyond a 64 KiB buffer):
  * <pre>
  *   int    magic 'VSHW'
- *   int    format version (4)
+ *   int    format version (5)
  *   long   body length: the bytes between this field and the footer
  *   body:
  *     config    int dimension, byte metric code ({@link VectorMetric#code()}), int maxConn, int beamWidth,
@@ -27,7 +27,7 @@ import java.util.zip.CRC32C;
  *               int quantizationTrainingSize, int exactSearchThreshold, int rerankCandidates
  *     metadata  long level-generator state, int highWater, int liveCount, int entryPoint, int maxLevel,
  *               int freeCount, int[freeCount], int pendingCount, int[pendingCount],
- *               byte quantized, [int ranges (1, or dimension: one per coordinate), float[ranges] mids,
+ *               int recentCount, int[recentCount] (the latest inserts, most recent first), byte quantized, [int ranges (1, or dimension: one per coordinate), float[ranges] mids,
  *               float[ranges] scales]
  *     nodes     liveCount times, by ascending ordinal: int ord, long id, int level, float[dimension] stored
  *               vector, then per layer 0..level: int count, int[count] neighbour ordinals
@@ -38,6 +38,9 @@ import java.util.zip.CRC32C;
  * allocate without bound. The index is built while reading and returned only once the footer matched; when
  * reading stops at an inconsistency, the rest of the body is still read so the message can say whether the
  * checksum shows corruption.
+ *
+ * <p>Version 4 (still read, no longer written) is version 5 without the latest inserts: such a file loads as if
+ * nothing had been inserted just before it was saved.
  *
  * <p>Version 3 (still read, no longer written) is version 4 with one quantiser range: {@code byte quantized,
  * [float mid, float scale]}.
@@ -55,10 +58,12 @@ import java.util.zip.CRC32C;
  */
 final class IndexCodec {
     static final int MAGIC = 0x56534857; // "VSHW"
-    /** The first version with a quantiser range per coordinate; frozen, unlike {@link #VERSION}. */
-    static final int VERSION_4 = 4;
+    /** The first version with the latest inserts; frozen, unlike {@link #VERSION}. */
+    static final int VERSION_5 = 5;
     /** The version written: a newer format adds its own frozen constant and points this at it. */
-    static final int VERSION = VERSION_4;
+    static final int VERSION = VERSION_5;
+    /** The first version with a quantiser range per coordinate: still read. */
+    static final int VERSION_4 = 4;
     /** The first version with the re-rank depth: still read. */
     static final int VERSION_3 = 3;
     /** Version 3 without the re-rank depth: still read. */
@@ -74,7 +79,7 @@ final class IndexCodec {
 
     private IndexCodec() {}
 
-    // ---------------------------------------------------------------- writing (version 4)
+    // ---------------------------------------------------------------- writing (version 5)
 
     static void write(HnswIndex index, OutputStream out) throws IOException {
         HnswGraph g = index.graph();
@@ -87,9 +92,10 @@ final class IndexCodec {
         int dim = c.dimension();
         int[] free = g.freeOrdinals();
         int[] pending = g.pendingOrdinals();
+        int[] recent = g.recentInserts();
         ScalarQuantizer q = vectors.quantizer();
         int ranges = q == null ? 0 : q.mids().length;
-        long bodyLength = bodyLength(g, dim, free.length, pending.length, ranges);
+        long bodyLength = bodyLength(g, dim, free.length, pending.length, recent.length, ranges);
 
         ChecksumOutputStream checked = new ChecksumOutputStream(out);
         DataOutputStream d = new DataOutputStream(new BufferedOutputStream(checked, 1 << 16));
@@ -115,6 +121,7 @@ final class IndexCodec {
         d.writeInt(g.maxLevel());
         writeInts(d, free);
         writeInts(d, pending);
+        writeInts(d, recent);
         d.writeBoolean(q != null);
         if (q != null) {
             d.writeInt(ranges);
@@ -171,8 +178,8 @@ final class IndexCodec {
     }
 
     /** The exact byte length of the body written, computed before writing so the reader can bound it. */
-    private static long bodyLength(HnswGraph g, int dim, int free, int pending, int ranges) {
-        long bytes = configBytes(VERSION) + metadataBytes(free, pending) + quantizerBytes(ranges);
+    private static long bodyLength(HnswGraph g, int dim, int free, int pending, int recent, int ranges) {
+        long bytes = configBytes(VERSION) + metadataBytes(VERSION, free, pending, recent) + quantizerBytes(ranges);
         for (int ord = 0, hw = g.highWater(); ord < hw; ord++) {
             if (g.isLive(ord)) {
                 bytes += nodeBytes(dim, 0);
@@ -184,9 +191,10 @@ final class IndexCodec {
         return bytes;
     }
 
-    /** The metadata's bytes up to and including the quantized flag. */
-    private static long metadataBytes(int free, int pending) {
-        return 8 + 4 + 4 + 4 + 4 + 4 + 4L * free + 4 + 4L * pending + 1;
+    /** The metadata's bytes up to and including the quantized flag, in {@code version} (2 to 5). */
+    private static long metadataBytes(int version, int free, int pending, int recent) {
+        long bytes = 8 + 4 + 4 + 4 + 4 + 4 + 4L * free + 4 + 4L * pending + 1;
+        return version >= VERSION_5 ? bytes + 4 + 4L * recent : bytes;
     }
 
     /** The bytes of {@code ranges} quantiser ranges in version 4: none when not quantised. */
@@ -217,17 +225,18 @@ final class IndexCodec {
         }
         switch (version) {
             case VERSION:
+            case VERSION_4:
             case VERSION_3:
             case VERSION_2:
                 return readStreamed(in, version);
             case VERSION_1: return readVersion1(raw);
             default:
                 throw new IndexFormatException("format version must be one of [" + VERSION_1 + ", " + VERSION_2
-                        + ", " + VERSION_3 + ", " + VERSION + "]; version=" + version);
+                        + ", " + VERSION_3 + ", " + VERSION_4 + ", " + VERSION + "]; version=" + version);
         }
     }
 
-    /** Version 2, 3 or 4, after magic and version: streamed into a {@link HnswIndex.Restorer}. */
+    /** Version 2, 3, 4 or 5, after magic and version: streamed into a {@link HnswIndex.Restorer}. */
     private static HnswIndex readStreamed(InputStream in, int version) throws IOException {
         CRC32C crc = new CRC32C();
         byte[] head = new byte[16];
@@ -237,7 +246,7 @@ final class IndexCodec {
         }
         crc.update(head);
         long bodyLength = ByteBuffer.wrap(head, 8, 8).getLong();
-        long minBody = configBytes(version) + metadataBytes(0, 0);
+        long minBody = configBytes(version) + metadataBytes(version, 0, 0, 0);
         ChecksumReader body = new ChecksumReader(in, Math.max(0, bodyLength), crc);
         if (bodyLength < minBody) {
             throw diagnose(body, "header", "body length must be >= " + minBody + "; bodyLength=" + bodyLength, null);
@@ -320,7 +329,7 @@ final class IndexCodec {
         return ByteBuffer.wrap(footer).getInt();
     }
 
-    /** Parses a version-2, -3 or -4 body into a restorer; {@link #part} names where it is, for messages. */
+    /** Parses a version-2 to -5 body into a restorer; {@link #part} names where it is, for messages. */
     private static final class StreamedReader {
         private final ChecksumReader d;
         private final long bodyLength;
@@ -359,6 +368,8 @@ final class IndexCodec {
             check(liveCount + free.length + pending.length == highWater,
                     "highWater must equal liveCount + freeCount + pendingCount (" + liveCount + " + " + free.length
                             + " + " + pending.length + ")", "highWater", highWater);
+            int[] recent = version >= VERSION_5
+                    ? readOrdinals("recent", Math.min(highWater, IndexMetadata.MAX_RECENT_INSERTS)) : new int[0];
             boolean quantized = d.readByte() != 0;
             int ranges = !quantized ? 0 : version >= VERSION_4 ? d.readInt() : 1;
             check(ranges == (quantized ? 1 : 0) || ranges == dim, "quantizer ranges must be 1 or the dimension "
@@ -366,7 +377,7 @@ final class IndexCodec {
             float[] mids = readFloats(ranges);
             float[] scales = readFloats(ranges);
             HnswIndex.Restorer restorer = HnswIndex.restorer(config, new IndexMetadata(highWater, liveCount,
-                    entryPoint, maxLevel, rngState, free, pending, quantized, mids, scales));
+                    entryPoint, maxLevel, rngState, free, pending, quantized, mids, scales, recent));
 
             part = "nodes";
             byte[] vectorBytes = new byte[4 * dim];

@@ -7,6 +7,8 @@ import java.util.Arrays;
  * exactly ({@link HnswIndex#restorer}). Immutable value; thread-safe.
  */
 public final class IndexMetadata {
+    /** The most recent inserts metadata holds. */
+    public static final int MAX_RECENT_INSERTS = HnswGraph.RECENT_INSERTS;
     private final int highWater;
     private final int liveCount;
     private final int entryPoint;
@@ -17,6 +19,7 @@ public final class IndexMetadata {
     private final boolean quantized;
     private final float[] quantizerMids;
     private final float[] quantizerScales;
+    private final int[] recentInserts;
 
     /**
      * The parts, with one quantisation range for every coordinate (a {@code quantized} index's {@code mid} and
@@ -38,6 +41,20 @@ public final class IndexMetadata {
     public IndexMetadata(int highWater, int liveCount, int entryPoint, int maxLevel, long levelGeneratorState,
                          int[] freeOrdinals, int[] pendingOrdinals, boolean quantized, float[] quantizerMids,
                          float[] quantizerScales) {
+        this(highWater, liveCount, entryPoint, maxLevel, levelGeneratorState, freeOrdinals, pendingOrdinals, quantized,
+                quantizerMids, quantizerScales, new int[0]);
+    }
+
+    /**
+     * The parts, as {@link HnswIndex#metadata()} reports them, with the latest inserts' ordinals (most recent
+     * first, at most {@link #MAX_RECENT_INSERTS}), which the next inserts also search from; the arrays are copied.
+     * Metadata saved before they were kept has none: the restored index then builds as if nothing was inserted
+     * just before.
+     */
+    public IndexMetadata(int highWater, int liveCount, int entryPoint, int maxLevel, long levelGeneratorState,
+                         int[] freeOrdinals, int[] pendingOrdinals, boolean quantized, float[] quantizerMids,
+                         float[] quantizerScales, int[] recentInserts) {
+        this.recentInserts = recentInserts.clone();
         this.highWater = highWater;
         this.liveCount = liveCount;
         this.entryPoint = entryPoint;
@@ -73,6 +90,8 @@ public final class IndexMetadata {
     public float[] quantizerMids() { return quantizerMids.clone(); }
     /** The quantiser's scales, parallel to {@link #quantizerMids()}. */
     public float[] quantizerScales() { return quantizerScales.clone(); }
+    /** The latest inserts' ordinals, most recent first; some may have been removed or reused since. */
+    public int[] recentInserts() { return recentInserts.clone(); }
     /** How many quantisation ranges: 0 (not quantised), 1 (every coordinate shares one) or the dimension. */
     public int quantizerRanges() { return quantizerMids.length; }
 
@@ -82,7 +101,7 @@ public final class IndexMetadata {
      */
     public IndexMetadata withQuantizerRanges(float[] mids, float[] scales) {
         return new IndexMetadata(highWater, liveCount, entryPoint, maxLevel, levelGeneratorState, freeOrdinals,
-                pendingOrdinals, quantized, mids, scales);
+                pendingOrdinals, quantized, mids, scales, recentInserts);
     }
 
     @Override
@@ -96,7 +115,8 @@ public final class IndexMetadata {
                 && Arrays.equals(freeOrdinals, m.freeOrdinals) && Arrays.equals(pendingOrdinals, m.pendingOrdinals)
                 && quantized == m.quantized
                 && Arrays.equals(quantizerMids, m.quantizerMids)
-                && Arrays.equals(quantizerScales, m.quantizerScales);
+                && Arrays.equals(quantizerScales, m.quantizerScales)
+                && Arrays.equals(recentInserts, m.recentInserts);
     }
 
     @Override

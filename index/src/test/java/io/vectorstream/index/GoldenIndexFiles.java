@@ -40,12 +40,20 @@ public final class GoldenIndexFiles {
         /** Coordinates 0 and 1 of the data are scaled by this (1: none): outlier coordinates. */
         final float outlierScale;
 
+        /** Whether the index is built cluster by cluster (its file then holds latest inserts that matter). */
+        final boolean bursts;
+
         Spec(String name, HnswConfig config, long dataSeed, int since, float outlierScale) {
+            this(name, config, dataSeed, since, outlierScale, false);
+        }
+
+        Spec(String name, HnswConfig config, long dataSeed, int since, float outlierScale, boolean bursts) {
             this.name = name;
             this.config = config;
             this.dataSeed = dataSeed;
             this.since = since;
             this.outlierScale = outlierScale;
+            this.bursts = bursts;
         }
     }
 
@@ -61,6 +69,9 @@ public final class GoldenIndexFiles {
         out.add(new Spec("int8-l2-per-coordinate", HnswConfig.builder(DIM).metric(VectorMetric.L2).maxConn(6)
                 .beamWidth(30).seed(9_012L).quantization(Quantization.INT8).quantizationTrainingSize(100)
                 .exactSearchThreshold(0).build(), 79L, 4, 10f));
+        // Built and continued cluster by cluster: the next inserts also search from the latest ones (version 5).
+        out.add(new Spec("float-l2-bursts", HnswConfig.builder(DIM).metric(VectorMetric.L2).maxConn(6).beamWidth(30)
+                .seed(3_456L).exactSearchThreshold(0).build(), 80L, 5, 1f, true));
         return out;
     }
 
@@ -78,6 +89,9 @@ public final class GoldenIndexFiles {
     /** {@link #vectors} of {@code spec}'s data stream {@code stream}, with its outlier coordinates. */
     static float[][] data(Spec spec, int stream, int n) {
         float[][] out = vectors(spec.dataSeed + stream, n);
+        if (spec.bursts) {
+            out = byCluster(spec.dataSeed + stream, out);
+        }
         if (spec.outlierScale != 1f) {
             for (float[] v : out) {
                 v[0] *= spec.outlierScale;
@@ -91,12 +105,7 @@ public final class GoldenIndexFiles {
 
     static float[][] vectors(long seed, int n) {
         SplittableRandom r = new SplittableRandom(seed);
-        float[][] centres = new float[8][DIM];
-        for (float[] c : centres) {
-            for (int i = 0; i < DIM; i++) {
-                c[i] = (float) (r.nextDouble() * 4 - 2);
-            }
-        }
+        float[][] centres = centres(r);
         float[][] out = new float[n][DIM];
         for (float[] v : out) {
             float[] c = centres[r.nextInt(centres.length)];
@@ -105,6 +114,42 @@ public final class GoldenIndexFiles {
             }
         }
         return out;
+    }
+
+    /** The 8 cluster centres {@link #vectors} draws first from its generator. */
+    private static float[][] centres(SplittableRandom r) {
+        float[][] centres = new float[8][DIM];
+        for (float[] c : centres) {
+            for (int i = 0; i < DIM; i++) {
+                c[i] = (float) (r.nextDouble() * 4 - 2);
+            }
+        }
+        return centres;
+    }
+
+    /** {@code vectors} (drawn by {@link #vectors} from {@code seed}) ordered by nearest centre, stably. */
+    private static float[][] byCluster(long seed, float[][] vectors) {
+        float[][] centres = centres(new SplittableRandom(seed));
+        List<float[]> out = new ArrayList<>(java.util.Arrays.asList(vectors));
+        out.sort(java.util.Comparator.comparingInt(v -> nearest(centres, v)));
+        return out.toArray(new float[0][]);
+    }
+
+    private static int nearest(float[][] centres, float[] v) {
+        int best = 0;
+        double bestD = Double.MAX_VALUE;
+        for (int c = 0; c < centres.length; c++) {
+            double d = 0;
+            for (int i = 0; i < DIM; i++) {
+                double t = v[i] - centres[c][i];
+                d += t * t;
+            }
+            if (d < bestD) {
+                bestD = d;
+                best = c;
+            }
+        }
+        return best;
     }
 
     static long id(int i) {
@@ -162,6 +207,9 @@ public final class GoldenIndexFiles {
         lines.add("levelGeneratorState " + m.levelGeneratorState());
         lines.add("free " + ints(m.freeOrdinals()));
         lines.add("pending " + ints(m.pendingOrdinals()));
+        if (spec.since >= 5) {
+            lines.add("recent " + ints(m.recentInserts())); // since version 5
+        }
         // Versions 1-3 had one range and recorded an index that is not quantised as "0 0".
         lines.add("quantizer " + m.quantized() + " " + (m.quantized()
                 ? floats(m.quantizerMids()) + " " + floats(m.quantizerScales()) : "0 0"));

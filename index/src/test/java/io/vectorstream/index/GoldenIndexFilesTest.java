@@ -105,24 +105,38 @@ class GoldenIndexFilesTest {
         assertLoadsAsRecorded("v4");
     }
 
+    @Test
+    void version5FilesLoadAsRecorded() throws IOException {
+        assertLoadsAsRecorded("v5");
+    }
+
     /**
-     * Saving what was loaded reproduces the version-4 golden bytes exactly, whether it was loaded from the
-     * version-4 file or converted from any older file of the same index: the format is stable, and nothing is
+     * Saving what was loaded reproduces the version-5 golden bytes exactly, whether it was loaded from the
+     * version-5 file or converted from any older file of the same index: the format is stable, and nothing is
      * lost on the way.
      */
     @Test
-    void resavingAnyVersionGivesTheVersion4Bytes() throws IOException {
+    void resavingAnyVersionGivesTheVersion5Bytes() throws IOException {
         for (GoldenIndexFiles.Spec spec : GoldenIndexFiles.specs()) {
-            byte[] v4 = resource("v4-" + spec.name + ".vshw");
-            for (int version = spec.since; version <= 4; version++) {
+            byte[] v5 = resource("v5-" + spec.name + ".vshw");
+            for (int version = spec.since; version <= 5; version++) {
                 String tag = "v" + version;
                 HnswIndex loaded = HnswIndex.load(new java.io.ByteArrayInputStream(resource(tag + "-" + spec.name
                         + ".vshw")));
                 java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
                 loaded.save(out);
-                assertThat(out.toByteArray()).as("%s-%s saved again", tag, spec.name).isEqualTo(v4);
+                assertThat(out.toByteArray()).as("%s-%s saved again", tag, spec.name).isEqualTo(v5);
             }
         }
+    }
+
+    /** The version-5 index built in bursts was saved with its latest inserts, and loads with them. */
+    @Test
+    void theBurstGoldenIndexKeepsItsLatestInserts() throws IOException {
+        HnswIndex loaded = HnswIndex.load(new java.io.ByteArrayInputStream(resource("v5-float-l2-bursts.vshw")));
+        assertThat(loaded.metadata().recentInserts()).hasSize(IndexMetadata.MAX_RECENT_INSERTS);
+        assertThat(HnswIndex.load(new java.io.ByteArrayInputStream(resource("v5-float-l2.vshw"))).metadata()
+                .recentInserts()).as("resaved from version 4, which had none").isEmpty();
     }
 
     /** The version-4 index with outlier coordinates was written with a range per coordinate, and loads so. */

@@ -122,7 +122,7 @@ class HnswPersistenceTest {
         byte[] badVersion = bytes.clone();
         badVersion[7] = 9;
         assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(badVersion)))
-                .hasMessage("format version must be one of [1, 2, 3, 4]; version=9");
+                .hasMessage("format version must be one of [1, 2, 3, 4, 5]; version=9");
     }
 
     /** A file whose checksum matches but whose content breaks a rule is rejected naming the rule. */
@@ -151,7 +151,21 @@ class HnswPersistenceTest {
         // A quantised index (all 50 vectors train it): the range count and the ranges follow the quantized flag.
         byte[] quantized = save(TestData.build(HnswConfig.builder(4).quantization(Quantization.INT8)
                 .quantizationTrainingSize(50).build(), TestData.uniform(SEED, 50, 4), TestData.sequentialIds(50, 0)));
-        int rangesAt = 16 + 42 + 8 + 4 * 4 + 4 + 4 + 1; // config, generator, counters, free and pending counts, flag
+        int recentAt = 16 + 42 + 8 + 4 * 4 + 4 + 4; // config, generator, counters, free and pending counts
+        int recent = ByteBuffer.wrap(quantized).getInt(recentAt);
+        assertThat(recent).as("the latest inserts kept").isEqualTo(IndexMetadata.MAX_RECENT_INSERTS);
+        byte[] badRecent = quantized.clone();
+        ByteBuffer.wrap(badRecent).putInt(recentAt + 4, 50);
+        assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(withFooter(badRecent))))
+                .isInstanceOf(IndexFormatException.class)
+                .hasMessage("corrupted index: metadata: recent insert ordinals must be in [0, 50); recent insert=50");
+        byte[] tooManyRecent = quantized.clone();
+        ByteBuffer.wrap(tooManyRecent).putInt(recentAt, IndexMetadata.MAX_RECENT_INSERTS + 1);
+        assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(withFooter(tooManyRecent))))
+                .isInstanceOf(IndexFormatException.class)
+                .hasMessage("corrupted index: metadata: recent count must be in [0, " + IndexMetadata.MAX_RECENT_INSERTS
+                        + "]; recentCount=" + (IndexMetadata.MAX_RECENT_INSERTS + 1));
+        int rangesAt = recentAt + 4 + 4 * recent + 1; // the latest inserts, then the quantized flag
         assertThat(ByteBuffer.wrap(quantized).getInt(rangesAt)).as("uniform data: one range").isEqualTo(1);
         byte[] badRanges = quantized.clone();
         ByteBuffer.wrap(badRanges).putInt(rangesAt, 3);

@@ -48,7 +48,9 @@ class SerializersTest {
     private static final String GOLDEN_V3 = "golden/serializers-v3.bin";
     /** Frozen when format v5 came: {@link #v4Samples()}, written by the v4 serializers. */
     private static final String GOLDEN_V4 = "golden/serializers-v4.bin";
-    private static final String GOLDEN_CURRENT = "golden/serializers-v5.bin";
+    /** Frozen when format v6 came: {@link #v5Samples()}, written by the v5 serializers. */
+    private static final String GOLDEN_V5 = "golden/serializers-v5.bin";
+    private static final String GOLDEN_CURRENT = "golden/serializers-v6.bin";
 
     /** One sample per state and record type, in a fixed order. */
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -70,11 +72,21 @@ class SerializersTest {
                 new Object[] {DeadLetterSerializer.INSTANCE, new DeadLetter("k must be in [1, 10000]; k=0", "query", "Q", 8L)});
     }
 
+    /** {@link #v5Samples()} plus what format v6 added: index metadata with the latest inserts. */
+    static List<Object[]> currentSamples() {
+        List<Object[]> all = new java.util.ArrayList<>(v5Samples());
+        all.add(new Object[] {KeyIndexMetaSerializer.INSTANCE, new KeyIndexMeta(3, new IndexMetadata(12, 9, 4, 2, 79L,
+                new int[] {7}, new int[] {2, 5}, false, new float[0], new float[0], new int[] {11, 10, 3, 8}))});
+        all.add(new Object[] {KeyIndexMetaSerializer.INSTANCE, new KeyIndexMeta(2, new IndexMetadata(3, 3, 0, 1, 80L,
+                new int[0], new int[0], true, new float[] {0.5f}, new float[] {0.01f}, new int[] {2, 1, 0}))});
+        return all;
+    }
+
     /**
      * {@link #v4Samples()} plus what format v5 added: index metadata of an index quantised per coordinate (its
      * ranges in their own state) and of one not (yet) quantised, and the per-coordinate ranges' state.
      */
-    static List<Object[]> currentSamples() {
+    static List<Object[]> v5Samples() {
         List<Object[]> all = new java.util.ArrayList<>(v4Samples());
         all.add(new Object[] {KeyIndexMetaSerializer.INSTANCE, new KeyIndexMeta(3, new IndexMetadata(4, 4, 0, 1, 77L,
                 new int[0], new int[0], true, new float[0], new float[0]))});
@@ -217,6 +229,17 @@ class SerializersTest {
     void goldenV3BytesStillDeserialize() throws IOException {
         DataInputDeserializer in = new DataInputDeserializer(golden(GOLDEN_V3));
         for (Object[] s : v3Samples()) {
+            TypeSerializerSnapshot snap = TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
+            assertSame(s[1], snap.restoreSerializer().deserialize(in));
+        }
+        assertThat(in.available()).isZero();
+    }
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void goldenV5BytesStillDeserialize() throws IOException {
+        DataInputDeserializer in = new DataInputDeserializer(golden(GOLDEN_V5));
+        for (Object[] s : v5Samples()) {
             TypeSerializerSnapshot snap = TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
             assertSame(s[1], snap.restoreSerializer().deserialize(in));
         }

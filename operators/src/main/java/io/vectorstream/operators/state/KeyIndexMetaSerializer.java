@@ -11,17 +11,23 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * State serializer of {@link KeyIndexMeta}. Format v2: dimension, highWater, liveCount, entryPoint, maxLevel,
+ * State serializer of {@link KeyIndexMeta}. Format v3: dimension, highWater, liveCount, entryPoint, maxLevel,
  * level-generator state, free ordinals, pending ordinals, then the quantiser as one byte: 0 not quantised, 1 one
  * range (float mid and scale follow), 2 a range per coordinate, kept in its own state ({@link KeyQuantizer}) and
- * absent from the metadata, which holds it as quantised with no ranges.
+ * absent from the metadata, which holds it as quantised with no ranges; then the latest inserts' ordinals
+ * ({@link IndexMetadata#recentInserts()}), which the next inserts also search from.
+ *
+ * <p>Format v2 (still read) is v3 without the latest inserts: its indexes restore as if nothing had been inserted
+ * just before the checkpoint.
  *
  * <p>Format v1 (still read) ended with the quantised flag, one mid and one scale (written even when not
  * quantised).
  */
 public final class KeyIndexMetaSerializer extends ImmutableValueSerializer<KeyIndexMeta> {
     private static final long serialVersionUID = 1L;
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
+    /** The format without the latest inserts. Still read. */
+    static final int VERSION_2 = 2;
     /** The first format: one quantiser range. Still read. */
     static final int VERSION_1 = 1;
     private static final int NOT_QUANTIZED = 0;
@@ -75,6 +81,9 @@ public final class KeyIndexMetaSerializer extends ImmutableValueSerializer<KeyIn
         } else {
             out.writeByte(PER_COORDINATE);
         }
+        if (formatVersion() > VERSION_2) {
+            Fields.writeInts(out, i.recentInserts());
+        }
     }
 
     @Override
@@ -116,8 +125,9 @@ public final class KeyIndexMetaSerializer extends ImmutableValueSerializer<KeyIn
                     throw new IOException("corrupt index metadata: quantizer kind must be one of [0, 1, 2]; kind=" + kind);
             }
         }
+        int[] recent = formatVersion() > VERSION_2 ? Fields.readInts(in) : new int[0];
         IndexMetadata i = new IndexMetadata(highWater, liveCount, entryPoint, maxLevel, levelGeneratorState, free,
-                pending, quantized, mids, scales);
+                pending, quantized, mids, scales, recent);
         return new KeyIndexMeta(dimension, i);
     }
 

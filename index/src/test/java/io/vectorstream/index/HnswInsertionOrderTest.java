@@ -1,0 +1,242 @@
+package io.vectorstream.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Vectors that arrive in bursts, one well-separated cluster after another (one tenant, category or crawl at a
+ * time), or several such streams interleaved: every member stays reachable inside its own cluster, and a save
+ * and load in the middle of a burst continues the build exactly. Deterministic (seeded; the seed is in every
+ * message). The recall this buys is measured in docs/benchmarks.md (section 1f), not asserted here.
+ */
+class HnswInsertionOrderTest {
+    static final long SEED = 20261130L;
+    static final int DIM = 16;
+    static final int CLUSTERS = 150;
+    static final int PER_CLUSTER = 80;
+    /** Cluster centres ~ N(0, 10^2) per coordinate, members ~ centre + N(0, 1): clusters ~56 apart, ~6 across. */
+    static final double CENTRE_SCALE = 10;
+    static final double SPREAD = 1;
+
+    enum Order {
+        /** Cluster after cluster. */
+        BURSTS,
+        /** Three streams of clusters, interleaved record by record. */
+        INTERLEAVED_BURSTS
+    }
+
+    static Stream<Arguments> burstOrders() {
+        List<Arguments> out = new ArrayList<>();
+        for (Order order : new Order[] {Order.BURSTS, Order.INTERLEAVED_BURSTS}) {
+            out.add(Arguments.of(order, VectorMetric.L2, Quantization.NONE));
+            out.add(Arguments.of(order, VectorMetric.L2, Quantization.INT8));
+            out.add(Arguments.of(order, VectorMetric.COSINE, Quantization.NONE));
+        }
+        return out.stream();
+    }
+
+    /** Seeded clusters; id {@code c * PER_CLUSTER + i} is member i of cluster c. */
+    static final class Clusters {
+        final float[][] vectors = new float[CLUSTERS * PER_CLUSTER][];
+
+        Clusters() {
+            SplittableRandom r = new SplittableRandom(SEED);
+            for (int c = 0; c < CLUSTERS; c++) {
+                float[] centre = gaussian(r, CENTRE_SCALE);
+                for (int i = 0; i < PER_CLUSTER; i++) {
+                    vectors[c * PER_CLUSTER + i] = plusNoise(centre, r, SPREAD);
+                }
+            }
+        }
+
+        static int clusterOf(long id) {
+            return (int) (id / PER_CLUSTER);
+        }
+
+        /** The ids in {@code order}. */
+        List<Long> ids(Order order) {
+            List<Long> out = new ArrayList<>();
+            switch (order) {
+                case BURSTS:
+                    for (long id = 0; id < vectors.length; id++) {
+                        out.add(id);
+                    }
+                    break;
+                case INTERLEAVED_BURSTS:
+                    int streams = 3;
+                    List<List<Long>> stream = new ArrayList<>();
+                    for (int s = 0; s < streams; s++) {
+                        stream.add(new ArrayList<>());
+                    }
+                    for (long id = 0; id < vectors.length; id++) {
+                        stream.get(clusterOf(id) % streams).add(id);
+                    }
+                    for (int i = 0; out.size() < vectors.length; i++) {
+                        for (List<Long> s : stream) {
+                            if (i < s.size()) {
+                                out.add(s.get(i));
+                            }
+                        }
+                    }
+                    break;
+                default:
+                    throw new IllegalArgumentException("order=" + order);
+            }
+            return out;
+        }
+
+        HnswIndex build(Order order, VectorMetric metric, Quantization quantization) {
+            HnswIndex index = new HnswIndex(config(metric, quantization), vectors.length);
+            for (long id : ids(order)) {
+                index.add(id, vectors[(int) id]);
+            }
+            return index;
+        }
+
+    }
+
+    static HnswConfig config(VectorMetric metric, Quantization quantization) {
+        return HnswConfig.builder(DIM).metric(metric).maxConn(16).beamWidth(100).seed(SEED)
+                .quantization(quantization).quantizationTrainingSize(500).exactSearchThreshold(0).build();
+    }
+
+    /**
+     * Inside each cluster, layer 0 leads from the cluster's first member to every other member without leaving the
+     * cluster. Before inserts also searched from the latest inserts, a member whose insert search ended in a
+     * neighbouring cluster linked only there, and whole parts of a cluster were reachable only through other
+     * clusters, which a search does not take.
+     */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("burstOrders")
+    void everyMemberIsReachableFromItsClusterInsideTheCluster(Order order, VectorMetric metric,
+                                                              Quantization quantization) {
+        Clusters data = new Clusters();
+        HnswIndex index = data.build(order, metric, quantization);
+        int unreachable = 0;
+        List<String> worst = new ArrayList<>();
+        long[] firstOfCluster = new long[CLUSTERS];
+        Arrays.fill(firstOfCluster, -1);
+        for (long id : data.ids(order)) {
+            if (firstOfCluster[Clusters.clusterOf(id)] < 0) {
+                firstOfCluster[Clusters.clusterOf(id)] = id;
+            }
+        }
+        for (int c = 0; c < CLUSTERS; c++) {
+            Set<Long> reached = reachableInsideCluster(index, firstOfCluster[c]);
+            int missed = PER_CLUSTER - reached.size();
+            if (missed > 0) {
+                unreachable += missed;
+                worst.add("cluster " + c + ": " + missed);
+            }
+        }
+        assertThat(unreachable).as("members unreachable inside their cluster (seed %d, %s %s %s): %s", SEED, order,
+                metric, quantization, worst).isZero();
+    }
+
+    /**
+     * The latest inserts are part of the saved state: an index saved and loaded at any point of a burst makes the
+     * next insert exactly as the original does; one restored without them does not at some points (else this test
+     * would show nothing). The points are every insert of ten bursts.
+     */
+    @Test
+    void aLoadInTheMiddleOfABurstContinuesTheBuildExactly() throws IOException {
+        Clusters data = new Clusters();
+        List<Long> ids = data.ids(Order.BURSTS);
+        HnswIndex original = new HnswIndex(config(VectorMetric.L2, Quantization.NONE), ids.size());
+        int from = 20 * PER_CLUSTER;
+        for (long id : ids.subList(0, from)) {
+            original.add(id, data.vectors[(int) id]);
+        }
+        int differentWithout = 0;
+        for (int cut = from; cut < 30 * PER_CLUSTER; cut++) {
+            HnswIndex loaded = HnswIndex.load(new ByteArrayInputStream(bytes(original)));
+            HnswIndex withoutRecent = restoredWithoutRecentInserts(original);
+            long id = ids.get(cut);
+            original.add(id, data.vectors[(int) id]);
+            loaded.add(id, data.vectors[(int) id]);
+            withoutRecent.add(id, data.vectors[(int) id]);
+            byte[] expected = bytes(original);
+            assertThat(bytes(loaded)).as("saved after the insert following a load at %d (seed %d)", cut, SEED)
+                    .isEqualTo(expected);
+            if (!Arrays.equals(bytes(withoutRecent), expected)) {
+                differentWithout++;
+            }
+        }
+        assertThat(differentWithout).as("inserts a restore without the latest inserts makes differently (seed %d)",
+                SEED).isPositive();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static HnswIndex restoredWithoutRecentInserts(HnswIndex index) {
+        IndexMetadata m = index.metadata();
+        HnswIndex.Restorer restorer = HnswIndex.restorer(index.config(), new IndexMetadata(m.highWater(),
+                m.liveCount(), m.entryPoint(), m.maxLevel(), m.levelGeneratorState(), m.freeOrdinals(),
+                m.pendingOrdinals(), m.quantized(), m.quantizerMids(), m.quantizerScales(), new int[0]));
+        for (int ord = 0; ord < index.ordinalBound(); ord++) {
+            if (index.isLive(ord)) {
+                restorer.node(ord, index.idAt(ord), index.vectorAt(ord), index.neighborsAt(ord));
+            }
+        }
+        return restorer.build();
+    }
+
+    static byte[] bytes(HnswIndex index) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        index.save(out);
+        return out.toByteArray();
+    }
+
+    /** The ids reachable from {@code from} on layer 0 through edges between members of its cluster. */
+    static Set<Long> reachableInsideCluster(HnswIndex index, long from) {
+        int cluster = Clusters.clusterOf(from);
+        Set<Long> seen = new HashSet<>();
+        ArrayDeque<Integer> todo = new ArrayDeque<>();
+        int start = index.ordinalOf(from);
+        seen.add(from);
+        todo.add(start);
+        while (!todo.isEmpty()) {
+            for (int n : index.neighborsAt(todo.poll())[0]) {
+                long id = index.idAt(n);
+                if (index.isLive(n) && Clusters.clusterOf(id) == cluster && seen.add(id)) {
+                    todo.add(n);
+                }
+            }
+        }
+        return seen;
+    }
+
+
+
+
+    static float[] gaussian(SplittableRandom r, double scale) {
+        float[] v = new float[DIM];
+        for (int i = 0; i < DIM; i++) {
+            v[i] = (float) (r.nextGaussian() * scale);
+        }
+        return v;
+    }
+
+    static float[] plusNoise(float[] centre, SplittableRandom r, double scale) {
+        float[] v = centre.clone();
+        for (int i = 0; i < DIM; i++) {
+            v[i] += (float) (r.nextGaussian() * scale);
+        }
+        return v;
+    }
+}
