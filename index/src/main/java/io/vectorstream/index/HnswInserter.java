@@ -45,8 +45,20 @@ final class HnswInserter {
     /** Scratch of {@link #preferNearbyCopies}. */
     private int[] copyOrder = new int[16];
 
+    /**
+     * A candidate this many times farther (in squared distance) than the base's nearest is far: beyond the base's own
+     * neighbourhood, in another cluster. Within one beam, data without such gaps never has one (Fashion-MNIST and the
+     * cosine embeddings of docs/benchmarks.md build the same graphs with and without the rule).
+     */
+    static final float FAR_FACTOR = 64f;
+    /** A far candidate is pruned only by a kept neighbour this many times closer to it (squared: ~1.1x in distance). */
+    static final float FAR_ALPHA = 1.2f;
+    /** Whether the build distances are squared Euclidean (L2, and cosine built under L2), so ratios mean something. */
+    private final boolean squaredL2;
+
     HnswInserter(HnswIndex index) {
         HnswConfig config = index.config();
+        this.squaredL2 = ExactCopies.buildMetric(config.metric()) == VectorMetric.L2;
         this.graph = index.graph();
         this.searcher = HnswSearcher.forConstruction(index);
         this.scorer = searcher.storedScorer();
@@ -202,14 +214,25 @@ final class HnswInserter {
      * point as far from r as from the base is still a useful direction); a copy of an already kept node
      * (distance 0) is pruned, so duplicates never fill a list and cut the graph; except that copies of the
      * base itself may fill up to half the list, the copies nearest to the base in insertion order first
-     * ({@link #preferNearbyCopies}), which keeps a group of identical vectors connected. Reorders the copies at
-     * the head of {@code ords}.
+     * ({@link #preferNearbyCopies}), which keeps a group of identical vectors connected. One more, for data in
+     * separated clusters: a candidate {@link #FAR_FACTOR} times farther than the base's nearest (squared distances
+     * only) is pruned only by a kept {@code r} {@link #FAR_ALPHA} times closer to it than the base, so a cluster
+     * keeps edges out of itself. Reorders the copies at the head of {@code ords}.
      */
     private int selectDiverse(int base, int[] ords, float[] dists, int n, int max, int[] outOrds, float[] outDists) {
         int count = 0;
         int copies = 0;
         int copyCap = max / 2;
         preferNearbyCopies(base, ords, dists, n, copyCap);
+        float farFrom = Float.POSITIVE_INFINITY;
+        if (squaredL2) {
+            for (int i = 0; i < n; i++) {
+                if (dists[i] > copyDistance) {
+                    farFrom = dists[i] * FAR_FACTOR;
+                    break;
+                }
+            }
+        }
         for (int i = 0; i < n && count < max; i++) {
             int e = ords[i];
             float de = dists[i];
@@ -220,12 +243,18 @@ final class HnswInserter {
                 keep = copies < copyCap;
             } else {
                 keep = true;
+                // Why far candidates need a clearly closer neighbour to be pruned: every node of a tight cluster is
+                // about as far from another cluster as the others, so "a kept neighbour is closer to it" holds by a
+                // coin flip for each, and the plain rule dropped nearly every edge out of the cluster (edges only
+                // from its extreme nodes survived). Bursts of 100 well-separated 16-d vectors: recall@10 at ef 400
+                // 0.976 -> 0.995; churned clusters 0.937 -> 0.997 (Vamana's alpha, for far candidates only).
+                float alpha = de > farFrom ? FAR_ALPHA : 1f;
                 for (int j = 0; j < count; j++) {
                     if (outDists[j] <= copyDistance) {
                         continue; // a copy of the base: e is as far from it as from the base
                     }
                     float der = scorer.distanceBetween(e, outOrds[j]);
-                    if (der < de || der <= copyDistance) {
+                    if (der * alpha < de || der <= copyDistance) {
                         keep = false;
                         break;
                     }

@@ -181,6 +181,87 @@ class HnswInsertionOrderTest {
                 SEED).isPositive();
     }
 
+    /**
+     * Clusters that come and go whole (tenants joining and leaving), each inserted in one burst: 100 clusters of
+     * 100, then five rounds that remove 60 whole clusters and add 60 new ones. Recall@10 at ef 100, averaged over
+     * three seeds, stays at 0.95 or more (0.970 here). It was 0.937 before far candidates needed a clearly closer neighbour to
+     * be pruned ({@link HnswInserter#FAR_ALPHA}): the removals took the few edges between clusters with them.
+     */
+    @Test
+    void clustersThatComeAndGoInBurstsStayFindable() {
+        double sum = 0;
+        List<String> perSeed = new ArrayList<>();
+        for (long seed = 1; seed <= 3; seed++) {
+            double recall = churnedClustersRecall(seed);
+            perSeed.add("seed " + seed + ": " + recall);
+            sum += recall;
+        }
+        assertThat(sum / 3).as("mean recall@10 at ef 100 (%s)", perSeed).isGreaterThanOrEqualTo(0.95);
+    }
+
+    static double churnedClustersRecall(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        HnswIndex index = new HnswIndex(config(VectorMetric.L2, Quantization.NONE), 10_000);
+        java.util.Map<Long, float[]> live = new java.util.LinkedHashMap<>();
+        List<List<Long>> clusters = new ArrayList<>();
+        long[] nextId = {0};
+        java.util.function.Consumer<Integer> addClusters = count -> {
+            for (int c = 0; c < count; c++) {
+                float[] centre = gaussian(r, CENTRE_SCALE);
+                List<Long> members = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    float[] v = plusNoise(centre, r, 0.3);
+                    long id = nextId[0]++;
+                    live.put(id, v);
+                    members.add(id);
+                    index.add(id, v);
+                }
+                clusters.add(members);
+            }
+        };
+        addClusters.accept(100);
+        for (int round = 0; round < 5; round++) {
+            java.util.Collections.shuffle(clusters, new java.util.Random(seed + round));
+            for (List<Long> members : clusters.subList(0, 60)) {
+                for (long id : members) {
+                    index.remove(id);
+                    live.remove(id);
+                }
+            }
+            clusters.subList(0, 60).clear();
+            addClusters.accept(60);
+        }
+        List<Long> ids = new ArrayList<>(live.keySet());
+        HnswSearcher searcher = index.newSearcher();
+        int hits = 0;
+        int queries = 300;
+        for (int q = 0; q < queries; q++) {
+            float[] query = plusNoise(live.get(ids.get(r.nextInt(ids.size()))), r, 0.3);
+            long[] truth = ids.stream().sorted(java.util.Comparator.comparingDouble(id -> squaredDistance(query,
+                    live.get(id)))).limit(10).mapToLong(Long::longValue).toArray();
+            Set<Long> expected = new HashSet<>();
+            for (long id : truth) {
+                expected.add(id);
+            }
+            SearchResults res = searcher.search(query, 10, 100);
+            for (int i = 0; i < res.size(); i++) {
+                if (expected.contains(res.id(i))) {
+                    hits++;
+                }
+            }
+        }
+        return hits / (double) (10 * queries);
+    }
+
+    static double squaredDistance(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            double t = a[i] - b[i];
+            s += t * t;
+        }
+        return s;
+    }
+
     // ---------------------------------------------------------------- helpers
 
     static HnswIndex restoredWithoutRecentInserts(HnswIndex index) {
