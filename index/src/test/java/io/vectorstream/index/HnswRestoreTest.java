@@ -11,7 +11,12 @@ import org.junit.jupiter.api.Test;
 class HnswRestoreTest {
 
     static HnswIndex restoreFrom(HnswIndex src) {
-        HnswIndex.Restorer r = HnswIndex.restorer(src.config(), src.metadata());
+        return restoreFrom(src, src.metadata());
+    }
+
+    /** {@code src}'s nodes restored under {@code metadata} instead of its own. */
+    static HnswIndex restoreFrom(HnswIndex src, IndexMetadata metadata) {
+        HnswIndex.Restorer r = HnswIndex.restorer(src.config(), metadata);
         for (int ord = 0; ord < src.ordinalBound(); ord++) {
             if (src.isLive(ord)) {
                 r.node(ord, src.idAt(ord), src.vectorAt(ord), src.neighborsAt(ord));
