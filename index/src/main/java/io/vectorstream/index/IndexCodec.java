@@ -27,7 +27,8 @@ import java.util.zip.CRC32C;
  *               int quantizationTrainingSize, int exactSearchThreshold, int rerankCandidates
  *     metadata  long level-generator state, int highWater, int liveCount, int entryPoint, int maxLevel,
  *               int freeCount, int[freeCount], int pendingCount, int[pendingCount],
- *               int recentCount, int[recentCount] (the latest inserts, most recent first), byte quantized, [int ranges (1, or dimension: one per coordinate), float[ranges] mids,
+ *               int recentCount, int[recentCount] (the latest inserts, most recent first),
+ *               byte quantized, [int ranges (1, or dimension: one per coordinate), float[ranges] mids,
  *               float[ranges] scales]
  *     nodes     liveCount times, by ascending ordinal: int ord, long id, int level, float[dimension] stored
  *               vector, then per layer 0..level: int count, int[count] neighbour ordinals
