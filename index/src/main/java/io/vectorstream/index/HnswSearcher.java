@@ -86,6 +86,11 @@ public final class HnswSearcher {
      * {@link #EXPANSIONS_PER_WAVE}) nodes being expanded in a layer search, a list's neighbours in the descent.
      */
     private int[] batch = new int[64];
+    /** {@link HnswConfig#upperBeamWidth()}, read once. */
+    private final int upperBeamWidth;
+    /** Layer 0's entries, from the descent; sized for the beam, so a query allocates nothing for them. */
+    private final int[] upperEntries;
+    private final float[] upperDistances;
     /** Keeps the read-ahead loads of {@link HnswGraph#touchList} alive; its value means nothing. */
     private int listTouches;
     /** A float vector read through the index's ExactVectorSource (floats off the heap). */
@@ -124,6 +129,9 @@ public final class HnswSearcher {
         this.exactScratch = new float[dim];
         this.exact = FloatVectorScorer.create(scoring, vectors);
         this.traversal = exact;
+        this.upperBeamWidth = config.upperBeamWidth();
+        this.upperEntries = new int[upperBeamWidth];
+        this.upperDistances = new float[upperBeamWidth];
     }
 
     /** Tests only: whether a filtered traversal may give up for an exact scan (see the field). */
@@ -433,9 +441,14 @@ public final class HnswSearcher {
         visitedCount = 0;
         expandedCount = 0;
         rerankedCount = 0;
-        int ep = greedyDescent(graph.entryPoint(), graph.maxLevel(), 0);
-        rerank[0] = ep;
-        if (!searchLayer(rerank, 1, efSearch, 0, filter, acceptOrds, visitLimit)) {
+        int nEntries;
+        if (upperBeamWidth > 1) {
+            nEntries = beamDescent(upperBeamWidth);
+        } else {
+            upperEntries[0] = greedyDescent(graph.entryPoint(), graph.maxLevel(), 0);
+            nEntries = 1;
+        }
+        if (!searchLayer(upperEntries, nEntries, efSearch, 0, filter, acceptOrds, visitLimit)) {
             return null;
         }
         if (traverseCodes) {
@@ -443,6 +456,25 @@ public final class HnswSearcher {
             rerankResults(k, rerankDepth(k, efSearch));
         }
         return drain(k, visitedCount, SearchResults.Path.GRAPH);
+    }
+
+    /**
+     * The descent to layer 0 with a beam of {@code width} on every layer above it ({@link HnswConfig#upperBeamWidth()}):
+     * each layer's best nodes are the next layer's entries, and layer 1's best are layer 0's, in
+     * {@link #upperEntries}; returns their count. The filter plays no part up here, as in {@link #greedyDescent}.
+     */
+    private int beamDescent(int width) {
+        upperEntries[0] = graph.entryPoint();
+        int n = 1;
+        for (int level = graph.maxLevel(); level >= 1; level--) {
+            searchLayer(upperEntries, n, width, level, null, null, Integer.MAX_VALUE);
+            // Nothing kept: every node reached was removed (still routed through, never kept); the same entries
+            // then go on down, as the greedy walk goes on from where it stands.
+            if (!results.isEmpty()) {
+                n = drainSorted(upperEntries, upperDistances, -1);
+            }
+        }
+        return n;
     }
 
     /** Greedy walk (ef = 1) from {@code ep} down to layer {@code toLevel}+1; returns the entry for toLevel. */

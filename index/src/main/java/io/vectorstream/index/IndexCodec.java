@@ -16,15 +16,15 @@ import java.util.zip.CRC32C;
  * The saved-index format: written by {@link HnswIndex#save(OutputStream)}, read by {@link HnswIndex#load}, which
  * rebuilds the index through the public {@link HnswIndex.Restorer} (the path the Flink operators restore by).
  *
- * <p>Version 5, written today (big-endian; streamed: nothing is buffered beyond a 64 KiB buffer):
+ * <p>Version 6, written today (big-endian; streamed: nothing is buffered beyond a 64 KiB buffer):
  * <pre>
  *   int    magic 'VSHW'
- *   int    format version (5)
+ *   int    format version (6)
  *   long   body length: the bytes between this field and the footer
  *   body:
  *     config    int dimension, byte metric code ({@link VectorMetric#code()}), int maxConn, int beamWidth,
  *               double levelMultiplier, long seed, byte quantization code ({@link Quantization#code()}),
- *               int quantizationTrainingSize, int exactSearchThreshold, int rerankCandidates
+ *               int quantizationTrainingSize, int exactSearchThreshold, int rerankCandidates, int upperBeamWidth
  *     metadata  long level-generator state, int highWater, int liveCount, int entryPoint, int maxLevel,
  *               int freeCount, int[freeCount], int pendingCount, int[pendingCount],
  *               int recentCount, int[recentCount] (the latest inserts, most recent first),
@@ -39,6 +39,9 @@ import java.util.zip.CRC32C;
  * allocate without bound. The index is built while reading and returned only once the footer matched; when
  * reading stops at an inconsistency, the rest of the body is still read so the message can say whether the
  * checksum shows corruption.
+ *
+ * <p>Version 5 (still read, no longer written) is version 6 without {@code upperBeamWidth}: such a file loads
+ * with the greedy descent (1), the only one there was.
  *
  * <p>Version 4 (still read, no longer written) is version 5 without the latest inserts: such a file loads as if
  * nothing had been inserted just before it was saved.
@@ -59,10 +62,12 @@ import java.util.zip.CRC32C;
  */
 final class IndexCodec {
     static final int MAGIC = 0x56534857; // "VSHW"
-    /** The first version with the latest inserts; frozen, unlike {@link #VERSION}. */
-    static final int VERSION_5 = 5;
+    /** The first version with the upper-layer beam width; frozen, unlike {@link #VERSION}. */
+    static final int VERSION_6 = 6;
     /** The version written: a newer format adds its own frozen constant and points this at it. */
-    static final int VERSION = VERSION_5;
+    static final int VERSION = VERSION_6;
+    /** The first version with the latest inserts: still read. */
+    static final int VERSION_5 = 5;
     /** The first version with a quantiser range per coordinate: still read. */
     static final int VERSION_4 = 4;
     /** The first version with the re-rank depth: still read. */
@@ -71,11 +76,11 @@ final class IndexCodec {
     static final int VERSION_2 = 2;
     /** The first version: still read. */
     static final int VERSION_1 = 1;
-    /** Bytes of the config part of a version-2 body; version 3 adds an int. */
+    /** Bytes of the config part of a version-2 body; version 3 adds an int, version 6 another. */
     private static final int CONFIG_BYTES_V2 = 4 + 1 + 4 + 4 + 8 + 8 + 1 + 4 + 4;
 
     private static int configBytes(int version) {
-        return version >= VERSION_3 ? CONFIG_BYTES_V2 + 4 : CONFIG_BYTES_V2;
+        return version >= VERSION_6 ? CONFIG_BYTES_V2 + 8 : version >= VERSION_3 ? CONFIG_BYTES_V2 + 4 : CONFIG_BYTES_V2;
     }
 
     private IndexCodec() {}
@@ -114,6 +119,7 @@ final class IndexCodec {
         d.writeInt(c.quantizationTrainingSize());
         d.writeInt(c.exactSearchThreshold());
         d.writeInt(c.rerankCandidates());
+        d.writeInt(c.upperBeamWidth());
 
         d.writeLong(g.levelGeneratorState());
         d.writeInt(g.highWater());
@@ -226,6 +232,7 @@ final class IndexCodec {
         }
         switch (version) {
             case VERSION:
+            case VERSION_5:
             case VERSION_4:
             case VERSION_3:
             case VERSION_2:
@@ -233,11 +240,12 @@ final class IndexCodec {
             case VERSION_1: return readVersion1(raw);
             default:
                 throw new IndexFormatException("format version must be one of [" + VERSION_1 + ", " + VERSION_2
-                        + ", " + VERSION_3 + ", " + VERSION_4 + ", " + VERSION + "]; version=" + version);
+                        + ", " + VERSION_3 + ", " + VERSION_4 + ", " + VERSION_5 + ", " + VERSION + "]; version="
+                        + version);
         }
     }
 
-    /** Version 2, 3, 4 or 5, after magic and version: streamed into a {@link HnswIndex.Restorer}. */
+    /** Version 2, 3, 4, 5 or 6, after magic and version: streamed into a {@link HnswIndex.Restorer}. */
     private static HnswIndex readStreamed(InputStream in, int version) throws IOException {
         CRC32C crc = new CRC32C();
         byte[] head = new byte[16];
@@ -350,7 +358,8 @@ final class IndexCodec {
                     .levelMultiplier(Double.longBitsToDouble(d.readLong())).seed(d.readLong())
                     .quantization(Quantization.fromCode(d.readByte()))
                     .quantizationTrainingSize(d.readInt()).exactSearchThreshold(d.readInt())
-                    .rerankCandidates(version >= VERSION_3 ? d.readInt() : 0).build();
+                    .rerankCandidates(version >= VERSION_3 ? d.readInt() : 0)
+                    .upperBeamWidth(version >= VERSION_6 ? d.readInt() : HnswConfig.DEFAULT_UPPER_BEAM_WIDTH).build();
 
             part = "metadata";
             long rngState = d.readLong();

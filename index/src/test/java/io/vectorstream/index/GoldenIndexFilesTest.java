@@ -110,24 +110,38 @@ class GoldenIndexFilesTest {
         assertLoadsAsRecorded("v5");
     }
 
+    @Test
+    void version6FilesLoadAsRecorded() throws IOException {
+        assertLoadsAsRecorded("v6");
+    }
+
     /**
-     * Saving what was loaded reproduces the version-5 golden bytes exactly, whether it was loaded from the
-     * version-5 file or converted from any older file of the same index: the format is stable, and nothing is
+     * Saving what was loaded reproduces the version-6 golden bytes exactly, whether it was loaded from the
+     * version-6 file or converted from any older file of the same index: the format is stable, and nothing is
      * lost on the way.
      */
     @Test
-    void resavingAnyVersionGivesTheVersion5Bytes() throws IOException {
+    void resavingAnyVersionGivesTheVersion6Bytes() throws IOException {
         for (GoldenIndexFiles.Spec spec : GoldenIndexFiles.specs()) {
-            byte[] v5 = resource("v5-" + spec.name + ".vshw");
-            for (int version = spec.since; version <= 5; version++) {
+            byte[] v6 = resource("v6-" + spec.name + ".vshw");
+            for (int version = spec.since; version <= 6; version++) {
                 String tag = "v" + version;
                 HnswIndex loaded = HnswIndex.load(new java.io.ByteArrayInputStream(resource(tag + "-" + spec.name
                         + ".vshw")));
                 java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
                 loaded.save(out);
-                assertThat(out.toByteArray()).as("%s-%s saved again", tag, spec.name).isEqualTo(v5);
+                assertThat(out.toByteArray()).as("%s-%s saved again", tag, spec.name).isEqualTo(v6);
             }
         }
+    }
+
+    /** The version-6 file keeps a search setting older files had no room for: older ones load with 1. */
+    @Test
+    void theUpperBeamGoldenIndexKeepsItsBeamWidth() throws IOException {
+        HnswIndex loaded = HnswIndex.load(new java.io.ByteArrayInputStream(resource("v6-float-l2-bursts-upper-beam.vshw")));
+        assertThat(loaded.config().upperBeamWidth()).isEqualTo(2);
+        assertThat(HnswIndex.load(new java.io.ByteArrayInputStream(resource("v5-float-l2-bursts.vshw"))).config()
+                .upperBeamWidth()).as("version 5 had none").isEqualTo(HnswConfig.DEFAULT_UPPER_BEAM_WIDTH);
     }
 
     /** The version-5 index built in bursts was saved with its latest inserts, and loads with them. */

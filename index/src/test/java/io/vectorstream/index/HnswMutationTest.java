@@ -56,6 +56,50 @@ class HnswMutationTest {
         assertThat(recall / 200).as("recall on live set, seed=%d", SEED).isGreaterThanOrEqualTo(0.95);
     }
 
+    /**
+     * The upper-layer beam routes through removed nodes but keeps none: with every node above layer 0 removed
+     * (the entry point included), a search with a beam of 4 still answers from the live nodes only, and finds
+     * them as a greedy search does.
+     */
+    @Test
+    void anUpperBeamRoutesThroughRemovedNodes() {
+        int n = 3_000;
+        float[][] data = TestData.clustered(SEED, n, 16, 30, 1.0);
+        long[] ids = TestData.sequentialIds(n, 5L);
+        HnswConfig greedyConfig = HnswConfig.builder(16).seed(SEED).exactSearchThreshold(0).build();
+        HnswIndex greedy = TestData.build(greedyConfig, data, ids);
+        HnswIndex beam = TestData.build(greedyConfig.toBuilder().upperBeamWidth(4).build(), data, ids);
+        boolean[] present = new boolean[n];
+        java.util.Arrays.fill(present, true);
+        int removed = 0;
+        for (int ord = 0; ord < n; ord++) {
+            if (greedy.levelAt(ord) > 0) {
+                long id = greedy.idAt(ord);
+                assertThat(greedy.remove(id)).isTrue();
+                assertThat(beam.remove(id)).isTrue();
+                present[(int) ((id - 5L) / 7L)] = false;
+                removed++;
+            }
+        }
+        assertThat(removed).as("nodes above layer 0, seed=%d", SEED).isGreaterThan(100);
+        SplittableRandom r = new SplittableRandom(SEED);
+        double recallGreedy = 0;
+        double recallBeam = 0;
+        for (int q = 0; q < 100; q++) {
+            float[] query = data[r.nextInt(n)];
+            long[] truth = TestData.bruteForce(VectorMetric.L2, data, ids, present, query, 10, null);
+            SearchResults res = beam.search(query, 10, 40);
+            assertThat(res.size()).as("query %d, seed=%d", q, SEED).isEqualTo(10);
+            for (long id : res.ids()) {
+                assertThat(present[(int) ((id - 5L) / 7L)]).as("removed id %d returned, seed=%d", id, SEED).isTrue();
+            }
+            recallBeam += TestData.overlap(truth, res.ids());
+            recallGreedy += TestData.overlap(truth, greedy.search(query, 10, 40).ids());
+        }
+        assertThat(recallBeam / 100).as("beam recall against greedy %.4f, seed=%d", recallGreedy / 100, SEED)
+                .isGreaterThanOrEqualTo(Math.min(0.95, recallGreedy / 100));
+    }
+
     @Test
     void removeOfUnknownIdReturnsFalseAndUpsertReplacesTheVector() {
         HnswIndex index = new HnswIndex(HnswConfig.builder(2).build());

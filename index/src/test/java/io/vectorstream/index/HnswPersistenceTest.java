@@ -122,7 +122,7 @@ class HnswPersistenceTest {
         byte[] badVersion = bytes.clone();
         badVersion[7] = 9;
         assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(badVersion)))
-                .hasMessage("format version must be one of [1, 2, 3, 4, 5]; version=9");
+                .hasMessage("format version must be one of [1, 2, 3, 4, 5, 6]; version=9");
     }
 
     /** A file whose checksum matches but whose content breaks a rule is rejected naming the rule. */
@@ -137,21 +137,27 @@ class HnswPersistenceTest {
                 .hasMessage("corrupted index: config: metric code must be one of [0 (L2), 1 (INNER_PRODUCT), "
                         + "2 (COSINE)]; code=7");
         byte[] tooHighWater = bytes.clone();
-        ByteBuffer.wrap(tooHighWater).putInt(16 + 42 + 8, 51); // highWater, after the config and the generator
+        ByteBuffer.wrap(tooHighWater).putInt(16 + 46 + 8, 51); // highWater, after the config and the generator
         assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(withFooter(tooHighWater))))
                 .isInstanceOf(IndexFormatException.class)
                 .hasMessage("corrupted index: metadata: highWater must equal liveCount + freeCount + pendingCount "
                         + "(50 + 0 + 0); highWater=51");
         byte[] rerank = bytes.clone();
-        ByteBuffer.wrap(rerank).putInt(16 + 38, 999_999); // the config's last field, the re-rank depth
+        ByteBuffer.wrap(rerank).putInt(16 + 38, 999_999); // the re-rank depth
         assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(withFooter(rerank))))
                 .isInstanceOf(IndexFormatException.class)
                 .hasMessageStartingWith("corrupted index: config: rerankCandidates must be in [0, ")
                 .hasMessageEndingWith("; rerankCandidates=999999");
+        byte[] upperBeam = bytes.clone();
+        ByteBuffer.wrap(upperBeam).putInt(16 + 42, 0); // the config's last field, the upper beam width
+        assertThatThrownBy(() -> HnswIndex.load(new ByteArrayInputStream(withFooter(upperBeam))))
+                .isInstanceOf(IndexFormatException.class)
+                .hasMessage("corrupted index: config: upperBeamWidth must be in [1, " + HnswConfig.MAX_UPPER_BEAM_WIDTH
+                        + "]; upperBeamWidth=0");
         // A quantised index (all 50 vectors train it): the range count and the ranges follow the quantized flag.
         byte[] quantized = save(TestData.build(HnswConfig.builder(4).quantization(Quantization.INT8)
                 .quantizationTrainingSize(50).build(), TestData.uniform(SEED, 50, 4), TestData.sequentialIds(50, 0)));
-        int recentAt = 16 + 42 + 8 + 4 * 4 + 4 + 4; // config, generator, counters, free and pending counts
+        int recentAt = 16 + 46 + 8 + 4 * 4 + 4 + 4; // config, generator, counters, free and pending counts
         int recent = ByteBuffer.wrap(quantized).getInt(recentAt);
         assertThat(recent).as("the latest inserts kept").isEqualTo(IndexMetadata.MAX_RECENT_INSERTS);
         byte[] badRecent = quantized.clone();

@@ -119,6 +119,8 @@ public final class VectorStreamCli implements Callable<Integer> {
         Boolean vectorsOnHeap;
         @Option(names = "--rerank-candidates", description = "int8: candidates re-ranked by exact distance; 0 chooses "
                 + "(2 k on the heap, 1.5 k with --vectors-on-heap false).") Integer rerankCandidates;
+        @Option(names = "--upper-beam-width", description = "Nodes a query keeps on each upper layer (1: greedy; 2 "
+                + "for vectors that arrive cluster by cluster).") Integer upperBeamWidth;
         @Option(names = "--consistency", description = "${COMPLETION-CANDIDATES}.") ConsistencyMode consistency;
         @Option(names = "--ttl", description = "Vector time-to-live (ISO-8601, e.g. PT1H).") Duration ttl;
         @Option(names = "--cache-max-bytes") Long cacheMaxBytes;
@@ -194,6 +196,7 @@ public final class VectorStreamCli implements Callable<Integer> {
             setIf(c, VectorSearchOptions.QUANTIZATION, quantization);
             setIf(c, VectorSearchOptions.VECTORS_ON_HEAP, vectorsOnHeap);
             setIf(c, VectorSearchOptions.RERANK_CANDIDATES, rerankCandidates);
+            setIf(c, VectorSearchOptions.UPPER_BEAM_WIDTH, upperBeamWidth);
             setIf(c, VectorSearchOptions.CONSISTENCY, consistency);
             setIf(c, VectorSearchOptions.TTL, ttl);
             setIf(c, VectorSearchOptions.CACHE_MAX_BYTES, cacheMaxBytes == null ? null : new MemorySize(cacheMaxBytes));

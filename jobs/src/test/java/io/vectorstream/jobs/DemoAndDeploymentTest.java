@@ -157,4 +157,15 @@ class DemoAndDeploymentTest {
         assertThat(new picocli.CommandLine(new VectorStreamCli()).setCaseInsensitiveEnumValuesAllowed(true)
                 .parseArgs(args.toArray(new String[0])).hasSubcommand()).isTrue();
     }
+
+    /** An index option given on the command line reaches the Flink configuration the job reads. */
+    @Test
+    void theUpperBeamWidthFlagSetsItsOption() {
+        VectorStreamCli.Run run = new VectorStreamCli.Run();
+        new picocli.CommandLine(run).parseArgs("--upper-beam-width", "2");
+        org.apache.flink.configuration.Configuration c = run.overrides();
+        assertThat(c.get(io.vectorstream.operators.VectorSearchOptions.UPPER_BEAM_WIDTH)).isEqualTo(2);
+        assertThat(io.vectorstream.operators.VectorSearchConfig.fromConfiguration(c).hnswConfig(8).upperBeamWidth())
+                .isEqualTo(2);
+    }
 }

@@ -30,6 +30,7 @@ public final class VectorSearchConfig implements Serializable {
     private final int exactThreshold;
     private final boolean vectorsOnHeap;
     private final int rerankCandidates;
+    private final int upperBeamWidth;
     private final long seed;
     private final ConsistencyMode consistency;
     private final long ttlMillis;
@@ -57,6 +58,7 @@ public final class VectorSearchConfig implements Serializable {
         exactThreshold = b.exactThreshold;
         vectorsOnHeap = b.vectorsOnHeap;
         rerankCandidates = b.rerankCandidates;
+        upperBeamWidth = b.upperBeamWidth;
         seed = b.seed;
         consistency = b.consistency;
         ttlMillis = b.ttlMillis;
@@ -85,6 +87,7 @@ public final class VectorSearchConfig implements Serializable {
                 .exactThreshold(c.get(VectorSearchOptions.EXACT_THRESHOLD))
                 .vectorsOnHeap(c.get(VectorSearchOptions.VECTORS_ON_HEAP))
                 .rerankCandidates(c.get(VectorSearchOptions.RERANK_CANDIDATES))
+                .upperBeamWidth(c.get(VectorSearchOptions.UPPER_BEAM_WIDTH))
                 .seed(c.get(VectorSearchOptions.SEED))
                 .consistency(c.get(VectorSearchOptions.CONSISTENCY))
                 .ttl(c.get(VectorSearchOptions.TTL))
@@ -109,7 +112,8 @@ public final class VectorSearchConfig implements Serializable {
     public HnswConfig hnswConfig(int dim) {
         return HnswConfig.builder(dim).metric(metric).maxConn(maxConn).beamWidth(efConstruction)
                 .quantization(quantization).exactSearchThreshold(exactThreshold).seed(seed)
-                .vectorsOnHeap(vectorsOnHeap).rerankCandidates(rerankCandidates).build();
+                .vectorsOnHeap(vectorsOnHeap).rerankCandidates(rerankCandidates).upperBeamWidth(upperBeamWidth)
+                .build();
     }
 
     public IndexMode mode() { return mode; }
@@ -147,6 +151,8 @@ public final class VectorSearchConfig implements Serializable {
     public boolean vectorsOnHeap() { return vectorsOnHeap; }
     /** See {@link VectorSearchOptions#RERANK_CANDIDATES}. */
     public int rerankCandidates() { return rerankCandidates; }
+    /** See {@link VectorSearchOptions#UPPER_BEAM_WIDTH}. */
+    public int upperBeamWidth() { return upperBeamWidth; }
     public long seed() { return seed; }
     public ConsistencyMode consistency() { return consistency; }
     /** TTL in event-time milliseconds; 0 means none. */
@@ -177,6 +183,7 @@ public final class VectorSearchConfig implements Serializable {
         private int exactThreshold = VectorSearchOptions.EXACT_THRESHOLD.defaultValue();
         private boolean vectorsOnHeap = VectorSearchOptions.VECTORS_ON_HEAP.defaultValue();
         private int rerankCandidates = VectorSearchOptions.RERANK_CANDIDATES.defaultValue();
+        private int upperBeamWidth = VectorSearchOptions.UPPER_BEAM_WIDTH.defaultValue();
         private long seed = 42L;
         private ConsistencyMode consistency = ConsistencyMode.PROCESSING;
         private long ttlMillis = 0;
@@ -330,6 +337,14 @@ public final class VectorSearchConfig implements Serializable {
                         + "2 k or 1.5 k); rerankCandidates=" + n);
             }
             this.rerankCandidates = n;
+            return this;
+        }
+
+        /** See {@link VectorSearchOptions#UPPER_BEAM_WIDTH}. */
+        public Builder upperBeamWidth(int width) {
+            // The index's builder holds the rule and its message; checked here so a bad option fails at once.
+            HnswConfig.builder(1).upperBeamWidth(width);
+            this.upperBeamWidth = width;
             return this;
         }
 

@@ -67,6 +67,13 @@ public final class VectorSearchOptions {
                     + "by exact float distance (at least k, at most efSearch). 0 chooses: 2 k with the "
                     + "vectors on the heap, 1.5 k with vectors-on-heap false, where each is one keyed-state read.");
 
+    public static final ConfigOption<Integer> UPPER_BEAM_WIDTH = ConfigOptions.key("vectorstream.hnsw.upper-beam-width")
+            .intType().defaultValue(HnswConfig.DEFAULT_UPPER_BEAM_WIDTH)
+            .withDescription("Nodes a query keeps on each layer above 0 on its way down, in [1, "
+                    + HnswConfig.MAX_UPPER_BEAM_WIDTH + "]. 1 is HNSW's greedy descent. 2 costs about 10 % more "
+                    + "distances per query and keeps queries from stopping in the wrong cluster when vectors arrive "
+                    + "cluster by cluster (a tenant, a category at a time): see docs/operations.md.");
+
     public static final ConfigOption<Integer> EXACT_THRESHOLD = ConfigOptions.key("vectorstream.hnsw.exact-threshold")
             .intType().defaultValue(HnswConfig.DEFAULT_EXACT_SEARCH_THRESHOLD)
             .withDescription("Keys with at most this many vectors (or filter matches) are searched by brute force.");

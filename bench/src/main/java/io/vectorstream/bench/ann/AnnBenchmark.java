@@ -461,7 +461,7 @@ public final class AnnBenchmark {
 
     /** Our libraries that run full floats, and the float peers (Java) they are compared with like for like. */
     private static boolean oursFloat(String library) {
-        return library.equals("vectorstream");
+        return library.equals("vectorstream") || library.matches("vectorstream-ub\\d+");
     }
 
     private static boolean javaFloatPeer(JsonNode r) {
@@ -471,7 +471,7 @@ public final class AnnBenchmark {
 
     /** Our quantised variant, and the quantised Java peer (Lucene's own quantised HNSW). */
     private static boolean oursQuantized(String library) {
-        return library.equals("vectorstream-int8");
+        return library.equals("vectorstream-int8") || library.matches("vectorstream-int8-ub\\d+");
     }
 
     private static boolean javaQuantizedPeer(JsonNode r) {

@@ -21,6 +21,12 @@ public final class AnnWorker {
     private AnnWorker() {}
 
     static AnnLibrary library(String name, VectorMetric metric) {
+        // Our index with a wider upper-layer beam (HnswConfig.upperBeamWidth): vectorstream[-int8]-ub<width>.
+        java.util.regex.Matcher ub = java.util.regex.Pattern.compile("(vectorstream(?:-int8)?)-ub(\\d{1,2})").matcher(name);
+        if (ub.matches()) {
+            return new VectorStreamLibrary(metric, ub.group(1).endsWith("int8") ? Quantization.INT8 : Quantization.NONE,
+                    Integer.parseInt(ub.group(2)));
+        }
         switch (name) {
             case "vectorstream": return new VectorStreamLibrary(metric, Quantization.NONE);
             case "vectorstream-int8": return new VectorStreamLibrary(metric, Quantization.INT8);
@@ -31,6 +37,7 @@ public final class AnnWorker {
             case "jvector-native": return JVectorLibrary.withProvider("native", metric);
             case "hnswlib": return new HnswlibLibrary(metric);
             default: throw new IllegalArgumentException("library must be one of [vectorstream, vectorstream-int8, "
+                    + "vectorstream-ub<width>, vectorstream-int8-ub<width>, "
                     + "lucene, lucene-int7, jvector, jvector-panama, jvector-native, hnswlib] (usearch and hnswlib-native run in Node); library=" + name);
         }
     }

@@ -7,21 +7,28 @@ import io.vectorstream.index.Quantization;
 import io.vectorstream.index.SearchResults;
 import io.vectorstream.index.VectorMetric;
 
-/** VectorStream's own index, with float or int8 traversal. */
+/** VectorStream's own index, with float or int8 traversal, and the greedy descent or a wider upper-layer beam. */
 final class VectorStreamLibrary implements AnnLibrary {
     private final VectorMetric metric;
     private final Quantization quantization;
+    private final int upperBeamWidth;
     private HnswSearcher searcher;
     private SearchWork work;
 
     VectorStreamLibrary(VectorMetric metric, Quantization quantization) {
+        this(metric, quantization, HnswConfig.DEFAULT_UPPER_BEAM_WIDTH);
+    }
+
+    VectorStreamLibrary(VectorMetric metric, Quantization quantization, int upperBeamWidth) {
         this.metric = metric;
         this.quantization = quantization;
+        this.upperBeamWidth = upperBeamWidth;
     }
 
     @Override
     public String name() {
-        return quantization == Quantization.INT8 ? "vectorstream-int8" : "vectorstream";
+        String name = quantization == Quantization.INT8 ? "vectorstream-int8" : "vectorstream";
+        return upperBeamWidth == HnswConfig.DEFAULT_UPPER_BEAM_WIDTH ? name : name + "-ub" + upperBeamWidth;
     }
 
     @Override
@@ -34,7 +41,7 @@ final class VectorStreamLibrary implements AnnLibrary {
         HnswIndex index = new HnswIndex(HnswConfig.builder(base[0].length).metric(metric).maxConn(graph.m())
                 .beamWidth(graph.efConstruction())
                 .quantization(quantization).quantizationTrainingSize(Math.min(base.length, 5_000))
-                .exactSearchThreshold(0).build(), base.length);
+                .exactSearchThreshold(0).upperBeamWidth(upperBeamWidth).build(), base.length);
         for (int i = 0; i < base.length; i++) {
             index.add(i, base[i]);
         }
