@@ -340,7 +340,8 @@ public final class HnswIndex {
     }
 
     /**
-     * Reads an index written by {@link #save(OutputStream)}, in the current format or in format version 1. The
+     * Reads an index written by {@link #save(OutputStream)}, in the current format (6) or any earlier one; the
+     * configuration is the file's, and a setting newer than the file takes its default. The
      * index is rebuilt through a {@link Restorer} while the data streams in, and returned only after the
      * checksum matched, so a damaged file never yields an index. Reads no byte past the index's end.
      *

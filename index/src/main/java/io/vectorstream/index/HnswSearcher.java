@@ -442,13 +442,15 @@ public final class HnswSearcher {
         expandedCount = 0;
         rerankedCount = 0;
         int nEntries;
+        float[] entryDistances = null;
         if (upperBeamWidth > 1) {
             nEntries = beamDescent(upperBeamWidth);
+            entryDistances = upperDistances;
         } else {
             upperEntries[0] = greedyDescent(graph.entryPoint(), graph.maxLevel(), 0);
             nEntries = 1;
         }
-        if (!searchLayer(upperEntries, nEntries, efSearch, 0, filter, acceptOrds, visitLimit)) {
+        if (!searchLayer(upperEntries, entryDistances, nEntries, efSearch, 0, filter, acceptOrds, visitLimit)) {
             return null;
         }
         if (traverseCodes) {
@@ -461,18 +463,23 @@ public final class HnswSearcher {
     /**
      * The descent to layer 0 with a beam of {@code width} on every layer above it ({@link HnswConfig#upperBeamWidth()}):
      * each layer's best nodes are the next layer's entries, and layer 1's best are layer 0's, in
-     * {@link #upperEntries}; returns their count. The filter plays no part up here, as in {@link #greedyDescent}.
+     * {@link #upperEntries} with their distances in {@link #upperDistances}; returns their count. The filter plays no
+     * part up here, as in {@link #greedyDescent}. Every node above layer 0 is live (a removal detaches its node from
+     * all layers at once), so each layer keeps at least its entries.
      */
     private int beamDescent(int width) {
         upperEntries[0] = graph.entryPoint();
         int n = 1;
+        float[] known = null; // the entry point is scored by the top layer's search
         for (int level = graph.maxLevel(); level >= 1; level--) {
-            searchLayer(upperEntries, n, width, level, null, null, Integer.MAX_VALUE);
-            // Nothing kept: every node reached was removed (still routed through, never kept); the same entries
-            // then go on down, as the greedy walk goes on from where it stands.
-            if (!results.isEmpty()) {
-                n = drainSorted(upperEntries, upperDistances, -1);
-            }
+            searchLayer(upperEntries, known, n, width, level, null, null, Integer.MAX_VALUE);
+            n = drainSorted(upperEntries, upperDistances, -1);
+            assert n > 0 : "the live entries of layer " + level + " were not kept";
+            known = upperDistances;
+        }
+        if (known == null) {
+            upperDistances[0] = traversal.distance(upperEntries[0]); // no layer above 0: scored here, once
+            visitedCount++;
         }
         return n;
     }
@@ -534,6 +541,16 @@ public final class HnswSearcher {
      */
     boolean searchLayer(int[] eps, int nEps, int ef, int level, IdFilter filter, OrdinalBitSet acceptOrds,
                         int visitLimit) {
+        return searchLayer(eps, null, nEps, ef, level, filter, acceptOrds, visitLimit);
+    }
+
+    /**
+     * {@link #searchLayer(int[], int, int, int, IdFilter, OrdinalBitSet, int)} from entries whose distances the
+     * layer above already computed ({@code epDistances[i]} for {@code eps[i]}, by the same scorer; null: score
+     * them).
+     */
+    private boolean searchLayer(int[] eps, float[] epDistances, int nEps, int ef, int level, IdFilter filter,
+                                OrdinalBitSet acceptOrds, int visitLimit) {
         HnswGraph graph = this.graph;
         VectorScorer scorer = traversal;
         candidates.clear();
@@ -545,8 +562,13 @@ public final class HnswSearcher {
             if (graph.level(ep) < level || !visited.visit(ep)) {
                 continue;
             }
-            float d = scorer.distance(ep);
-            visitedCount++;
+            float d;
+            if (epDistances != null) {
+                d = epDistances[i];
+            } else {
+                d = scorer.distance(ep);
+                visitedCount++;
+            }
             candidates.push(ScoredOrd.pack(d, ep));
             if (accepted(ep, filter, acceptOrds)) {
                 worst = offerBounded(d, ep, ef);

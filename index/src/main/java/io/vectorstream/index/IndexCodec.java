@@ -85,7 +85,7 @@ final class IndexCodec {
 
     private IndexCodec() {}
 
-    // ---------------------------------------------------------------- writing (version 5)
+    // ---------------------------------------------------------------- writing (version 6)
 
     static void write(HnswIndex index, OutputStream out) throws IOException {
         HnswGraph g = index.graph();
@@ -198,7 +198,7 @@ final class IndexCodec {
         return bytes;
     }
 
-    /** The metadata's bytes up to and including the quantized flag, in {@code version} (2 to 5). */
+    /** The metadata's bytes up to and including the quantized flag, in {@code version} (2 to 6). */
     private static long metadataBytes(int version, int free, int pending, int recent) {
         long bytes = 8 + 4 + 4 + 4 + 4 + 4 + 4L * free + 4 + 4L * pending + 1;
         return version >= VERSION_5 ? bytes + 4 + 4L * recent : bytes;
@@ -338,7 +338,7 @@ final class IndexCodec {
         return ByteBuffer.wrap(footer).getInt();
     }
 
-    /** Parses a version-2 to -5 body into a restorer; {@link #part} names where it is, for messages. */
+    /** Parses a version-2 to -6 body into a restorer; {@link #part} names where it is, for messages. */
     private static final class StreamedReader {
         private final ChecksumReader d;
         private final long bodyLength;

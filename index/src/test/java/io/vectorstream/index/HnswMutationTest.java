@@ -57,47 +57,71 @@ class HnswMutationTest {
     }
 
     /**
-     * The upper-layer beam routes through removed nodes but keeps none: with every node above layer 0 removed
-     * (the entry point included), a search with a beam of 4 still answers from the live nodes only, and finds
-     * them as a greedy search does.
+     * The upper-layer beam after removals, with int8 traversal and both kinds of filter: every answer is live and
+     * accepted, recall is the greedy descent's or better, and the beam did run (the graph kept layers above 0, and
+     * the two searches scored different numbers of nodes).
      */
     @Test
-    void anUpperBeamRoutesThroughRemovedNodes() {
-        int n = 3_000;
-        float[][] data = TestData.clustered(SEED, n, 16, 30, 1.0);
+    void anUpperBeamSearchAfterRemovalsWithFiltersAndCodes() {
+        int n = 4_000;
+        float[][] data = TestData.clustered(SEED, n, 16, 40, 1.0);
         long[] ids = TestData.sequentialIds(n, 5L);
-        HnswConfig greedyConfig = HnswConfig.builder(16).seed(SEED).exactSearchThreshold(0).build();
+        HnswConfig greedyConfig = HnswConfig.builder(16).seed(SEED).exactSearchThreshold(0)
+                .quantization(Quantization.INT8).quantizationTrainingSize(500).build();
         HnswIndex greedy = TestData.build(greedyConfig, data, ids);
-        HnswIndex beam = TestData.build(greedyConfig.toBuilder().upperBeamWidth(4).build(), data, ids);
+        HnswIndex beam = TestData.build(greedyConfig.toBuilder().upperBeamWidth(3).build(), data, ids);
+        SplittableRandom r = new SplittableRandom(SEED);
         boolean[] present = new boolean[n];
         java.util.Arrays.fill(present, true);
-        int removed = 0;
-        for (int ord = 0; ord < n; ord++) {
-            if (greedy.levelAt(ord) > 0) {
-                long id = greedy.idAt(ord);
-                assertThat(greedy.remove(id)).isTrue();
-                assertThat(beam.remove(id)).isTrue();
-                present[(int) ((id - 5L) / 7L)] = false;
-                removed++;
+        for (int i = 0; i < n; i++) {
+            if (r.nextInt(10) < 3) {
+                assertThat(greedy.remove(ids[i])).isTrue();
+                assertThat(beam.remove(ids[i])).isTrue();
+                present[i] = false;
             }
         }
-        assertThat(removed).as("nodes above layer 0, seed=%d", SEED).isGreaterThan(100);
-        SplittableRandom r = new SplittableRandom(SEED);
-        double recallGreedy = 0;
-        double recallBeam = 0;
+        assertThat(beam.metadata().maxLevel()).as("layers above 0 left, seed=%d", SEED).isPositive();
+        OrdinalBitSet evenOrds = new OrdinalBitSet(beam.ordinalBound());
+        for (int i = 0; i < n; i++) {
+            if (present[i] && i % 2 == 0) {
+                evenOrds.set(beam.ordinalOf(ids[i]));
+            }
+        }
+        IdFilter notEveryThird = id -> ((id - 5L) / 7L) % 3 != 0;
+        HnswSearcher g = greedy.newSearcher();
+        HnswSearcher b = beam.newSearcher();
+        double[] recall = new double[4];
+        int differentWork = 0;
         for (int q = 0; q < 100; q++) {
             float[] query = data[r.nextInt(n)];
-            long[] truth = TestData.bruteForce(VectorMetric.L2, data, ids, present, query, 10, null);
-            SearchResults res = beam.search(query, 10, 40);
-            assertThat(res.size()).as("query %d, seed=%d", q, SEED).isEqualTo(10);
-            for (long id : res.ids()) {
-                assertThat(present[(int) ((id - 5L) / 7L)]).as("removed id %d returned, seed=%d", id, SEED).isTrue();
+            SearchResults gr = g.search(query, 10, 40);
+            SearchResults br = b.search(query, 10, 40);
+            differentWork += gr.visitedCount() != br.visitedCount() ? 1 : 0;
+            recall[0] += TestData.overlap(TestData.bruteForce(VectorMetric.L2, data, ids, present, query, 10, null),
+                    gr.ids());
+            recall[1] += TestData.overlap(TestData.bruteForce(VectorMetric.L2, data, ids, present, query, 10, null),
+                    br.ids());
+            SearchResults bf = b.search(query, 10, 40, notEveryThird);
+            for (long id : bf.ids()) {
+                int i = (int) ((id - 5L) / 7L);
+                assertThat(present[i] && i % 3 != 0).as("id %d, seed=%d", id, SEED).isTrue();
             }
-            recallBeam += TestData.overlap(truth, res.ids());
-            recallGreedy += TestData.overlap(truth, greedy.search(query, 10, 40).ids());
+            recall[2] += TestData.overlap(TestData.bruteForce(VectorMetric.L2, data, ids, present, query, 10,
+                    notEveryThird::accept), bf.ids());
+            SearchResults bo = b.search(query, 10, 40, evenOrds);
+            for (long id : bo.ids()) {
+                int i = (int) ((id - 5L) / 7L);
+                assertThat(present[i] && i % 2 == 0).as("id %d, seed=%d", id, SEED).isTrue();
+            }
+            recall[3] += TestData.overlap(TestData.bruteForce(VectorMetric.L2, data, ids, present, query, 10,
+                    id -> ((id - 5L) / 7L) % 2 == 0), bo.ids());
         }
-        assertThat(recallBeam / 100).as("beam recall against greedy %.4f, seed=%d", recallGreedy / 100, SEED)
-                .isGreaterThanOrEqualTo(Math.min(0.95, recallGreedy / 100));
+        assertThat(differentWork).as("queries whose beam search scored a different number of nodes, seed=%d", SEED)
+                .isPositive();
+        assertThat(recall[1] / 100).as("beam recall against greedy %.4f, seed=%d", recall[0] / 100, SEED)
+                .isGreaterThanOrEqualTo(Math.min(0.95, recall[0] / 100));
+        assertThat(recall[2] / 100).as("beam recall with an id filter, seed=%d", SEED).isGreaterThanOrEqualTo(0.9);
+        assertThat(recall[3] / 100).as("beam recall with an ordinal set, seed=%d", SEED).isGreaterThanOrEqualTo(0.9);
     }
 
     @Test
