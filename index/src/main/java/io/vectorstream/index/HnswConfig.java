@@ -137,8 +137,8 @@ public final class HnswConfig {
      * place: vectors inserted cluster by cluster, where a cluster's members look alike from far away and hold
      * different edges out of it, so a walk that reached the wrong member stops there and the layer-0 search, its
      * beam filled by that cluster, never leaves it. 2 there lifts recall@10 at efSearch 20 from 0.92-0.98 to
-     * 0.98-0.99 for about 13 % more distances; on data in random order it only adds the distances (docs/operations.md,
-     * "Vectors that arrive in bursts").
+     * 0.98-0.99 for about 8 % more distances; on data in random order it only adds the distances, 2-6 % of the
+     * QPS on Fashion-MNIST (docs/operations.md, "Vectors that arrive in bursts"; docs/benchmarks.md, section 1f).
      */
     public int upperBeamWidth() { return upperBeamWidth; }
 

@@ -70,7 +70,7 @@ public final class VectorSearchOptions {
     public static final ConfigOption<Integer> UPPER_BEAM_WIDTH = ConfigOptions.key("vectorstream.hnsw.upper-beam-width")
             .intType().defaultValue(HnswConfig.DEFAULT_UPPER_BEAM_WIDTH)
             .withDescription("Nodes a query keeps on each layer above 0 on its way down, in [1, "
-                    + HnswConfig.MAX_UPPER_BEAM_WIDTH + "]. 1 is HNSW's greedy descent. 2 costs about 10 % more "
+                    + HnswConfig.MAX_UPPER_BEAM_WIDTH + "]. 1 is HNSW's greedy descent. 2 costs 5-10 % more "
                     + "distances per query and keeps queries from stopping in the wrong cluster when vectors arrive "
                     + "cluster by cluster (a tenant, a category at a time): see docs/operations.md.");
 

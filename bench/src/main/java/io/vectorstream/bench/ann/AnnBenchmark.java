@@ -555,11 +555,12 @@ public final class AnnBenchmark {
         // A like-for-like line needs both sides in the run (--libraries may leave one out).
         if (anyFloat && anyFloatPeer) {
             out.append('\n').append(ratio(roundRatios(report, AnnBenchmark::oursFloat, AnnBenchmark::javaFloatPeer),
-                    "FLOAT", "vectorstream against the best Java float peer"));
+                    "FLOAT", "vectorstream (and any vectorstream-ub<width> in the run) against the best Java float peer"));
         }
         if (anyQuantized && anyQuantizedPeer) {
             out.append('\n').append(ratio(roundRatios(report, AnnBenchmark::oursQuantized,
-                    AnnBenchmark::javaQuantizedPeer), "QUANTIZED", "vectorstream-int8 against Lucene's quantised HNSW"));
+                    AnnBenchmark::javaQuantizedPeer), "QUANTIZED",
+                    "vectorstream-int8 (and any vectorstream-int8-ub<width> in the run) against Lucene's quantised HNSW"));
         }
         return out.toString();
     }

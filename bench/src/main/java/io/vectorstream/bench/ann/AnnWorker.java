@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorstream.bench.HeapMeter;
+import io.vectorstream.index.HnswConfig;
 import io.vectorstream.index.Quantization;
 import io.vectorstream.index.VectorMetric;
 import java.nio.file.Path;
@@ -24,8 +25,13 @@ public final class AnnWorker {
         // Our index with a wider upper-layer beam (HnswConfig.upperBeamWidth): vectorstream[-int8]-ub<width>.
         java.util.regex.Matcher ub = java.util.regex.Pattern.compile("(vectorstream(?:-int8)?)-ub(\\d{1,2})").matcher(name);
         if (ub.matches()) {
+            int width = Integer.parseInt(ub.group(2));
+            if (width < 2 || width > HnswConfig.MAX_UPPER_BEAM_WIDTH) {
+                throw new IllegalArgumentException("the upper beam width of " + ub.group(1) + "-ub<width> must be in [2, "
+                        + HnswConfig.MAX_UPPER_BEAM_WIDTH + "] (1 is " + ub.group(1) + "); library=" + name);
+            }
             return new VectorStreamLibrary(metric, ub.group(1).endsWith("int8") ? Quantization.INT8 : Quantization.NONE,
-                    Integer.parseInt(ub.group(2)));
+                    width);
         }
         switch (name) {
             case "vectorstream": return new VectorStreamLibrary(metric, Quantization.NONE);
