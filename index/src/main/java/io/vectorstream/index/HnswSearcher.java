@@ -445,7 +445,8 @@ public final class HnswSearcher {
         float[] entryDistances = null;
         if (upperBeamWidth > 1) {
             nEntries = beamDescent(upperBeamWidth);
-            entryDistances = upperDistances;
+            // Scored by the layer above; with no layer above 0, the entry point is scored by layer 0's search.
+            entryDistances = graph.maxLevel() > 0 ? upperDistances : null;
         } else {
             upperEntries[0] = greedyDescent(graph.entryPoint(), graph.maxLevel(), 0);
             nEntries = 1;
@@ -463,23 +464,20 @@ public final class HnswSearcher {
     /**
      * The descent to layer 0 with a beam of {@code width} on every layer above it ({@link HnswConfig#upperBeamWidth()}):
      * each layer's best nodes are the next layer's entries, and layer 1's best are layer 0's, in
-     * {@link #upperEntries} with their distances in {@link #upperDistances}; returns their count. The filter plays no
+     * {@link #upperEntries} with their distances in {@link #upperDistances} (none when there is no layer above 0:
+     * the entry point alone); returns their count. The filter plays no
      * part up here, as in {@link #greedyDescent}. Every node above layer 0 is live (a removal detaches its node from
      * all layers at once), so each layer keeps at least its entries.
      */
     private int beamDescent(int width) {
         upperEntries[0] = graph.entryPoint();
         int n = 1;
-        float[] known = null; // the entry point is scored by the top layer's search
         for (int level = graph.maxLevel(); level >= 1; level--) {
-            searchLayer(upperEntries, known, n, width, level, null, null, Integer.MAX_VALUE);
+            // The entry point is scored by the top layer's search, every later entry by the layer above.
+            searchLayer(upperEntries, level == graph.maxLevel() ? null : upperDistances, n, width, level, null, null,
+                    Integer.MAX_VALUE);
             n = drainSorted(upperEntries, upperDistances, -1);
             assert n > 0 : "the live entries of layer " + level + " were not kept";
-            known = upperDistances;
-        }
-        if (known == null) {
-            upperDistances[0] = traversal.distance(upperEntries[0]); // no layer above 0: scored here, once
-            visitedCount++;
         }
         return n;
     }
